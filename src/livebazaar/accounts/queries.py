@@ -1,0 +1,80 @@
+"""Read-only account queries: who is calling, and what may they do in a shop."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from livebazaar.accounts.actions import hash_token
+from livebazaar.accounts.errors import InvalidToken, RoleRequired
+from livebazaar.accounts.models import AuthToken, Membership, Role, TokenKind, User
+from livebazaar.kernel.clock import Clock
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated caller, as every action receives it."""
+
+    user_id: str
+    display_name: str
+    is_admin: bool
+    token_id: str
+    token_kind: TokenKind
+    csrf_token: str | None
+
+
+async def get_actor_by_token(session: AsyncSession, clock: Clock, secret: str) -> Actor:
+    row = (
+        await session.execute(
+            select(AuthToken, User)
+            .join(User, User.id == AuthToken.user_id)
+            .where(AuthToken.token_hash == hash_token(secret))
+        )
+    ).first()
+    if row is None:
+        raise InvalidToken()
+    token, user = row
+    if token.revoked_at is not None or token.expires_at <= clock.now():
+        raise InvalidToken()
+    return Actor(
+        user_id=user.id,
+        display_name=user.display_name,
+        is_admin=user.is_admin,
+        token_id=token.id,
+        token_kind=token.kind,
+        csrf_token=token.csrf_token,
+    )
+
+
+async def list_roles(session: AsyncSession, user_id: str, shop_id: str) -> set[Role]:
+    rows = await session.scalars(
+        select(Membership.role).where(Membership.user_id == user_id, Membership.shop_id == shop_id)
+    )
+    return set(rows)
+
+
+async def check_shop_role(
+    session: AsyncSession, actor: Actor, shop_id: str, allowed: Iterable[Role]
+) -> set[Role]:
+    """Raise RoleRequired unless the actor holds one of `allowed` in the shop (admins pass)."""
+    roles = await list_roles(session, actor.user_id, shop_id)
+    if actor.is_admin or roles & set(allowed):
+        return roles
+    raise RoleRequired()
+
+
+async def get_user(session: AsyncSession, user_id: str) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def list_members(session: AsyncSession, shop_id: str) -> list[tuple[User, Role]]:
+    rows = await session.execute(
+        select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.shop_id == shop_id)
+        .order_by(Membership.created_at)
+    )
+    return [(user, role) for user, role in rows]

@@ -1,0 +1,69 @@
+"""Composition root: Settings -> adapters -> the container the app and the workers share.
+
+Tests build their container here too, passing a ManualClock or other real adapters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import MetaData
+
+from livebazaar.accounts import Passwords
+from livebazaar.broker import Broker
+from livebazaar.broker.memory import MemoryBroker
+from livebazaar.kernel.clock import Clock, SystemClock
+from livebazaar.kernel.db import Base, Database
+from livebazaar.payments import PaymentProvider, TestPaymentProvider
+from livebazaar.settings import Settings
+
+
+def all_metadata() -> MetaData:
+    """Import every feature's tables so the metadata (and Alembic) sees the whole schema."""
+    import livebazaar.accounts.models
+    import livebazaar.catalog.models
+    import livebazaar.checkout.models
+    import livebazaar.inventory.models
+    import livebazaar.kernel.idempotency
+    import livebazaar.live.models
+    import livebazaar.payments.models  # noqa: F401
+
+    return Base.metadata
+
+
+@dataclass
+class Container:
+    settings: Settings
+    db: Database
+    broker: Broker
+    clock: Clock
+    passwords: Passwords
+    payment_providers: dict[str, PaymentProvider] = field(default_factory=dict)
+
+
+def build_container(settings: Settings, *, clock: Clock | None = None) -> Container:
+    all_metadata()
+    ensure_sqlite_dir(settings.database_url)
+    clock = clock or SystemClock()
+    return Container(
+        settings=settings,
+        db=Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous),
+        broker=MemoryBroker(buffer_size=settings.event_buffer_size),
+        clock=clock,
+        passwords=Passwords(
+            settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
+        ),
+        payment_providers={
+            "test": TestPaymentProvider(
+                webhook_secret=settings.test_payments_webhook_secret,
+                settle_delay_s=settings.test_payments_settle_delay_s,
+            )
+        },
+    )
+
+
+def ensure_sqlite_dir(url: str) -> None:
+    prefix = "sqlite+aiosqlite:///"
+    if url.startswith(prefix) and ":memory:" not in url:
+        Path(url.removeprefix(prefix)).parent.mkdir(parents=True, exist_ok=True)

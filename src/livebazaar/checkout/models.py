@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Enum, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from livebazaar.kernel.db import Base
+from livebazaar.kernel.ids import new_id
+
+
+class DropStatus(enum.StrEnum):
+    LIVE = "live"
+    SOLD_OUT = "sold_out"  # derived: nothing left to claim now; expiring holds may reopen it
+    ENDED = "ended"
+
+
+class OrderStatus(enum.StrEnum):
+    RESERVED = "reserved"  # a hold with an expiry: stock set aside, not yet paid
+    PAID = "paid"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+class Drop(Base):
+    """A flash drop during a live show: a quantity carved from stock, a price, a limit, a clock."""
+
+    __tablename__ = "drops"
+    __table_args__ = (CheckConstraint("per_buyer_limit >= 1", name="limit_positive"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    shop_id: Mapped[str] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    variant_id: Mapped[str] = mapped_column(ForeignKey("variants.id"))
+    pool_id: Mapped[str] = mapped_column(ForeignKey("stock_pools.id"), unique=True)
+    quantity: Mapped[int] = mapped_column(BigInteger)  # as started; the pool tracks what is left
+    price_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    per_buyer_limit: Mapped[int] = mapped_column(Integer)
+    hold_s: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]  # set when closed and its unsold units went back to the shelf
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+
+
+class DropBuyer(Base):
+    """Units a buyer holds or bought in a drop: the per-buyer limit is a conditional upsert here."""
+
+    __tablename__ = "drop_buyers"
+    __table_args__ = (CheckConstraint("units >= 0", name="units_not_negative"),)
+
+    drop_id: Mapped[str] = mapped_column(
+        ForeignKey("drops.id", ondelete="CASCADE"), primary_key=True
+    )
+    buyer_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    units: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Order(Base):
+    """One line bought in a show. While `reserved` it is the hold on stock, with an expiry."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_pool_status_expires", "pool_id", "status", "expires_at"),
+        Index("ix_orders_status_expires", "status", "expires_at"),
+        Index("ix_orders_buyer", "buyer_id", "created_at"),
+        Index("ix_orders_shop", "shop_id", "created_at"),
+        CheckConstraint("quantity >= 1", name="quantity_positive"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    buyer_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    shop_id: Mapped[str] = mapped_column(ForeignKey("shops.id"))
+    show_id: Mapped[str | None] = mapped_column(ForeignKey("shows.id"))
+    drop_id: Mapped[str | None] = mapped_column(ForeignKey("drops.id"))
+    pool_id: Mapped[str] = mapped_column(ForeignKey("stock_pools.id"))
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    variant_id: Mapped[str] = mapped_column(ForeignKey("variants.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
+    total_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[OrderStatus] = mapped_column(Enum(OrderStatus, native_enum=False, length=16))
+    expires_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    paid_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]  # expired, cancelled or refunded

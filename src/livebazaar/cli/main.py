@@ -1,0 +1,54 @@
+"""The `livebazaar` command: serve, migrate, demo."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from livebazaar.settings import Settings
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log at INFO level.")
+def cli(verbose: bool) -> None:
+    """Livebazaar: live commerce for small producers."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the database named by LIVEBAZAAR_DATABASE_URL to the newest schema."""
+    from livebazaar.bootstrap import ensure_sqlite_dir
+    from livebazaar.migrations import upgrade_to_head
+
+    settings = Settings()
+    ensure_sqlite_dir(settings.database_url)
+    upgrade_to_head(settings.database_url)
+    click.echo(f"database at head: {settings.database_url}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-migrate", is_flag=True, help="Do not upgrade the schema first.")
+def serve(host: str, port: int, no_migrate: bool) -> None:
+    """Run the API, the pages and the real-time channels."""
+    from livebazaar.cli.server import run_server
+
+    run_server(Settings(), host=host, port=port, migrate=not no_migrate)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--audience/--no-audience", default=True, help="Simulated viewers in the live room.")
+@click.option("--keep", is_flag=True, help="Keep an existing demo database instead of a fresh one.")
+def demo(host: str, port: int, audience: bool, keep: bool) -> None:
+    """Fresh database with both seed stories, one show live, then serve it."""
+    from livebazaar.cli.demo import run_demo
+
+    run_demo(host=host, port=port, audience=audience, keep=keep)

@@ -1,0 +1,1 @@
+"""Shared building blocks every feature may use: money, ids, clock, errors, db, events."""

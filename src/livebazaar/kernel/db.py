@@ -1,0 +1,158 @@
+"""Database engine, declarative base and the unit of work.
+
+Only actions open a unit of work (`db.uow()`), and only they commit. Side effects such as
+broker publishes are registered with `uow.on_commit` and run after the commit succeeded, so
+no client ever hears of a change that was rolled back.
+
+SQLite (the embedded default) gets WAL, foreign keys, a busy timeout and, for writes,
+`BEGIN IMMEDIATE` behind one in-process lock: SQLite has a single writer anyway, and waiting on
+an asyncio lock is cheaper and fairer than SQLite's sleeping busy handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in Python on every engine (SQLite stores no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+OnCommit = Callable[[], Awaitable[None]]
+
+
+class Database:
+    def __init__(self, url: str, *, sqlite_synchronous: str = "FULL", echo: bool = False) -> None:
+        self.url = url
+        self.engine: AsyncEngine = create_async_engine(url, echo=echo)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        writer = self.engine
+        if self.is_sqlite:
+            _configure_sqlite(self.engine, sqlite_synchronous)
+            writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._write_sessions = async_sessionmaker(writer, expire_on_commit=False)
+        self._read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read-only session for queries; it never commits."""
+        async with self._read_sessions() as session:
+            # Closing ends the transaction and detaches objects with their loaded attributes.
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+class UnitOfWork:
+    """One write transaction. `await uow.commit()` ends it; leaving without commit rolls back."""
+
+    session: AsyncSession
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._callbacks: list[OnCommit] = []
+        self._committed = False
+
+    async def __aenter__(self) -> UnitOfWork:
+        if self._db._write_lock is not None:
+            await self._db._write_lock.acquire()
+        self.session = self._db._write_sessions()
+        return self
+
+    def on_commit(self, callback: OnCommit) -> None:
+        self._callbacks.append(callback)
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        self._committed = True
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed:
+                await self.session.rollback()
+            await self.session.close()
+        finally:
+            if self._db._write_lock is not None:
+                self._db._write_lock.release()
+        if self._committed and exc is None:
+            for callback in self._callbacks:
+                try:
+                    await callback()
+                except Exception:
+                    log.exception("on-commit callback failed")
+
+
+def _configure_sqlite(engine: AsyncEngine, synchronous: str) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN itself, in the mode we choose.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")

@@ -1,0 +1,66 @@
+"""Domain errors. Each has a stable `code` and an HTTP status, mapped once to problem+json.
+
+Features subclass `DomainError` in their own errors.py; the web layer renders every one of them
+the same way (RFC 9457), so a client can switch on `code` and never parse prose.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "error"
+    status: ClassVar[int] = 400
+    title: ClassVar[str] = "Request refused"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+    title = "Not found"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403
+    title = "You may not do this"
+
+
+class NotAuthenticated(DomainError):
+    code = "not_authenticated"
+    status = 401
+    title = "Sign in first"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    status = 409
+    title = "Conflicts with the current state"
+
+
+class Invalid(DomainError):
+    code = "invalid"
+    status = 422
+    title = "Invalid request"
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str | None = None, retry_after_s: float = 1.0) -> None:
+        super().__init__(detail, retry_after_s=round(retry_after_s, 3))
+        self.retry_after_s = retry_after_s
+
+
+class Unavailable(DomainError):
+    code = "unavailable"
+    status = 503
+    title = "Temporarily unavailable"

@@ -1,0 +1,53 @@
+"""Real-time events: typed, versioned payloads inside one envelope.
+
+Every event a show's channel carries is a subclass of `Event` with a literal `type`. The
+envelope adds the per-show sequence number (assigned by the broker, which also keeps the replay
+buffer) and the server timestamp. `EVENT_TYPES` is the registry: the schema test checks every
+emitted frame against it, and `/api/v1/events/schema` publishes it for client authors.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+EVENT_TYPES: dict[str, type[Event]] = {}
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: ClassVar[str]
+    version: ClassVar[int] = 1
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        event_type = cls.__dict__.get("type")
+        if isinstance(event_type, str):
+            if event_type in EVENT_TYPES:
+                raise TypeError(f"event type {event_type!r} registered twice")
+            EVENT_TYPES[event_type] = cls
+
+
+class Envelope(BaseModel):
+    """What a WebSocket frame holds. `seq` increases by one per show, without gaps."""
+
+    model_config = ConfigDict(extra="forbid")
+    seq: int
+    ts: datetime
+    show_id: str
+    type: str
+    v: int
+    data: dict[str, Any]
+
+
+def envelope_for(show_id: str, event: Event, ts: datetime) -> dict[str, Any]:
+    """The envelope without its seq: the broker assigns that when it publishes."""
+    return {
+        "ts": ts.isoformat(),
+        "show_id": show_id,
+        "type": event.type,
+        "v": event.version,
+        "data": event.model_dump(mode="json"),
+    }

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from livebazaar.kernel.db import Base
+from livebazaar.kernel.ids import new_id
+
+
+class ShowStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    LIVE = "live"
+    ENDED = "ended"
+
+
+class HostRole(enum.StrEnum):
+    HOST = "host"
+    COHOST = "cohost"  # invited for this show only: the influencer beside the ambassador
+
+
+class SanctionKind(enum.StrEnum):
+    MUTE = "mute"  # may watch, may not chat, until `until`
+    BAN = "ban"  # may not chat in any show of the shop
+
+
+class Show(Base):
+    __tablename__ = "shows"
+    __table_args__ = (Index("ix_shows_status_scheduled", "status", "scheduled_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    shop_id: Mapped[str] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ShowStatus] = mapped_column(
+        Enum(ShowStatus, native_enum=False, length=16), default=ShowStatus.SCHEDULED
+    )
+    scheduled_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    pinned_product_id: Mapped[str | None] = mapped_column(
+        ForeignKey("products.id", ondelete="SET NULL")
+    )
+    slow_mode_s: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+
+class ShowHost(Base):
+    __tablename__ = "show_hosts"
+    __table_args__ = (UniqueConstraint("show_id", "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[HostRole] = mapped_column(Enum(HostRole, native_enum=False, length=16))
+    created_at: Mapped[datetime]
+
+
+class CohostInvite(Base):
+    __tablename__ = "cohost_invites"
+    __table_args__ = (UniqueConstraint("show_id", "invitee_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    invitee_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    invited_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+
+
+class LineupItem(Base):
+    __tablename__ = "lineup_items"
+    __table_args__ = (UniqueConstraint("show_id", "product_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class ChatMessage(Base):
+    """Stored as plain text, always; rendering escapes it."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (Index("ix_chat_messages_show_created", "show_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+    deleted_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ChatSanction(Base):
+    __tablename__ = "chat_sanctions"
+    __table_args__ = (Index("ix_chat_sanctions_shop_user", "shop_id", "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    shop_id: Mapped[str] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[SanctionKind] = mapped_column(Enum(SanctionKind, native_enum=False, length=16))
+    until: Mapped[datetime | None]  # None: until lifted
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    lifted_at: Mapped[datetime | None]
+
+
+class BlockedWord(Base):
+    __tablename__ = "blocked_words"
+    __table_args__ = (UniqueConstraint("shop_id", "word"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    shop_id: Mapped[str] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    word: Mapped[str] = mapped_column(String(100))

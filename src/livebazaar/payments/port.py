@@ -1,0 +1,54 @@
+"""The PaymentProvider port. Dataclasses at the boundary; each provider is one adapter."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from livebazaar.kernel.money import Money
+
+
+class ChargeOutcome(enum.StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    PENDING = "pending"  # settles later; the provider calls our webhook
+
+
+@dataclass(frozen=True)
+class ChargeRequest:
+    payment_id: str
+    amount: Money
+    card_number: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    outcome: ChargeOutcome
+    provider_ref: str
+    card_last4: str | None = None
+    failure_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class WebhookNotice:
+    """A verified provider event: payment `provider_ref` reached `outcome`."""
+
+    event_id: str
+    provider_ref: str
+    outcome: ChargeOutcome
+    failure_reason: str | None = None
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    async def charge(self, request: ChargeRequest) -> ChargeResult: ...
+
+    async def refund(self, provider_ref: str, amount: Money) -> None: ...
+
+    def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookNotice:
+        """Parse a webhook, or raise InvalidWebhookSignature / InvalidWebhook."""
+        ...

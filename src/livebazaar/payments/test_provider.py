@@ -1,0 +1,134 @@
+"""The built-in test payment provider: no money moves, but every path a real one has is here.
+
+Cards (any expiry and CVC):
+- 4242 4242 4242 4242 approves at once;
+- 4000 0000 0000 0002 is declined;
+- 4000 0000 0000 3220 is pending, then settles (approved) by a signed webhook;
+- 4000 0000 0000 3238 is pending, then fails by a signed webhook.
+
+Webhooks are signed like the big providers do: header `Livebazaar-Signature: t=<unix>,v1=<hex>`
+where v1 = HMAC-SHA256(secret, f"{t}.{body}"); older than five minutes is refused (replay).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Mapping
+
+from livebazaar.kernel.money import Money
+from livebazaar.payments.errors import InvalidWebhook, InvalidWebhookSignature
+from livebazaar.payments.port import ChargeOutcome, ChargeRequest, ChargeResult, WebhookNotice
+
+log = logging.getLogger(__name__)
+
+CARD_APPROVE = "4242424242424242"
+CARD_DECLINE = "4000000000000002"
+CARD_SETTLE_LATER = "4000000000003220"
+CARD_SETTLE_LATER_FAIL = "4000000000003238"
+SIGNATURE_HEADER = "livebazaar-signature"
+TOLERANCE_S = 300
+
+# Delivers (body, headers) to the app's webhook endpoint; bootstrap or a test wires it.
+WebhookSender = Callable[[bytes, dict[str, str]], Awaitable[None]]
+
+
+def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
+    t = int(time.time()) if timestamp is None else timestamp
+    mac = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={t},v1={mac}"
+
+
+class TestPaymentProvider:
+    __test__ = False  # not a pytest class
+    name = "test"
+
+    def __init__(self, webhook_secret: str, settle_delay_s: float = 2.0) -> None:
+        self._secret = webhook_secret
+        self._settle_delay_s = settle_delay_s
+        self.sender: WebhookSender | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def charge(self, request: ChargeRequest) -> ChargeResult:
+        card = "".join(ch for ch in request.card_number if ch.isdigit())
+        ref = f"test_{secrets.token_hex(12)}"
+        last4 = card[-4:] if len(card) >= 4 else None
+        if card == CARD_APPROVE:
+            return ChargeResult(ChargeOutcome.SUCCEEDED, ref, last4)
+        if card in (CARD_SETTLE_LATER, CARD_SETTLE_LATER_FAIL):
+            outcome = ChargeOutcome.SUCCEEDED if card == CARD_SETTLE_LATER else ChargeOutcome.FAILED
+            self._schedule_settlement(ref, outcome)
+            return ChargeResult(ChargeOutcome.PENDING, ref, last4)
+        reason = "card_declined" if card == CARD_DECLINE else "unknown_test_card"
+        return ChargeResult(ChargeOutcome.FAILED, ref, last4, failure_reason=reason)
+
+    async def refund(self, provider_ref: str, amount: Money) -> None:
+        log.info("test provider refunds %s of %s", amount.format(), provider_ref)
+
+    def settlement_webhook(
+        self, provider_ref: str, outcome: ChargeOutcome, timestamp: int | None = None
+    ) -> tuple[bytes, dict[str, str]]:
+        """The exact webhook this provider sends when a pending payment settles."""
+        body = json.dumps(
+            {
+                "id": f"evt_{secrets.token_hex(12)}",
+                "type": f"payment.{outcome.value}",
+                "payment": provider_ref,
+                "failure_reason": None if outcome is ChargeOutcome.SUCCEEDED else "card_declined",
+            }
+        ).encode()
+        return body, {SIGNATURE_HEADER: sign(self._secret, body, timestamp)}
+
+    def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookNotice:
+        header = headers.get(SIGNATURE_HEADER, "")
+        parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+        try:
+            t = int(parts["t"])
+            given = parts["v1"]
+        except (KeyError, ValueError) as exc:
+            raise InvalidWebhookSignature("Missing or malformed Livebazaar-Signature") from exc
+        if abs(time.time() - t) > TOLERANCE_S:
+            raise InvalidWebhookSignature("The webhook timestamp is too old")
+        expected = sign(self._secret, body, t).split("v1=", 1)[1]
+        if not hmac.compare_digest(expected, given):
+            raise InvalidWebhookSignature()
+        try:
+            data = json.loads(body)
+            kind = data["type"]
+            outcome = {"payment.succeeded": ChargeOutcome.SUCCEEDED}.get(kind, ChargeOutcome.FAILED)
+            if kind not in ("payment.succeeded", "payment.failed"):
+                raise InvalidWebhook(f"Unknown event type {kind!r}")
+            return WebhookNotice(
+                event_id=str(data["id"]),
+                provider_ref=str(data["payment"]),
+                outcome=outcome,
+                failure_reason=data.get("failure_reason"),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InvalidWebhook() from exc
+
+    def _schedule_settlement(self, provider_ref: str, outcome: ChargeOutcome) -> None:
+        if self.sender is None:
+            log.warning("test provider has no webhook sender; %s stays pending", provider_ref)
+            return
+        task = asyncio.get_running_loop().create_task(self._settle(provider_ref, outcome))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _settle(self, provider_ref: str, outcome: ChargeOutcome) -> None:
+        await asyncio.sleep(self._settle_delay_s)
+        body, headers = self.settlement_webhook(provider_ref, outcome)
+        assert self.sender is not None
+        try:
+            await self.sender(body, headers)
+        except Exception:
+            log.exception("test provider could not deliver the webhook for %s", provider_ref)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()

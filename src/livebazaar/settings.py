@@ -1,0 +1,45 @@
+"""One typed Settings object, read once by the composition root and passed in.
+
+Nothing reads the environment at import time: `Settings()` is called from `bootstrap` / the CLI.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LIVEBAZAAR_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///var/livebazaar.db"
+    # SQLite durability: FULL syncs the WAL on every commit, so a paid order survives power loss.
+    sqlite_synchronous: str = Field(default="FULL", pattern="^(FULL|NORMAL|EXTRA)$")
+    public_url: str = "http://127.0.0.1:8000"
+    media_dir: Path = Path("var/media")
+
+    # Accounts
+    token_ttl_s: int = Field(default=30 * 24 * 3600, ge=60)
+    session_cookie_name: str = "lb_session"
+    cookie_secure: bool = False
+    # argon2id cost; the defaults follow RFC 9106's second recommendation.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+    argon2_parallelism: int = Field(default=1, ge=1)
+
+    # Live shows and chat
+    event_buffer_size: int = Field(default=1000, ge=10)
+    chat_max_length: int = Field(default=500, ge=1)
+    chat_rate_per_10s: int = Field(default=5, ge=1)
+    viewer_count_interval_s: float = Field(default=2.0, gt=0)
+
+    # Flash drops and checkout
+    sweeper_interval_s: float = Field(default=1.0, gt=0)
+    default_hold_s: int = Field(default=300, ge=10)
+    claim_rate_per_10s: int = Field(default=20, ge=1)
+
+    # Payments: the built-in test provider signs its webhooks with this secret.
+    test_payments_webhook_secret: str = "whsec_livebazaar_test_provider"  # noqa: S105
+    test_payments_settle_delay_s: float = Field(default=2.0, ge=0)

@@ -1,0 +1,1 @@
+"""The web layer: app factory, authentication, routes per feature, the realtime hub, pages."""

@@ -1,0 +1,85 @@
+"""Request dependencies: the container, and who is calling (bearer token or session cookie)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request, WebSocket
+
+from livebazaar.accounts import Actor, TokenKind, get_actor_by_token
+from livebazaar.accounts.errors import CsrfFailed
+from livebazaar.bootstrap import Container
+from livebazaar.kernel.errors import NotAuthenticated
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "x-csrf-token"
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def _bearer(request: Request | WebSocket) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+async def _resolve(request: Request, container: Container) -> Actor | None:
+    secret = _bearer(request)
+    from_cookie = False
+    if secret is None:
+        secret = request.cookies.get(container.settings.session_cookie_name)
+        from_cookie = secret is not None
+    if not secret:
+        return None
+    async with container.db.read() as session:
+        actor = await get_actor_by_token(session, container.clock, secret)
+    if from_cookie and actor.token_kind is not TokenKind.SESSION:
+        raise NotAuthenticated("Use a session cookie from the sign-in page")
+    if from_cookie and request.method not in SAFE_METHODS:
+        given = request.headers.get(CSRF_HEADER)
+        if given is None:
+            form = await request.form() if _is_form(request) else None
+            value = form.get("csrf_token") if form is not None else None
+            given = value if isinstance(value, str) else None
+        if not given or given != actor.csrf_token:
+            raise CsrfFailed()
+    return actor
+
+
+def _is_form(request: Request) -> bool:
+    ctype = request.headers.get("content-type", "")
+    return ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
+
+
+async def optional_actor(request: Request, container: ContainerDep) -> Actor | None:
+    return await _resolve(request, container)
+
+
+async def current_actor(request: Request, container: ContainerDep) -> Actor:
+    actor = await _resolve(request, container)
+    if actor is None:
+        raise NotAuthenticated()
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+OptionalActorDep = Annotated[Actor | None, Depends(optional_actor)]
+
+
+async def websocket_actor(websocket: WebSocket, container: Container) -> Actor | None:
+    """WebSockets authenticate by `?token=` or the session cookie; anonymous viewers may watch."""
+    secret = websocket.query_params.get("token") or _bearer(websocket)
+    if not secret:
+        secret = websocket.cookies.get(container.settings.session_cookie_name)
+    if not secret:
+        return None
+    async with container.db.read() as session:
+        return await get_actor_by_token(session, container.clock, secret)

@@ -1,0 +1,95 @@
+"""Shared fixtures: a real SQLite database per test, the real app, a real HTTP client.
+
+Nothing here is a mock: `container` is what bootstrap builds (with a ManualClock so tests move
+time instead of sleeping), `client` speaks HTTP to the ASGI app, `live_server` runs uvicorn on
+a free port for WebSocket tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from livebazaar.bootstrap import Container, all_metadata, build_container
+from livebazaar.kernel.clock import ManualClock
+from livebazaar.settings import Settings
+from livebazaar.web.app import create_app
+from tests.support import Api
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/livebazaar.db",
+        sqlite_synchronous="NORMAL",
+        argon2_time_cost=1,
+        argon2_memory_kib=64,
+        media_dir=tmp_path / "media",
+        test_payments_settle_delay_s=0.0,
+    )
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+async def container(settings: Settings, clock: ManualClock) -> AsyncIterator[Container]:
+    container = build_container(settings, clock=clock)
+    async with container.db.engine.begin() as conn:
+        await conn.run_sync(all_metadata().create_all)
+    yield container
+    await container.broker.close()
+    await container.db.dispose()
+
+
+@pytest.fixture
+async def app(container: Container) -> AsyncIterator[FastAPI]:
+    app = create_app(container, background=False)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+def api(client: httpx.AsyncClient, container: Container) -> Api:
+    return Api(client, container)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+async def live_server(app: FastAPI) -> AsyncIterator[str]:
+    """The same app served by uvicorn on 127.0.0.1:<free port>; yields its base URL."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.wait_for(task, timeout=10)

@@ -1,0 +1,68 @@
+"""Test helpers that act through the real HTTP API, as a client would."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from livebazaar.bootstrap import Container
+
+_counter = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Account:
+    user_id: str
+    email: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+class Api:
+    def __init__(self, client: httpx.AsyncClient, container: Container) -> None:
+        self.client = client
+        self.container = container
+
+    async def account(self, name: str | None = None, password: str = "correct horse") -> Account:
+        n = next(_counter)
+        name = name or f"user{n}"
+        email = f"{name.lower().replace(' ', '.')}.{n}@example.org"
+        r = await self.client.post(
+            "/api/v1/auth/register",
+            json={"email": email, "password": password, "display_name": name},
+        )
+        assert r.status_code == 201, r.text
+        user_id = r.json()["id"]
+        r = await self.client.post(
+            "/api/v1/auth/token", json={"email": email, "password": password}
+        )
+        assert r.status_code == 200, r.text
+        return Account(user_id=user_id, email=email, token=r.json()["access_token"])
+
+    async def shop(
+        self, owner: Account, name: str = "Xinchangle Pearls", currency: str = "CNY"
+    ) -> dict[str, Any]:
+        r = await self.client.post(
+            "/api/v1/shops",
+            json={"name": name, "country": "CN", "currency": currency},
+            headers=owner.headers,
+        )
+        assert r.status_code == 201, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
+
+def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """The response is an RFC 9457 problem with this status and stable code."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json"), response.text
+    body: dict[str, Any] = response.json()
+    assert body["code"] == code, body
+    assert body["status"] == status
+    return body
