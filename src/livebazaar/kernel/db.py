@@ -129,15 +129,17 @@ class UnitOfWork:
             if not self._committed:
                 await self.session.rollback()
             await self.session.close()
+            # Still inside the write lock: events leave in commit order, so a client never
+            # sees "3 left" after "2 left". Callbacks must be quick (a publish, a task spawn).
+            if self._committed and exc is None:
+                for callback in self._callbacks:
+                    try:
+                        await callback()
+                    except Exception:
+                        log.exception("on-commit callback failed")
         finally:
             if self._db._write_lock is not None:
                 self._db._write_lock.release()
-        if self._committed and exc is None:
-            for callback in self._callbacks:
-                try:
-                    await callback()
-                except Exception:
-                    log.exception("on-commit callback failed")
 
 
 def _configure_sqlite(engine: AsyncEngine, synchronous: str) -> None:
