@@ -7,16 +7,20 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from livebazaar import __version__
 from livebazaar.bootstrap import Container
+from livebazaar.web import pages
 from livebazaar.web.problems import install_problem_handlers
 from livebazaar.web.routes import ROUTERS
 
 log = logging.getLogger(__name__)
 
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 Periodic = Callable[[], Awaitable[object]]
 
 
@@ -51,6 +55,8 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
 
