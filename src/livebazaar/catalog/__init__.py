@@ -1,1 +1,72 @@
-"""catalog feature."""
+"""Catalog: shops, producers, products, variants, images, origin stories, revenue shares."""
+
+from livebazaar.catalog.actions import (
+    do_add_image,
+    do_create_producer,
+    do_create_product,
+    do_create_shop,
+    do_set_revenue_shares,
+    do_set_stock,
+    do_update_producer,
+    do_update_product,
+    do_update_shop,
+)
+from livebazaar.catalog.errors import (
+    ProducerNotFound,
+    ProductNotFound,
+    ShopNotFound,
+    VariantNotFound,
+)
+from livebazaar.catalog.models import Producer, Product, ProductImage, RevenueShare, Shop, Variant
+from livebazaar.catalog.queries import (
+    EDITOR_ROLES,
+    ProductSummary,
+    ProductView,
+    ShareView,
+    VariantView,
+    check_catalog_editor,
+    get_product,
+    get_product_summaries,
+    get_product_view,
+    get_shop,
+    get_variant,
+    list_producers,
+    list_shop_products,
+    list_shops,
+)
+
+__all__ = [
+    "EDITOR_ROLES",
+    "Producer",
+    "ProducerNotFound",
+    "Product",
+    "ProductImage",
+    "ProductNotFound",
+    "ProductSummary",
+    "ProductView",
+    "RevenueShare",
+    "ShareView",
+    "Shop",
+    "ShopNotFound",
+    "Variant",
+    "VariantNotFound",
+    "VariantView",
+    "check_catalog_editor",
+    "do_add_image",
+    "do_create_producer",
+    "do_create_product",
+    "do_create_shop",
+    "do_set_revenue_shares",
+    "do_set_stock",
+    "do_update_producer",
+    "do_update_product",
+    "do_update_shop",
+    "get_product",
+    "get_product_summaries",
+    "get_product_view",
+    "get_shop",
+    "get_variant",
+    "list_producers",
+    "list_shop_products",
+    "list_shops",
+]

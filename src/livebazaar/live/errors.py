@@ -1,4 +1,13 @@
-from livebazaar.kernel.errors import Conflict, Forbidden, NotFound
+"""Live-show refusals, each with a stable code."""
+
+from livebazaar.kernel.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotAuthenticated,
+    NotFound,
+    RateLimited,
+)
 
 
 class ShowNotFound(NotFound):
@@ -11,6 +20,86 @@ class NotShowHost(Forbidden):
     title = "Only the show's hosts may do this"
 
 
+class NotModerator(Forbidden):
+    code = "not_moderator"
+    title = "Only the show's hosts and the shop's moderators may do this"
+
+
 class ShowNotLive(Conflict):
     code = "show_not_live"
     title = "The show is not live"
+
+
+class ShowAlreadyLive(Conflict):
+    code = "show_already_live"
+    title = "The show is already live"
+
+
+class ShowEnded(Conflict):
+    code = "show_ended"
+    title = "The show has ended"
+
+
+class ProductNotInShop(Invalid):
+    code = "product_not_in_shop"
+    title = "A product is not one of this shop's products"
+
+
+class ProductNotInLineup(Invalid):
+    code = "product_not_in_lineup"
+    title = "The product is not in the show's lineup"
+
+
+class UserNotFound(NotFound):
+    code = "user_not_found"
+    title = "No such account"
+
+
+class InviteNotFound(NotFound):
+    code = "invite_not_found"
+    title = "You have no invitation to co-host this show"
+
+
+class AlreadyHost(Conflict):
+    code = "already_host"
+    title = "This account already hosts the show"
+
+
+class ChatEmpty(Invalid):
+    code = "chat_empty"
+    title = "A chat message needs some text"
+
+
+class ChatTooLong(Invalid):
+    code = "chat_too_long"
+    title = "The chat message is too long"
+
+
+class BlockedWordUsed(Invalid):
+    code = "blocked_word"
+    title = "The message contains a word this shop does not allow"
+
+
+class ChatMuted(Forbidden):
+    code = "chat_muted"
+    title = "You are muted in this shop's chat for now"
+
+
+class ChatBanned(Forbidden):
+    code = "chat_banned"
+    title = "You are banned from this shop's chat"
+
+
+class SlowMode(RateLimited):
+    code = "slow_mode"
+    title = "Slow mode is on: wait before posting again"
+
+
+class ChatMessageNotFound(NotFound):
+    code = "chat_message_not_found"
+    title = "No such chat message in this show"
+
+
+class SignInToChat(NotAuthenticated):
+    code = "not_authenticated"
+    title = "Sign in to chat or react"

@@ -1,15 +1,49 @@
-"""Read-only queries about shows."""
+"""Read-only queries about shows: who may run them, their state, their chat."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from livebazaar.accounts import Actor, Role, list_roles
-from livebazaar.live.errors import NotShowHost, ShowNotFound
-from livebazaar.live.models import LineupItem, Show, ShowHost
+from livebazaar.accounts import Actor, Role, User, list_roles
+from livebazaar.catalog import get_product_summaries
+from livebazaar.checkout import list_show_drops
+from livebazaar.kernel.clock import Clock
+from livebazaar.kernel.money import MoneyOut
+from livebazaar.live.errors import (
+    ChatBanned,
+    ChatMessageNotFound,
+    ChatMuted,
+    NotModerator,
+    NotShowHost,
+    ProductNotInShop,
+    ShowNotFound,
+)
+from livebazaar.live.models import (
+    BlockedWord,
+    ChatMessage,
+    ChatSanction,
+    LineupItem,
+    SanctionKind,
+    Show,
+    ShowHost,
+    ShowStatus,
+)
+from livebazaar.live.schemas import (
+    ChatMessageOut,
+    HostOut,
+    LineupItemOut,
+    ShowOut,
+    ShowSummaryOut,
+)
 
 HOSTING_ROLES = frozenset({Role.OWNER, Role.HOST})
+MODERATING_ROLES = frozenset({Role.OWNER, Role.HOST, Role.MODERATOR})
+RECENT_CHAT = 50
 
 
 async def get_show(session: AsyncSession, show_id: str) -> Show:
@@ -17,6 +51,13 @@ async def get_show(session: AsyncSession, show_id: str) -> Show:
     if show is None:
         raise ShowNotFound()
     return show
+
+
+async def _is_show_host_row(session: AsyncSession, show_id: str, user_id: str) -> bool:
+    found = await session.scalar(
+        select(ShowHost.id).where(ShowHost.show_id == show_id, ShowHost.user_id == user_id)
+    )
+    return found is not None
 
 
 async def check_show_host(session: AsyncSession, actor: Actor, show_id: str) -> Show:
@@ -27,11 +68,21 @@ async def check_show_host(session: AsyncSession, actor: Actor, show_id: str) -> 
         return show
     if await list_roles(session, actor.user_id, show.shop_id) & HOSTING_ROLES:
         return show
-    is_cohost = await session.scalar(
-        select(ShowHost.id).where(ShowHost.show_id == show_id, ShowHost.user_id == actor.user_id)
-    )
-    if is_cohost is None:
+    if not await _is_show_host_row(session, show_id, actor.user_id):
         raise NotShowHost()
+    return show
+
+
+async def check_show_moderator(session: AsyncSession, actor: Actor, show_id: str) -> Show:
+    """The show, if the actor may moderate its chat: its hosts and co-hosts, and the shop's
+    owners, hosts and moderators (admins too). Raises ShowNotFound / NotModerator."""
+    show = await get_show(session, show_id)
+    if actor.is_admin:
+        return show
+    if await list_roles(session, actor.user_id, show.shop_id) & MODERATING_ROLES:
+        return show
+    if not await _is_show_host_row(session, show_id, actor.user_id):
+        raise NotModerator()
     return show
 
 
@@ -42,3 +93,186 @@ async def is_in_lineup(session: AsyncSession, show_id: str, product_id: str) -> 
         )
     )
     return found is not None
+
+
+async def check_lineup_products(
+    session: AsyncSession, shop_id: str, product_ids: Sequence[str]
+) -> list[str]:
+    """The ids, de-duplicated in order, if each is a sellable product of the shop."""
+    ids = list(dict.fromkeys(product_ids))
+    summaries = await get_product_summaries(session, ids)
+    for product_id in ids:
+        summary = summaries.get(product_id)
+        if summary is None or summary.shop_id != shop_id:
+            raise ProductNotInShop(f"Product {product_id!r} is not in this shop")
+    return ids
+
+
+async def list_hosts(session: AsyncSession, show_id: str) -> list[HostOut]:
+    rows = await session.execute(
+        select(ShowHost, User.display_name)
+        .join(User, User.id == ShowHost.user_id)
+        .where(ShowHost.show_id == show_id)
+        .order_by(ShowHost.created_at, ShowHost.id)
+    )
+    return [HostOut(user_id=h.user_id, display_name=name, role=h.role) for h, name in rows]
+
+
+async def list_lineup(session: AsyncSession, show_id: str) -> list[LineupItemOut]:
+    items = list(
+        await session.scalars(
+            select(LineupItem).where(LineupItem.show_id == show_id).order_by(LineupItem.position)
+        )
+    )
+    summaries = await get_product_summaries(session, [i.product_id for i in items])
+    lineup = []
+    for item in items:
+        summary = summaries.get(item.product_id)
+        if summary is not None:
+            lineup.append(
+                LineupItemOut(
+                    product_id=item.product_id,
+                    title=summary.title,
+                    image_url=summary.image_url,
+                    price=MoneyOut.of(summary.price),
+                    position=item.position,
+                )
+            )
+    return lineup
+
+
+def _chat_out(message: ChatMessage, display_name: str) -> ChatMessageOut:
+    return ChatMessageOut(
+        id=message.id,
+        user_id=message.user_id,
+        display_name=display_name,
+        text=message.text,
+        created_at=message.created_at,
+    )
+
+
+async def list_chat(
+    session: AsyncSession, show_id: str, *, after: str | None = None, limit: int = 50
+) -> list[ChatMessageOut]:
+    """Chat history oldest first, deleted messages left out; `after` is a message id."""
+    query = (
+        select(ChatMessage, User.display_name)
+        .join(User, User.id == ChatMessage.user_id)
+        .where(ChatMessage.show_id == show_id, ChatMessage.deleted_at.is_(None))
+    )
+    if after is not None:
+        anchor = await session.get(ChatMessage, after)
+        if anchor is None or anchor.show_id != show_id:
+            raise ChatMessageNotFound()
+        query = query.where(
+            or_(
+                ChatMessage.created_at > anchor.created_at,
+                and_(ChatMessage.created_at == anchor.created_at, ChatMessage.id > anchor.id),
+            )
+        )
+    query = query.order_by(ChatMessage.created_at, ChatMessage.id).limit(limit)
+    return [_chat_out(m, name) for m, name in await session.execute(query)]
+
+
+async def list_recent_chat(session: AsyncSession, show_id: str) -> list[ChatMessageOut]:
+    """The last RECENT_CHAT messages that were not deleted, oldest first."""
+    rows = await session.execute(
+        select(ChatMessage, User.display_name)
+        .join(User, User.id == ChatMessage.user_id)
+        .where(ChatMessage.show_id == show_id, ChatMessage.deleted_at.is_(None))
+        .order_by(ChatMessage.created_at.desc(), ChatMessage.id.desc())
+        .limit(RECENT_CHAT)
+    )
+    return [_chat_out(m, name) for m, name in reversed(list(rows))]
+
+
+async def get_show_state(
+    session: AsyncSession, clock: Clock, show_id: str, *, viewer_count: int, last_seq: int
+) -> ShowOut:
+    """A show's whole state (GET /shows/{id}). Read `last_seq` before calling this, so events
+    after it are never missing from the state a client builds (applying them is idempotent)."""
+    show = await get_show(session, show_id)
+    return ShowOut(
+        id=show.id,
+        shop_id=show.shop_id,
+        title=show.title,
+        description=show.description,
+        status=show.status,
+        scheduled_at=show.scheduled_at,
+        started_at=show.started_at,
+        ended_at=show.ended_at,
+        hosts=await list_hosts(session, show_id),
+        lineup=await list_lineup(session, show_id),
+        pinned_product_id=show.pinned_product_id,
+        slow_mode_s=show.slow_mode_s,
+        viewer_count=viewer_count,
+        drops=await list_show_drops(session, clock, show_id),
+        recent_chat=await list_recent_chat(session, show_id),
+        last_seq=last_seq,
+    )
+
+
+async def list_shows(
+    session: AsyncSession, *, status: ShowStatus | None, limit: int, offset: int
+) -> list[ShowSummaryOut]:
+    query = select(Show)
+    if status is not None:
+        query = query.where(Show.status == status)
+    query = query.order_by(Show.scheduled_at.desc(), Show.id.desc()).limit(limit).offset(offset)
+    return [
+        ShowSummaryOut(
+            id=s.id,
+            shop_id=s.shop_id,
+            title=s.title,
+            status=s.status,
+            scheduled_at=s.scheduled_at,
+            started_at=s.started_at,
+            ended_at=s.ended_at,
+            pinned_product_id=s.pinned_product_id,
+        )
+        for s in await session.scalars(query)
+    ]
+
+
+async def check_not_sanctioned(
+    session: AsyncSession, now: datetime, shop_id: str, user_id: str
+) -> None:
+    """Raise ChatBanned / ChatMuted if a sanction in the shop applies to the user now."""
+    kinds = set(
+        await session.scalars(
+            select(ChatSanction.kind).where(
+                ChatSanction.shop_id == shop_id,
+                ChatSanction.user_id == user_id,
+                ChatSanction.lifted_at.is_(None),
+                or_(ChatSanction.until.is_(None), ChatSanction.until > now),
+            )
+        )
+    )
+    if SanctionKind.BAN in kinds:
+        raise ChatBanned()
+    if SanctionKind.MUTE in kinds:
+        raise ChatMuted()
+
+
+async def list_blocked_words(session: AsyncSession, shop_id: str) -> list[str]:
+    words = await session.scalars(
+        select(BlockedWord.word).where(BlockedWord.shop_id == shop_id).order_by(BlockedWord.word)
+    )
+    return list(words)
+
+
+def find_blocked_word(text: str, words: Sequence[str]) -> str | None:
+    """The first blocked word that appears in `text` as a whole word, ignoring case."""
+    for word in words:
+        if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE):
+            return word
+    return None
+
+
+async def get_last_chat_at(session: AsyncSession, show_id: str, user_id: str) -> datetime | None:
+    last: datetime | None = await session.scalar(
+        select(func.max(ChatMessage.created_at)).where(
+            ChatMessage.show_id == show_id, ChatMessage.user_id == user_id
+        )
+    )
+    return last

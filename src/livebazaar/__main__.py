@@ -1,0 +1,3 @@
+from livebazaar.cli.main import cli
+
+cli()

@@ -1,0 +1,285 @@
+"""Catalog actions: the only catalog code that changes state. Each commits its own unit of work.
+
+Every write checks, inside its transaction, that the caller may edit the shop's catalog (owner,
+host or platform admin); producers and moderators may not.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from livebazaar.accounts import Actor, Role, add_membership
+from livebazaar.catalog.errors import (
+    CurrencyMismatch,
+    DuplicateProducer,
+    DuplicateSku,
+    PriceRequired,
+    PriceWithVariants,
+    SharesMustSumTo10000,
+    StockBelowCommitted,
+    UnknownProducer,
+)
+from livebazaar.catalog.models import Producer, Product, ProductImage, RevenueShare, Shop, Variant
+from livebazaar.catalog.queries import (
+    ProductView,
+    VariantView,
+    check_catalog_editor,
+    get_producer,
+    get_product,
+    get_product_view,
+    get_variant_view,
+    require_variant,
+)
+from livebazaar.catalog.schemas import (
+    ImageIn,
+    Origin,
+    ProducerIn,
+    ProducerPatch,
+    ProductIn,
+    ProductPatch,
+    ShareIn,
+    ShopIn,
+    ShopPatch,
+    VariantIn,
+)
+from livebazaar.inventory import PoolKind, add_pool, get_shelf, set_quantity
+from livebazaar.kernel.clock import Clock
+from livebazaar.kernel.db import Database
+from livebazaar.kernel.money import MoneyIn
+
+TOTAL_BPS = 10_000
+
+
+async def do_create_shop(db: Database, clock: Clock, actor: Actor, data: ShopIn) -> Shop:
+    """Create a shop; its creator becomes its owner and its host."""
+    async with db.uow() as uow:
+        shop = Shop(
+            name=data.name.strip(),
+            country=data.country,
+            currency=data.currency,
+            description=data.description.strip(),
+            created_at=clock.now(),
+        )
+        uow.session.add(shop)
+        await uow.session.flush()
+        for role in (Role.OWNER, Role.HOST):
+            add_membership(uow, clock, shop.id, actor.user_id, role)
+        await uow.commit()
+    return shop
+
+
+async def do_update_shop(db: Database, actor: Actor, shop_id: str, patch: ShopPatch) -> Shop:
+    async with db.uow() as uow:
+        shop = await check_catalog_editor(uow.session, actor, shop_id)
+        if patch.name is not None:
+            shop.name = patch.name.strip()
+        if patch.country is not None:
+            shop.country = patch.country
+        if patch.description is not None:
+            shop.description = patch.description.strip()
+        await uow.commit()
+    return shop
+
+
+async def do_create_producer(
+    db: Database, clock: Clock, actor: Actor, shop_id: str, data: ProducerIn
+) -> Producer:
+    async with db.uow() as uow:
+        await check_catalog_editor(uow.session, actor, shop_id)
+        producer = Producer(
+            shop_id=shop_id,
+            name=data.name.strip(),
+            village=data.village.strip(),
+            region=data.region.strip(),
+            bio=data.bio.strip(),
+            created_at=clock.now(),
+        )
+        uow.session.add(producer)
+        await uow.commit()
+    return producer
+
+
+async def do_update_producer(
+    db: Database, actor: Actor, producer_id: str, patch: ProducerPatch
+) -> Producer:
+    async with db.uow() as uow:
+        producer = await get_producer(uow.session, producer_id)
+        await check_catalog_editor(uow.session, actor, producer.shop_id)
+        for field in ("name", "village", "region", "bio"):
+            value = getattr(patch, field)
+            if value is not None:
+                setattr(producer, field, value.strip())
+        await uow.commit()
+    return producer
+
+
+async def do_create_product(
+    db: Database, clock: Clock, actor: Actor, shop_id: str, data: ProductIn
+) -> ProductView:
+    """Create a product with its variants (each with a shelf stock pool), images and shares."""
+    async with db.uow() as uow:
+        shop = await check_catalog_editor(uow.session, actor, shop_id)
+        variants = _variants_of(data)
+        for variant in variants:
+            _check_currency(shop, variant.price)
+        product = Product(
+            shop_id=shop_id,
+            title=data.title.strip(),
+            description=data.description.strip(),
+            created_at=clock.now(),
+        )
+        _apply_origin(product, data.origin or Origin())
+        uow.session.add(product)
+        await uow.session.flush()
+        await _add_variants(uow.session, product.id, variants)
+        for position, image in enumerate(data.images):
+            uow.session.add(_image(product.id, image, position))
+        if data.revenue_shares is not None:
+            await _replace_shares(uow.session, product, data.revenue_shares)
+        await uow.session.flush()
+        view = await get_product_view(uow.session, product.id)
+        await uow.commit()
+    return view
+
+
+async def do_update_product(
+    db: Database, actor: Actor, product_id: str, patch: ProductPatch
+) -> ProductView:
+    async with db.uow() as uow:
+        product = await get_product(uow.session, product_id)
+        await check_catalog_editor(uow.session, actor, product.shop_id)
+        if patch.title is not None:
+            product.title = patch.title.strip()
+        if patch.description is not None:
+            product.description = patch.description.strip()
+        if patch.origin is not None:
+            _apply_origin(product, patch.origin)
+        await uow.session.flush()
+        view = await get_product_view(uow.session, product_id)
+        await uow.commit()
+    return view
+
+
+async def do_set_revenue_shares(
+    db: Database, actor: Actor, product_id: str, shares: list[ShareIn]
+) -> ProductView:
+    """Replace the product's revenue split. An empty list removes it."""
+    async with db.uow() as uow:
+        product = await get_product(uow.session, product_id)
+        await check_catalog_editor(uow.session, actor, product.shop_id)
+        await _replace_shares(uow.session, product, shares)
+        await uow.session.flush()
+        view = await get_product_view(uow.session, product_id)
+        await uow.commit()
+    return view
+
+
+async def do_add_image(db: Database, actor: Actor, product_id: str, data: ImageIn) -> ProductImage:
+    """Append an image after the product's existing ones."""
+    async with db.uow() as uow:
+        product = await get_product(uow.session, product_id)
+        await check_catalog_editor(uow.session, actor, product.shop_id)
+        last = await uow.session.scalar(
+            select(func.max(ProductImage.position)).where(ProductImage.product_id == product_id)
+        )
+        image = _image(product_id, data, 0 if last is None else last + 1)
+        uow.session.add(image)
+        await uow.commit()
+    return image
+
+
+async def do_set_stock(db: Database, actor: Actor, variant_id: str, quantity: int) -> VariantView:
+    """Set a variant's shelf stock (after a delivery or a recount), never below held + sold."""
+    async with db.uow() as uow:
+        variant = await require_variant(uow.session, variant_id)
+        product = await get_product(uow.session, variant.product_id)
+        await check_catalog_editor(uow.session, actor, product.shop_id)
+        pool = await get_shelf(uow.session, variant_id)
+        if pool is None:
+            add_pool(uow.session, variant_id, PoolKind.SHELF, quantity)
+        elif not await set_quantity(uow.session, pool.id, quantity):
+            raise StockBelowCommitted()
+        await uow.session.flush()
+        view = await get_variant_view(uow.session, variant_id)
+        await uow.commit()
+    return view
+
+
+def _variants_of(data: ProductIn) -> list[VariantIn]:
+    """The variants as given, or one default variant made from `price` and `stock`."""
+    if data.variants is not None:
+        if data.price is not None or data.stock is not None:
+            raise PriceWithVariants()
+        skus = [v.sku.upper() for v in data.variants]
+        if len(set(skus)) != len(skus):
+            raise DuplicateSku()
+        return data.variants
+    if data.price is None:
+        raise PriceRequired()
+    return [VariantIn(sku="DEFAULT", name="Standard", price=data.price, stock=data.stock or 0)]
+
+
+def _check_currency(shop: Shop, price: MoneyIn) -> None:
+    if price.currency != shop.currency:
+        raise CurrencyMismatch(
+            f"Prices in this shop are in {shop.currency}, not {price.currency}",
+            shop_currency=shop.currency,
+        )
+
+
+async def _add_variants(session: AsyncSession, product_id: str, variants: list[VariantIn]) -> None:
+    for position, data in enumerate(variants):
+        variant = Variant(
+            product_id=product_id,
+            sku=data.sku,
+            name=data.name.strip(),
+            price_minor=data.price.amount_minor,
+            currency=data.price.currency,
+            position=position,
+        )
+        session.add(variant)
+        await session.flush()
+        add_pool(session, variant.id, PoolKind.SHELF, data.stock)
+
+
+def _apply_origin(product: Product, origin: Origin) -> None:
+    product.origin_place = origin.place.strip()
+    product.origin_region = origin.region.strip()
+    product.origin_country = origin.country or ""
+    product.origin_steps = [step.strip() for step in origin.steps]
+
+
+def _image(product_id: str, data: ImageIn, position: int) -> ProductImage:
+    return ProductImage(
+        product_id=product_id, url=data.url, alt=data.alt.strip(), position=position
+    )
+
+
+async def _replace_shares(session: AsyncSession, product: Product, shares: list[ShareIn]) -> None:
+    await _check_shares(session, product.shop_id, shares)
+    await session.execute(delete(RevenueShare).where(RevenueShare.product_id == product.id))
+    for share in shares:
+        session.add(
+            RevenueShare(product_id=product.id, producer_id=share.producer_id, bps=share.bps)
+        )
+
+
+async def _check_shares(session: AsyncSession, shop_id: str, shares: list[ShareIn]) -> None:
+    """Shares name distinct producers of this shop and add up to exactly 100%."""
+    if not shares:
+        return
+    ids = [s.producer_id for s in shares]
+    if len(set(ids)) != len(ids):
+        raise DuplicateProducer()
+    total = sum(s.bps for s in shares)
+    if total != TOTAL_BPS:
+        raise SharesMustSumTo10000(f"The shares add up to {total} basis points", total=total)
+    known = set(
+        await session.scalars(
+            select(Producer.id).where(Producer.id.in_(ids), Producer.shop_id == shop_id)
+        )
+    )
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise UnknownProducer(producer_ids=unknown)

@@ -1,0 +1,264 @@
+"""What the catalog API accepts and returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from livebazaar.catalog.models import Producer, ProductImage, Shop
+from livebazaar.catalog.queries import ProductView, ShareView, VariantView
+from livebazaar.kernel.money import CurrencyCode, Money, MoneyIn, MoneyOut
+
+# ISO 3166-1 alpha-2: the 249 officially assigned codes.
+ISO_3166_ALPHA2 = frozenset(
+    """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
+    BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM
+    DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS
+    GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN
+    KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ
+    MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM
+    PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV
+    SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI
+    VN VU WF WS YE YT ZA ZM ZW
+    """.split()  # noqa: SIM905 (a readable table of codes)
+)
+
+
+def check_country(code: str) -> str:
+    if code not in ISO_3166_ALPHA2:
+        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+CountryCode = Annotated[
+    str,
+    Field(min_length=2, max_length=2, examples=["CN", "RW", "PE"]),
+    AfterValidator(check_country),
+]
+Name = Annotated[str, Field(min_length=1, max_length=120, pattern=r"\S")]
+Line = Annotated[str, Field(max_length=120)]
+LongText = Annotated[str, Field(max_length=10_000)]
+Quantity = Annotated[int, Field(ge=0, le=1_000_000_000)]
+ImageUrl = Annotated[
+    str,
+    Field(
+        min_length=9,
+        max_length=2000,
+        pattern=r"^(https?://[^\s/]+|/static/)[^\s]*$",
+        examples=["https://cdn.example.org/pearl-front.jpg", "/static/demo/pearl-1.svg"],
+    ),
+]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ShopIn(_In):
+    name: Name
+    country: CountryCode
+    currency: CurrencyCode
+    description: LongText = ""
+
+
+class ShopPatch(_In):
+    name: Name | None = None
+    country: CountryCode | None = None
+    description: LongText | None = None
+
+
+class ShopOut(BaseModel):
+    id: str
+    name: str
+    country: str
+    currency: str
+    description: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, shop: Shop) -> ShopOut:
+        return cls(
+            id=shop.id,
+            name=shop.name,
+            country=shop.country,
+            currency=shop.currency,
+            description=shop.description,
+            created_at=shop.created_at,
+        )
+
+
+class ProducerIn(_In):
+    name: Name
+    village: Line = ""
+    region: Line = ""
+    bio: LongText = ""
+
+
+class ProducerPatch(_In):
+    name: Name | None = None
+    village: Line | None = None
+    region: Line | None = None
+    bio: LongText | None = None
+
+
+class ProducerOut(BaseModel):
+    id: str
+    shop_id: str
+    name: str
+    village: str
+    region: str
+    bio: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, p: Producer) -> ProducerOut:
+        return cls(
+            id=p.id,
+            shop_id=p.shop_id,
+            name=p.name,
+            village=p.village,
+            region=p.region,
+            bio=p.bio,
+            created_at=p.created_at,
+        )
+
+
+class Origin(_In):
+    """The origin story: the place, and the steps from harvest to product."""
+
+    place: Line = ""
+    region: Line = ""
+    country: CountryCode | None = None
+    steps: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(
+        default_factory=list, max_length=50
+    )
+
+
+class VariantIn(_In):
+    sku: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: Name
+    price: MoneyIn
+    stock: Quantity = 0
+
+
+class ImageIn(_In):
+    url: ImageUrl
+    alt: Annotated[str, Field(max_length=300)] = ""
+
+
+class ShareIn(_In):
+    producer_id: str = Field(min_length=1, max_length=36)
+    bps: int = Field(ge=1, le=10_000)
+
+
+SharesIn = Annotated[list[ShareIn], Field(max_length=200)]
+
+
+class ProductIn(_In):
+    title: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+    description: LongText = ""
+    origin: Origin | None = None
+    variants: list[VariantIn] | None = Field(default=None, min_length=1, max_length=100)
+    price: MoneyIn | None = None
+    stock: Quantity | None = None
+    images: list[ImageIn] = Field(default_factory=list, max_length=30)
+    revenue_shares: SharesIn | None = None
+
+
+class ProductPatch(_In):
+    title: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")] | None = None
+    description: LongText | None = None
+    origin: Origin | None = None
+
+
+class StockIn(_In):
+    quantity: Quantity
+
+
+class VariantOut(BaseModel):
+    id: str
+    product_id: str
+    sku: str
+    name: str
+    price: MoneyOut
+    available: int
+    position: int
+
+    @classmethod
+    def of(cls, view: VariantView) -> VariantOut:
+        v = view.variant
+        return cls(
+            id=v.id,
+            product_id=v.product_id,
+            sku=v.sku,
+            name=v.name,
+            price=MoneyOut.of(Money(v.price_minor, v.currency)),
+            available=view.available,
+            position=v.position,
+        )
+
+
+class ImageOut(BaseModel):
+    id: str
+    url: str
+    alt: str
+    position: int
+
+    @classmethod
+    def of(cls, image: ProductImage) -> ImageOut:
+        return cls(id=image.id, url=image.url, alt=image.alt, position=image.position)
+
+
+class ProducerShareOut(BaseModel):
+    producer_id: str
+    name: str
+    village: str
+    region: str
+    bps: int
+
+    @classmethod
+    def of(cls, share: ShareView) -> ProducerShareOut:
+        p = share.producer
+        return cls(producer_id=p.id, name=p.name, village=p.village, region=p.region, bps=share.bps)
+
+
+class OriginOut(BaseModel):
+    place: str
+    region: str
+    country: str | None
+    steps: list[str]
+
+
+class ProductOut(BaseModel):
+    id: str
+    shop_id: str
+    title: str
+    description: str
+    origin: OriginOut
+    variants: list[VariantOut]
+    images: list[ImageOut]
+    producers: list[ProducerShareOut]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, view: ProductView) -> ProductOut:
+        p = view.product
+        return cls(
+            id=p.id,
+            shop_id=p.shop_id,
+            title=p.title,
+            description=p.description,
+            origin=OriginOut(
+                place=p.origin_place,
+                region=p.origin_region,
+                country=p.origin_country or None,
+                steps=[str(step) for step in p.origin_steps],
+            ),
+            variants=[VariantOut.of(v) for v in view.variants],
+            images=[ImageOut.of(i) for i in view.images],
+            producers=[ProducerShareOut.of(s) for s in view.shares],
+            created_at=p.created_at,
+        )

@@ -1,0 +1,133 @@
+"""What the live-show API accepts and returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from livebazaar.checkout import DropOut
+from livebazaar.kernel.money import MoneyOut
+from livebazaar.live.events import ChatMessageSent, ReactionKind
+from livebazaar.live.models import HostRole, SanctionKind, ShowStatus
+
+Id = Annotated[str, Field(min_length=1, max_length=36)]
+Lineup = Annotated[list[Id], Field(max_length=100)]
+MAX_LINEUP = 100
+
+
+class ShowIn(BaseModel):
+    shop_id: Id
+    title: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    scheduled_at: AwareDatetime
+    lineup: Lineup = Field(default_factory=list)
+    description: str = Field(default="", max_length=5000)
+
+
+class PinIn(BaseModel):
+    product_id: Id | None
+
+
+class CohostIn(BaseModel):
+    email: str = Field(min_length=3, max_length=320)
+
+
+class ChatIn(BaseModel):
+    # The configured limit (settings.chat_max_length) is checked after stripping.
+    text: str = Field(max_length=10_000)
+
+
+class SlowModeIn(BaseModel):
+    seconds: int = Field(ge=0, le=300)
+
+
+class MuteIn(BaseModel):
+    user_id: Id
+    minutes: int = Field(ge=1, le=60 * 24 * 30)
+
+
+class BanIn(BaseModel):
+    user_id: Id
+
+
+class ReactionIn(BaseModel):
+    kind: ReactionKind
+
+
+BlockedWords = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=500)
+]
+
+
+class HostOut(BaseModel):
+    user_id: str
+    display_name: str
+    role: HostRole
+
+
+class LineupItemOut(BaseModel):
+    product_id: str
+    title: str
+    image_url: str | None
+    price: MoneyOut
+    position: int
+
+
+ChatMessageOut = ChatMessageSent
+
+
+class ShowOut(BaseModel):
+    id: str
+    shop_id: str
+    title: str
+    description: str
+    status: ShowStatus
+    scheduled_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    hosts: list[HostOut]
+    lineup: list[LineupItemOut]
+    pinned_product_id: str | None
+    slow_mode_s: int
+    viewer_count: int
+    drops: list[DropOut]
+    recent_chat: list[ChatMessageOut]
+    last_seq: int
+
+
+class ShowSummaryOut(BaseModel):
+    id: str
+    shop_id: str
+    title: str
+    status: ShowStatus
+    scheduled_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    pinned_product_id: str | None
+
+
+class InviteOut(BaseModel):
+    show_id: str
+    invitee_id: str
+    invited_by: str
+    created_at: datetime
+    accepted_at: datetime | None
+
+
+class SanctionOut(BaseModel):
+    id: str
+    shop_id: str
+    user_id: str
+    kind: SanctionKind
+    until: datetime | None
+
+
+class BlockedWordsOut(BaseModel):
+    shop_id: str
+    words: list[str]
+
+
+class SlowModeOut(BaseModel):
+    show_id: str
+    seconds: int
