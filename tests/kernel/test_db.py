@@ -63,9 +63,11 @@ async def test_datetimes_come_back_as_aware_utc(container: Container) -> None:
 
 
 async def test_naive_datetimes_are_refused(container: Container) -> None:
-    with pytest.raises(Exception, match="naive"):
+    async def store_naive() -> None:
         async with container.db.uow() as uow:
-            uow.session.add(
-                Shop(name="D", country="CN", currency="CNY", created_at=datetime(2026, 1, 1))
-            )  # noqa: DTZ001
+            naive = datetime(2026, 1, 1)
+            uow.session.add(Shop(name="D", country="CN", currency="CNY", created_at=naive))
             await uow.commit()
+
+    with pytest.raises(Exception, match="naive"):
+        await store_naive()
