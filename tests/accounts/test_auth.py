@@ -72,3 +72,19 @@ async def test_no_token_is_401(client: httpx.AsyncClient) -> None:
     assert_problem(await client.get("/api/v1/me"), 401, "not_authenticated")
     r = await client.get("/api/v1/me", headers={"Authorization": "Bearer made-up"})
     assert_problem(r, 401, "invalid_token")
+
+
+async def test_granting_a_role_twice_is_idempotent(client: httpx.AsyncClient, api: Api) -> None:
+    owner, helper = await api.account("Owner"), await api.account("Helper")
+    shop = await api.shop(owner)
+    for _ in range(2):
+        r = await client.post(
+            f"/api/v1/shops/{shop['id']}/members",
+            json={"email": helper.email, "role": "moderator"},
+            headers=owner.headers,
+        )
+        assert r.status_code == 201, r.text
+    members = (
+        await client.get(f"/api/v1/shops/{shop['id']}/members", headers=owner.headers)
+    ).json()
+    assert [m["role"] for m in members if m["user_id"] == helper.user_id] == ["moderator"]

@@ -96,7 +96,9 @@ async def test_list_shops_filters_by_country_and_name(client: httpx.AsyncClient,
     assert [s["name"] for s in coffee.json()] == ["Huye Mountain Coffee", "Maraba 100% Coffee"]
     assert [s["name"] for s in percent.json()] == ["Maraba 100% Coffee"]
     assert [s["name"] for s in page.json()] == ["Maraba 100% Coffee"]
-    assert_problem(await client.get("/api/v1/shops", params={"country": "ZZ"}), 422, "validation_failed")
+    assert_problem(
+        await client.get("/api/v1/shops", params={"country": "ZZ"}), 422, "validation_failed"
+    )
     assert_problem(await client.get("/api/v1/shops", params={"limit": 0}), 422, "validation_failed")
 
 
@@ -140,4 +142,17 @@ async def test_currency_cannot_be_patched(client: httpx.AsyncClient, api: Api) -
     r = await client.patch(
         f"/api/v1/shops/{shop_id}", json={"currency": "USD"}, headers=owner.headers
     )
+    assert_problem(r, 422, "validation_failed")
+
+
+async def test_malformed_ids_and_searches_are_422_not_500(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    owner = await api.account()
+    assert_problem(await client.get("/api/v1/shops/a%00b"), 422, "validation_failed")
+    assert_problem(await client.get("/api/v1/shops/" + "x" * 101), 422, "validation_failed")
+    assert_problem(
+        await client.get("/api/v1/shops", params={"q": "a\x00"}), 422, "validation_failed"
+    )
+    r = await client.patch("/api/v1/shops/a%00b", json={"name": "X"}, headers=owner.headers)
     assert_problem(r, 422, "validation_failed")

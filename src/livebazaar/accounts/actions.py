@@ -125,6 +125,7 @@ async def do_grant_role(
             )
         )
         if existing is not None:
+            await uow.commit()  # nothing to write; committing keeps `existing` loaded
             return existing
         membership = Membership(shop_id=shop_id, user_id=user_id, role=role, created_at=clock.now())
         uow.session.add(membership)

@@ -38,16 +38,27 @@ CountryCode = Annotated[
     Field(min_length=2, max_length=2, examples=["CN", "RW", "PE"]),
     AfterValidator(check_country),
 ]
-Name = Annotated[str, Field(min_length=1, max_length=120, pattern=r"\S")]
-Line = Annotated[str, Field(max_length=120)]
-LongText = Annotated[str, Field(max_length=10_000)]
+
+
+def no_nul(value: str) -> str:
+    """PostgreSQL text cannot hold NUL; refuse it at the door on every engine."""
+    if "\x00" in value:
+        raise ValueError("NUL characters are not allowed")
+    return value
+
+
+Clean = AfterValidator(no_nul)
+Name = Annotated[str, Field(min_length=1, max_length=120, pattern=r"\S"), Clean]
+Title = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S"), Clean]
+Line = Annotated[str, Field(max_length=120), Clean]
+LongText = Annotated[str, Field(max_length=10_000), Clean]
 Quantity = Annotated[int, Field(ge=0, le=1_000_000_000)]
 ImageUrl = Annotated[
     str,
     Field(
         min_length=9,
         max_length=2000,
-        pattern=r"^(https?://[^\s/]+|/static/)[^\s]*$",
+        pattern=r"^(https?://[^\s/\x00]+|/static/)[^\s\x00]*$",
         examples=["https://cdn.example.org/pearl-front.jpg", "/static/demo/pearl-1.svg"],
     ),
 ]
@@ -132,7 +143,7 @@ class Origin(_In):
     place: Line = ""
     region: Line = ""
     country: CountryCode | None = None
-    steps: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(
+    steps: list[Annotated[str, Field(min_length=1, max_length=300), Clean]] = Field(
         default_factory=list, max_length=50
     )
 
@@ -146,11 +157,11 @@ class VariantIn(_In):
 
 class ImageIn(_In):
     url: ImageUrl
-    alt: Annotated[str, Field(max_length=300)] = ""
+    alt: Annotated[str, Field(max_length=300), Clean] = ""
 
 
 class ShareIn(_In):
-    producer_id: str = Field(min_length=1, max_length=36)
+    producer_id: Annotated[str, Field(min_length=1, max_length=36), Clean]
     bps: int = Field(ge=1, le=10_000)
 
 
@@ -158,7 +169,7 @@ SharesIn = Annotated[list[ShareIn], Field(max_length=200)]
 
 
 class ProductIn(_In):
-    title: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+    title: Title
     description: LongText = ""
     origin: Origin | None = None
     variants: list[VariantIn] | None = Field(default=None, min_length=1, max_length=100)
@@ -169,7 +180,7 @@ class ProductIn(_In):
 
 
 class ProductPatch(_In):
-    title: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")] | None = None
+    title: Title | None = None
     description: LongText | None = None
     origin: Origin | None = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Query, status
+from fastapi import APIRouter, FastAPI, Path, Query, status
 
 from livebazaar.catalog import (
     do_add_image,
@@ -45,6 +45,8 @@ from livebazaar.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"], responses=PROBLEM_RESPONSES)
 
+# Ids are opaque text: an unknown one is a 404, only a malformed one (NUL, huge) a 422.
+Id = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[^\x00]+$")]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
@@ -58,7 +60,7 @@ async def create_shop(body: ShopIn, actor: ActorDep, c: ContainerDep) -> ShopOut
 async def get_shops(
     c: ContainerDep,
     country: CountryCode | None = None,
-    q: Annotated[str | None, Query(max_length=120)] = None,
+    q: Annotated[str | None, Query(max_length=120, pattern=r"^[^\x00]*$")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[ShopOut]:
@@ -68,25 +70,25 @@ async def get_shops(
 
 
 @router.get("/shops/{shop_id}")
-async def read_shop(shop_id: str, c: ContainerDep) -> ShopOut:
+async def read_shop(shop_id: Id, c: ContainerDep) -> ShopOut:
     async with c.db.read() as session:
         return ShopOut.of(await get_shop(session, shop_id))
 
 
 @router.patch("/shops/{shop_id}")
-async def update_shop(shop_id: str, body: ShopPatch, actor: ActorDep, c: ContainerDep) -> ShopOut:
+async def update_shop(shop_id: Id, body: ShopPatch, actor: ActorDep, c: ContainerDep) -> ShopOut:
     return ShopOut.of(await do_update_shop(c.db, actor, shop_id, body))
 
 
 @router.post("/shops/{shop_id}/producers", status_code=status.HTTP_201_CREATED)
 async def create_producer(
-    shop_id: str, body: ProducerIn, actor: ActorDep, c: ContainerDep
+    shop_id: Id, body: ProducerIn, actor: ActorDep, c: ContainerDep
 ) -> ProducerOut:
     return ProducerOut.of(await do_create_producer(c.db, c.clock, actor, shop_id, body))
 
 
 @router.get("/shops/{shop_id}/producers")
-async def get_producers(shop_id: str, c: ContainerDep) -> list[ProducerOut]:
+async def get_producers(shop_id: Id, c: ContainerDep) -> list[ProducerOut]:
     async with c.db.read() as session:
         producers = await list_producers(session, shop_id)
     return [ProducerOut.of(p) for p in producers]
@@ -94,21 +96,21 @@ async def get_producers(shop_id: str, c: ContainerDep) -> list[ProducerOut]:
 
 @router.patch("/producers/{producer_id}")
 async def update_producer(
-    producer_id: str, body: ProducerPatch, actor: ActorDep, c: ContainerDep
+    producer_id: Id, body: ProducerPatch, actor: ActorDep, c: ContainerDep
 ) -> ProducerOut:
     return ProducerOut.of(await do_update_producer(c.db, actor, producer_id, body))
 
 
 @router.post("/shops/{shop_id}/products", status_code=status.HTTP_201_CREATED)
 async def create_product(
-    shop_id: str, body: ProductIn, actor: ActorDep, c: ContainerDep
+    shop_id: Id, body: ProductIn, actor: ActorDep, c: ContainerDep
 ) -> ProductOut:
     return ProductOut.of(await do_create_product(c.db, c.clock, actor, shop_id, body))
 
 
 @router.get("/shops/{shop_id}/products")
 async def get_shop_products(
-    shop_id: str, c: ContainerDep, limit: Limit = 50, offset: Offset = 0
+    shop_id: Id, c: ContainerDep, limit: Limit = 50, offset: Offset = 0
 ) -> list[ProductOut]:
     async with c.db.read() as session:
         views = await list_shop_products(session, shop_id, limit=limit, offset=offset)
@@ -116,32 +118,32 @@ async def get_shop_products(
 
 
 @router.get("/products/{product_id}")
-async def read_product(product_id: str, c: ContainerDep) -> ProductOut:
+async def read_product(product_id: Id, c: ContainerDep) -> ProductOut:
     async with c.db.read() as session:
         return ProductOut.of(await get_product_view(session, product_id))
 
 
 @router.patch("/products/{product_id}")
 async def update_product(
-    product_id: str, body: ProductPatch, actor: ActorDep, c: ContainerDep
+    product_id: Id, body: ProductPatch, actor: ActorDep, c: ContainerDep
 ) -> ProductOut:
     return ProductOut.of(await do_update_product(c.db, actor, product_id, body))
 
 
 @router.put("/products/{product_id}/revenue-shares")
 async def set_revenue_shares(
-    product_id: str, body: SharesIn, actor: ActorDep, c: ContainerDep
+    product_id: Id, body: SharesIn, actor: ActorDep, c: ContainerDep
 ) -> ProductOut:
     return ProductOut.of(await do_set_revenue_shares(c.db, actor, product_id, body))
 
 
 @router.post("/products/{product_id}/images", status_code=status.HTTP_201_CREATED)
-async def add_image(product_id: str, body: ImageIn, actor: ActorDep, c: ContainerDep) -> ImageOut:
+async def add_image(product_id: Id, body: ImageIn, actor: ActorDep, c: ContainerDep) -> ImageOut:
     return ImageOut.of(await do_add_image(c.db, actor, product_id, body))
 
 
 @router.put("/variants/{variant_id}/stock")
-async def set_stock(variant_id: str, body: StockIn, actor: ActorDep, c: ContainerDep) -> VariantOut:
+async def set_stock(variant_id: Id, body: StockIn, actor: ActorDep, c: ContainerDep) -> VariantOut:
     return VariantOut.of(await do_set_stock(c.db, actor, variant_id, body.quantity))
 
 
