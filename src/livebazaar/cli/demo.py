@@ -1,7 +1,128 @@
-"""The demo: both seed stories on a fresh SQLite database, one show live."""
+"""The demo: both seed stories on a fresh SQLite database, one show live, then serve it.
+
+`build_demo` does everything but serve (the tests call it); `run_demo` is `livebazaar demo`.
+The seeding goes through the HTTP API (httpx over ASGI, in process), so the demo walks the
+same paths a seller's client does.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+from livebazaar.bootstrap import Container, all_metadata, build_container, ensure_sqlite_dir
+from livebazaar.demo.audience import Audience
+from livebazaar.demo.seed import DemoInfo, find_seeded, seed
+from livebazaar.kernel.db import Database
+from livebazaar.migrations import MIGRATIONS_DIR, upgrade_to_head
+from livebazaar.settings import Settings
+from livebazaar.web.app import create_app
+
+log = logging.getLogger(__name__)
+SQLITE_PREFIX = "sqlite+aiosqlite:///"
+
+
+class DemoSettings(Settings):
+    """The demo's settings: as `Settings` (LIVEBAZAAR_* env), but its own database file."""
+
+    database_url: str = f"{SQLITE_PREFIX}var/demo.db"
+
+
+@dataclass
+class Demo:
+    container: Container
+    app: FastAPI
+    info: DemoInfo
+
+
+async def build_demo(settings: Settings, *, keep: bool = False) -> Demo:
+    """Prepare the database and seed both stories (or find them again with `keep`)."""
+    if not keep:
+        _remove_sqlite_file(settings.database_url)
+    await _prepare_schema(settings.database_url)
+    container = build_container(settings)
+    app = create_app(container)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://demo") as http:
+        info = await find_seeded(http) if keep else None
+        if info is None:
+            info = await seed(http, container.clock.now())
+    return Demo(container, app, info)
+
+
+def _remove_sqlite_file(url: str) -> None:
+    if not url.startswith(SQLITE_PREFIX) or ":memory:" in url:
+        return
+    path = Path(url.removeprefix(SQLITE_PREFIX))
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+async def _prepare_schema(url: str) -> None:
+    ensure_sqlite_dir(url)
+    if any((MIGRATIONS_DIR / "versions").glob("*.py")):
+        await asyncio.to_thread(upgrade_to_head, url)
+        return
+    # No Alembic revision yet: build the tables straight from the models.
+    log.warning("no migrations yet: creating the demo schema from the models")
+    db = Database(url)
+    try:
+        async with db.engine.begin() as conn:
+            await conn.run_sync(all_metadata().create_all)
+    finally:
+        await db.dispose()
+
 
 def run_demo(*, host: str, port: int, audience: bool, keep: bool) -> None:
-    raise SystemExit("the demo is being built")
+    settings = DemoSettings()
+    asyncio.run(_serve_demo(settings, host=host, port=port, audience=audience, keep=keep))
+
+
+async def _serve_demo(
+    settings: Settings, *, host: str, port: int, audience: bool, keep: bool
+) -> None:
+    demo = await build_demo(settings, keep=keep)
+    base_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
+    _print_welcome(demo.info, base_url, settings.database_url)
+    config = uvicorn.Config(demo.app, host=host, port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    bots: asyncio.Task[None] | None = None
+    live = demo.info.live_show
+    try:
+        while not server.started:  # uvicorn offers a flag, not an event
+            if serving.done():
+                break
+            await asyncio.sleep(0.05)
+        if audience and live is not None and server.started:
+            bots = asyncio.create_task(Audience(base_url, live.id).run())
+            print("Simulated audience: on (--no-audience to turn it off)")
+        await serving
+    finally:
+        if bots is not None:
+            bots.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await bots
+        await demo.container.broker.close()
+        await demo.container.db.dispose()
+
+
+def _print_welcome(info: DemoInfo, base_url: str, database_url: str) -> None:
+    print("\nLivebazaar demo")
+    print(f"  database:   {database_url}")
+    print(f"  shows:      {base_url}/")
+    for show in info.shows:
+        state = "LIVE now" if show.live else "upcoming"
+        print(f"  {state:10}  {base_url}/shows/{show.id}  {show.title}")
+    print(f"  API docs:   {base_url}/api/docs")
+    print("\nDemo logins (sign in at /login):")
+    for role, person in info.logins:
+        print(f"  {role:50} {person.email:34} {person.password}")
+    print("  test card:  4242 4242 4242 4242 (any expiry, any CVC)\n")

@@ -10,7 +10,7 @@ The people and cooperatives here are invented; the shapes of the stories are the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 DEMO_PASSWORD = "livebazaar-demo"  # noqa: S105  (a published demo login, not a secret)
 
@@ -73,6 +73,8 @@ class ShowSeed:
     go_live: bool
     cohost: Person | None = None
     drop: DropSeed | None = None
+    host_says: str = ""  # opening chat lines once live
+    cohost_says: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,6 @@ class Story:
     producers: tuple[ProducerSeed, ...]
     products: tuple[ProductSeed, ...]
     show: ShowSeed
-    members: tuple[tuple[Person, str], ...] = field(default=())  # (person, role)
 
 
 def split_bps(weights: list[int]) -> list[int]:
@@ -110,9 +111,17 @@ PEARL_STEPS = (
 )
 
 _FARMERS = (
-    ("Chen Guoliang", "Xinchangle", "Has farmed the east ponds since 1992; known for round white pearls."),  # noqa: E501
+    (
+        "Chen Guoliang",
+        "Xinchangle",
+        "Has farmed the east ponds since 1992; known for round white pearls.",
+    ),
     ("Wang Meifang", "Xinchangle", "Sorts by lustre with a trained eye; runs the family stall."),
-    ("Zhao Jianhua", "Xinchangle", "Second-generation farmer, drills and strings in his courtyard."),
+    (
+        "Zhao Jianhua",
+        "Xinchangle",
+        "Second-generation farmer, drills and strings in his courtyard.",
+    ),
     ("He Lina", "Xinchangle", "Started livestreaming in 2019; explains grading to viewers."),
     ("Sun Wei", "Shanxiahu", "Raises mussels in three ponds by the river."),
     ("Zhou Xiulan", "Xinchangle", "Strings necklaces with silk knots, thirty years of practice."),
@@ -355,6 +364,8 @@ COFFEE_STORY = Story(
             duration_s=3600,
             hold_s=300,
         ),
+        host_says="Welcome! Coffee from Lake Kivu, straight from the farmers to you.",
+        cohost_says="大家好! 3,000 bags in the drop, at the farm-gate price. Go go go!",
     ),
 )
 

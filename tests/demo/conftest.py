@@ -1,0 +1,34 @@
+"""The seeded demo, built as `livebazaar demo` builds it, in a temp dir."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from livebazaar.cli.demo import Demo, build_demo
+from livebazaar.settings import Settings
+
+
+@pytest.fixture
+async def demo(tmp_path: Path) -> AsyncIterator[Demo]:
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/demo.db",
+        sqlite_synchronous="NORMAL",
+        argon2_time_cost=1,
+        argon2_memory_kib=64,
+        media_dir=tmp_path / "media",
+    )
+    demo = await build_demo(settings)
+    yield demo
+    await demo.container.broker.close()
+    await demo.container.db.dispose()
+
+
+@pytest.fixture
+async def http(demo: Demo) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=demo.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://demo") as client:
+        yield client

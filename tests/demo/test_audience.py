@@ -1,0 +1,23 @@
+"""The simulated audience: bots chat, react and buy through the API without breaking anything."""
+
+from __future__ import annotations
+
+import httpx
+
+from livebazaar.cli.demo import Demo
+from livebazaar.demo.audience import CHAT_LINES, Audience
+
+
+async def test_bots_chat_and_buy_from_the_drop(demo: Demo, http: httpx.AsyncClient) -> None:
+    # Given the seeded demo with its live coffee show and drop
+    live = demo.info.live_show
+    assert live is not None
+    # When three bot viewers take sixty actions between them
+    audience = Audience("http://demo", live.id, viewers=3, pause_s=0, seed=7, max_actions=60)
+    await audience.run(http)
+    # Then the room has their chat lines, and the drop sold bags to them without overselling
+    state = (await http.get(f"/api/v1/shows/{live.id}")).json()
+    assert any(m["text"] in CHAT_LINES for m in state["recent_chat"])
+    drop = (await http.get(f"/api/v1/drops/{live.drop_id}")).json()
+    assert drop["sold"] > 0
+    assert drop["sold"] + drop["reserved"] + drop["remaining"] == 3000

@@ -1,0 +1,62 @@
+"""The viewer page's buying path on the seeded demo, request by request as show.js makes it."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from livebazaar.cli.demo import Demo
+from livebazaar.demo.audience import TEST_CARD
+from livebazaar.demo.stories import BUYER
+from tests.support import assert_problem
+
+
+async def _page_session(http: httpx.AsyncClient, path: str) -> str:
+    """Sign in on /login as the demo buyer; return the page's CSRF token."""
+    r = await http.post("/login", data={"email": BUYER.email, "password": BUYER.password})
+    assert r.status_code == 303, r.text
+    page = await http.get(path)
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text)
+    assert match is not None
+    return match.group(1)
+
+
+async def test_buyer_claims_from_the_drop_and_pays_without_leaving_the_page(
+    demo: Demo, http: httpx.AsyncClient
+) -> None:
+    # Given the demo buyer on the live show's page, signed in with the session cookie
+    live = demo.info.live_show
+    assert live is not None
+    assert live.drop_id is not None
+    csrf = await _page_session(http, f"/shows/{live.id}")
+    headers = {"X-CSRF-Token": csrf}
+    # When the page claims two bags, then pays with the test card
+    claim = await http.post(
+        f"/api/v1/drops/{live.drop_id}/claims", json={"quantity": 2}, headers=headers
+    )
+    assert claim.status_code == 201, claim.text
+    assert claim.json()["status"] == "reserved"
+    order_id = claim.json()["order_id"]
+    paid = await http.post(
+        f"/api/v1/orders/{order_id}/pay",
+        json={"provider": "test", "card_number": TEST_CARD},
+        headers=headers,
+    )
+    # Then the order is paid, and the drop shows two bags sold
+    assert paid.status_code == 200, paid.text
+    assert paid.json()["status"] == "paid"
+    drop = (await http.get(f"/api/v1/drops/{live.drop_id}")).json()
+    assert (drop["sold"], drop["remaining"]) == (2, 2998)
+
+
+async def test_a_claim_from_another_site_without_the_token_is_refused(
+    demo: Demo, http: httpx.AsyncClient
+) -> None:
+    live = demo.info.live_show
+    assert live is not None
+    await _page_session(http, f"/shows/{live.id}")
+    r = await http.post(f"/api/v1/drops/{live.drop_id}/claims", json={"quantity": 1})
+    assert_problem(r, 403, "csrf_failed")
+    drop = (await http.get(f"/api/v1/drops/{live.drop_id}")).json()
+    assert drop["remaining"] == 3000
