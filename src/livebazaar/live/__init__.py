@@ -1,19 +1,89 @@
 """Live shows: lifecycle, hosts and co-hosts, lineup, pinned product, chat, show events."""
 
-from livebazaar.live.channel import emit, show_topic
-from livebazaar.live.errors import NotShowHost, ShowNotFound, ShowNotLive
-from livebazaar.live.models import Show, ShowStatus
-from livebazaar.live.queries import check_show_host, get_show, is_in_lineup
+from livebazaar.live.actions import (
+    Live,
+    check_chat_text,
+    do_accept_cohost,
+    do_create_show,
+    do_delete_chat,
+    do_end_show,
+    do_invite_cohost,
+    do_pin_product,
+    do_post_chat,
+    do_react,
+    do_sanction,
+    do_set_blocked_words,
+    do_set_lineup,
+    do_set_slow_mode,
+    do_start_show,
+)
+from livebazaar.live.channel import emit, publish_now, show_topic
+from livebazaar.live.client_state import apply_event
+from livebazaar.live.errors import NotModerator, NotShowHost, ShowNotFound, ShowNotLive
+from livebazaar.live.events import (
+    ChatDeleted,
+    ChatMessageSent,
+    ChatSlowMode,
+    ProductPinned,
+    ReactionSent,
+    ShowEndedEvent,
+    ShowStarted,
+    ViewersCount,
+)
+from livebazaar.live.models import SanctionKind, Show, ShowStatus
+from livebazaar.live.queries import (
+    check_show_host,
+    check_show_moderator,
+    get_show,
+    get_show_state,
+    is_in_lineup,
+    list_chat,
+    list_shows,
+)
+from livebazaar.live.ratelimit import RateLimiter, SlidingWindowLimiter
 
 __all__ = [
+    "ChatDeleted",
+    "ChatMessageSent",
+    "ChatSlowMode",
+    "Live",
+    "NotModerator",
     "NotShowHost",
+    "ProductPinned",
+    "RateLimiter",
+    "ReactionSent",
+    "SanctionKind",
     "Show",
+    "ShowEndedEvent",
     "ShowNotFound",
     "ShowNotLive",
+    "ShowStarted",
     "ShowStatus",
+    "SlidingWindowLimiter",
+    "ViewersCount",
+    "apply_event",
+    "check_chat_text",
     "check_show_host",
+    "check_show_moderator",
+    "do_accept_cohost",
+    "do_create_show",
+    "do_delete_chat",
+    "do_end_show",
+    "do_invite_cohost",
+    "do_pin_product",
+    "do_post_chat",
+    "do_react",
+    "do_sanction",
+    "do_set_blocked_words",
+    "do_set_lineup",
+    "do_set_slow_mode",
+    "do_start_show",
     "emit",
     "get_show",
+    "get_show_state",
     "is_in_lineup",
+    "list_chat",
+    "list_shows",
+    "publish_now",
     "show_topic",
 ]

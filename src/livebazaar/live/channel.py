@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from livebazaar.broker import Broker
+from livebazaar.broker import Broker, Message
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import UnitOfWork
 from livebazaar.kernel.events import Event, envelope_for
@@ -20,3 +20,8 @@ def emit(uow: UnitOfWork, broker: Broker, clock: Clock, show_id: str, event: Eve
         await broker.publish(show_topic(show_id), envelope)
 
     uow.on_commit(_publish)
+
+
+async def publish_now(broker: Broker, clock: Clock, show_id: str, event: Event) -> Message:
+    """Publish an event that changes no stored state (a reaction, a viewer count)."""
+    return await broker.publish(show_topic(show_id), envelope_for(show_id, event, clock.now()))

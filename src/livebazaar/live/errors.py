@@ -80,6 +80,11 @@ class BlockedWordUsed(Invalid):
     title = "The message contains a word this shop does not allow"
 
 
+class BlockedWordTooLong(Invalid):
+    code = "blocked_word_too_long"
+    title = "A blocked word may have at most 100 characters"
+
+
 class ChatMuted(Forbidden):
     code = "chat_muted"
     title = "You are muted in this shop's chat for now"

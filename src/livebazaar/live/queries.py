@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from livebazaar.accounts import Actor, Role, User, list_roles
 from livebazaar.catalog import get_product_summaries
-from livebazaar.checkout import list_show_drops
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.money import MoneyOut
 from livebazaar.live.errors import (
@@ -191,7 +190,11 @@ async def get_show_state(
 ) -> ShowOut:
     """A show's whole state (GET /shows/{id}). Read `last_seq` before calling this, so events
     after it are never missing from the state a client builds (applying them is idempotent)."""
+    # Imported here: checkout's actions import live, so live cannot import checkout at load.
+    from livebazaar.checkout import list_show_drops
+
     show = await get_show(session, show_id)
+    drops = await list_show_drops(session, clock, show_id)
     return ShowOut(
         id=show.id,
         shop_id=show.shop_id,
@@ -206,7 +209,7 @@ async def get_show_state(
         pinned_product_id=show.pinned_product_id,
         slow_mode_s=show.slow_mode_s,
         viewer_count=viewer_count,
-        drops=await list_show_drops(session, clock, show_id),
+        drops=[d.model_dump(mode="json") for d in drops],
         recent_chat=await list_recent_chat(session, show_id),
         last_seq=last_seq,
     )

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
-from livebazaar.checkout import DropOut
 from livebazaar.kernel.money import MoneyOut
 from livebazaar.live.events import ChatMessageSent, ReactionKind
 from livebazaar.live.models import HostRole, SanctionKind, ShowStatus
 
 Id = Annotated[str, Field(min_length=1, max_length=36)]
 Lineup = Annotated[list[Id], Field(max_length=100)]
-MAX_LINEUP = 100
+
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:  # year 9999 with a negative offset, and the like
+        raise ValueError("date out of range") from exc
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 class ShowIn(BaseModel):
     shop_id: Id
     title: str = Field(min_length=1, max_length=200, pattern=r"\S")
-    scheduled_at: AwareDatetime
+    scheduled_at: UtcDatetime
     lineup: Lineup = Field(default_factory=list)
     description: str = Field(default="", max_length=5000)
 
@@ -91,7 +99,9 @@ class ShowOut(BaseModel):
     pinned_product_id: str | None
     slow_mode_s: int
     viewer_count: int
-    drops: list[DropOut]
+    # checkout.DropOut objects, as JSON (live must not import checkout at import time:
+    # checkout's actions import live).
+    drops: list[dict[str, Any]]
     recent_chat: list[ChatMessageOut]
     last_seq: int
 
@@ -131,3 +141,20 @@ class BlockedWordsOut(BaseModel):
 class SlowModeOut(BaseModel):
     show_id: str
     seconds: int
+
+
+class ClientChatFrame(BaseModel):
+    """What a client may send over the show's WebSocket: a chat message..."""
+
+    type: Literal["chat"]
+    text: str = Field(max_length=10_000)
+
+
+class ClientReactionFrame(BaseModel):
+    """...or a reaction."""
+
+    type: Literal["reaction"]
+    kind: ReactionKind
+
+
+ClientFrame = Annotated[ClientChatFrame | ClientReactionFrame, Field(discriminator="type")]

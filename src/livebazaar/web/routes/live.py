@@ -1,13 +1,247 @@
+"""Live shows over HTTP: lifecycle, hosts, lineup, chat and moderation; the show WebSocket."""
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Body, FastAPI, Query, Request, WebSocket, status
+from starlette.applications import Starlette
 
+from livebazaar.bootstrap import Container
+from livebazaar.live import (
+    Live,
+    RateLimiter,
+    SanctionKind,
+    ShowStatus,
+    SlidingWindowLimiter,
+    do_accept_cohost,
+    do_create_show,
+    do_delete_chat,
+    do_end_show,
+    do_invite_cohost,
+    do_pin_product,
+    do_post_chat,
+    do_react,
+    do_sanction,
+    do_set_blocked_words,
+    do_set_lineup,
+    do_set_slow_mode,
+    do_start_show,
+    get_show,
+    get_show_state,
+    list_chat,
+    list_shows,
+    show_topic,
+)
+from livebazaar.live.models import ChatSanction, CohostInvite
+from livebazaar.live.schemas import (
+    BanIn,
+    BlockedWords,
+    BlockedWordsOut,
+    ChatIn,
+    ChatMessageOut,
+    CohostIn,
+    InviteOut,
+    Lineup,
+    MuteIn,
+    PinIn,
+    ReactionIn,
+    SanctionOut,
+    ShowIn,
+    ShowOut,
+    ShowSummaryOut,
+    SlowModeIn,
+    SlowModeOut,
+)
+from livebazaar.web.deps import ActorDep, ContainerDep
 from livebazaar.web.problems import PROBLEM_RESPONSES
+from livebazaar.web.realtime import hub_for, serve_show_socket
 
 router = APIRouter(prefix="/api/v1", tags=["live"], responses=PROBLEM_RESPONSES)
 
 
+def _live(c: Container) -> Live:
+    return Live(c.db, c.broker, c.clock)
+
+
+def limiters(app: Starlette) -> tuple[RateLimiter, RateLimiter]:
+    """The process's chat and reaction limiters (in-process; a Redis one replaces them)."""
+    pair: tuple[RateLimiter, RateLimiter] | None = getattr(app.state, "live_limiters", None)
+    if pair is None:
+        per_10s = app.state.container.settings.chat_rate_per_10s
+        pair = (SlidingWindowLimiter(per_10s), SlidingWindowLimiter(per_10s))
+        app.state.live_limiters = pair
+    return pair
+
+
+async def _state(request: Request, c: Container, show_id: str) -> ShowOut:
+    # last_seq first: every event after it is then either in the state or still to come.
+    last_seq = await c.broker.last_seq(show_topic(show_id))
+    async with c.db.read() as session:
+        return await get_show_state(
+            session,
+            c.clock,
+            show_id,
+            viewer_count=hub_for(request.app).viewer_count(show_id),
+            last_seq=last_seq,
+        )
+
+
+def _invite_out(invite: CohostInvite) -> InviteOut:
+    return InviteOut.model_validate(invite, from_attributes=True)
+
+
+def _sanction_out(sanction: ChatSanction) -> SanctionOut:
+    return SanctionOut.model_validate(sanction, from_attributes=True)
+
+
+@router.post("/shows", status_code=status.HTTP_201_CREATED)
+async def create_show(body: ShowIn, actor: ActorDep, c: ContainerDep, request: Request) -> ShowOut:
+    show = await do_create_show(
+        _live(c),
+        actor,
+        shop_id=body.shop_id,
+        title=body.title,
+        scheduled_at=body.scheduled_at,
+        lineup=body.lineup,
+        description=body.description,
+    )
+    return await _state(request, c, show.id)
+
+
+@router.get("/shows")
+async def get_shows(
+    c: ContainerDep,
+    show_status: Annotated[ShowStatus | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> list[ShowSummaryOut]:
+    async with c.db.read() as session:
+        return await list_shows(session, status=show_status, limit=limit, offset=offset)
+
+
+@router.get("/shows/{show_id}")
+async def get_show_detail(show_id: str, c: ContainerDep, request: Request) -> ShowOut:
+    return await _state(request, c, show_id)
+
+
+@router.post("/shows/{show_id}/start")
+async def start_show(show_id: str, actor: ActorDep, c: ContainerDep, request: Request) -> ShowOut:
+    await do_start_show(_live(c), actor, show_id)
+    return await _state(request, c, show_id)
+
+
+@router.post("/shows/{show_id}/end")
+async def end_show(show_id: str, actor: ActorDep, c: ContainerDep, request: Request) -> ShowOut:
+    await do_end_show(_live(c), actor, show_id)
+    return await _state(request, c, show_id)
+
+
+@router.post("/shows/{show_id}/pin")
+async def pin_product(
+    show_id: str, body: PinIn, actor: ActorDep, c: ContainerDep, request: Request
+) -> ShowOut:
+    await do_pin_product(_live(c), actor, show_id, body.product_id)
+    return await _state(request, c, show_id)
+
+
+@router.put("/shows/{show_id}/lineup")
+async def set_lineup(
+    show_id: str,
+    lineup: Annotated[Lineup, Body()],
+    actor: ActorDep,
+    c: ContainerDep,
+    request: Request,
+) -> ShowOut:
+    await do_set_lineup(_live(c), actor, show_id, lineup)
+    return await _state(request, c, show_id)
+
+
+@router.post("/shows/{show_id}/cohosts", status_code=status.HTTP_201_CREATED)
+async def invite_cohost(
+    show_id: str, body: CohostIn, actor: ActorDep, c: ContainerDep
+) -> InviteOut:
+    return _invite_out(await do_invite_cohost(_live(c), actor, show_id, body.email))
+
+
+@router.post("/shows/{show_id}/cohosts/accept")
+async def accept_cohost(show_id: str, actor: ActorDep, c: ContainerDep) -> InviteOut:
+    return _invite_out(await do_accept_cohost(_live(c), actor, show_id))
+
+
+@router.post("/shows/{show_id}/chat", status_code=status.HTTP_201_CREATED)
+async def post_chat(
+    show_id: str, body: ChatIn, actor: ActorDep, c: ContainerDep, request: Request
+) -> ChatMessageOut:
+    chat_limiter, _ = limiters(request.app)
+    return await do_post_chat(
+        _live(c), chat_limiter, actor, show_id, body.text, c.settings.chat_max_length
+    )
+
+
+@router.get("/shows/{show_id}/chat")
+async def get_chat(
+    show_id: str,
+    c: ContainerDep,
+    after: Annotated[str | None, Query(max_length=36)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[ChatMessageOut]:
+    async with c.db.read() as session:
+        await get_show(session, show_id)
+        return await list_chat(session, show_id, after=after, limit=limit)
+
+
+@router.delete("/shows/{show_id}/chat/{message_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_chat(show_id: str, message_id: str, actor: ActorDep, c: ContainerDep) -> None:
+    await do_delete_chat(_live(c), actor, show_id, message_id)
+
+
+@router.post("/shows/{show_id}/mutes", status_code=status.HTTP_201_CREATED)
+async def mute(show_id: str, body: MuteIn, actor: ActorDep, c: ContainerDep) -> SanctionOut:
+    sanction = await do_sanction(
+        _live(c), actor, show_id, body.user_id, SanctionKind.MUTE, body.minutes
+    )
+    return _sanction_out(sanction)
+
+
+@router.post("/shows/{show_id}/bans", status_code=status.HTTP_201_CREATED)
+async def ban(show_id: str, body: BanIn, actor: ActorDep, c: ContainerDep) -> SanctionOut:
+    sanction = await do_sanction(_live(c), actor, show_id, body.user_id, SanctionKind.BAN)
+    return _sanction_out(sanction)
+
+
+@router.put("/shows/{show_id}/slow-mode")
+async def set_slow_mode(
+    show_id: str, body: SlowModeIn, actor: ActorDep, c: ContainerDep
+) -> SlowModeOut:
+    show = await do_set_slow_mode(_live(c), actor, show_id, body.seconds)
+    return SlowModeOut(show_id=show.id, seconds=show.slow_mode_s)
+
+
+@router.put("/shops/{shop_id}/blocked-words")
+async def set_blocked_words(
+    shop_id: str, words: Annotated[BlockedWords, Body()], actor: ActorDep, c: ContainerDep
+) -> BlockedWordsOut:
+    stored = await do_set_blocked_words(_live(c), actor, shop_id, words)
+    return BlockedWordsOut(shop_id=shop_id, words=stored)
+
+
+@router.post("/shows/{show_id}/reactions", status_code=status.HTTP_202_ACCEPTED)
+async def react(
+    show_id: str, body: ReactionIn, actor: ActorDep, c: ContainerDep, request: Request
+) -> dict[str, str]:
+    _, reaction_limiter = limiters(request.app)
+    await do_react(_live(c), reaction_limiter, actor, show_id, body.kind)
+    return {"status": "accepted"}
+
+
+@router.websocket("/shows/{show_id}/events")
+async def show_events(websocket: WebSocket, show_id: str) -> None:
+    chat_limiter, reaction_limiter = limiters(websocket.app)
+    await serve_show_socket(websocket, show_id, chat_limiter, reaction_limiter)
+
+
 def periodic_jobs(app: FastAPI) -> list[tuple[str, float, Callable[[], Awaitable[object]]]]:
-    return []
+    interval = app.state.container.settings.viewer_count_interval_s
+    return [("live.viewer_counts", interval, hub_for(app).publish_viewer_counts)]

@@ -1,0 +1,353 @@
+"""Live-show actions: the only code here that changes state. Each commits its own unit of
+work and publishes its events after the commit (`live.emit`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+
+from livebazaar.accounts import Actor, User, check_shop_role
+from livebazaar.broker import Broker
+from livebazaar.catalog import get_shop
+from livebazaar.kernel.clock import Clock
+from livebazaar.kernel.db import Database, UnitOfWork
+from livebazaar.live.channel import emit, publish_now
+from livebazaar.live.errors import (
+    AlreadyHost,
+    BlockedWordTooLong,
+    BlockedWordUsed,
+    ChatEmpty,
+    ChatMessageNotFound,
+    ChatTooLong,
+    InviteNotFound,
+    ProductNotInLineup,
+    ShowAlreadyLive,
+    ShowEnded,
+    ShowNotLive,
+    SlowMode,
+    UserNotFound,
+)
+from livebazaar.live.events import (
+    ChatDeleted,
+    ChatMessageSent,
+    ChatSlowMode,
+    ProductPinned,
+    ReactionKind,
+    ReactionSent,
+    ShowEndedEvent,
+    ShowStarted,
+)
+from livebazaar.live.models import (
+    BlockedWord,
+    ChatMessage,
+    ChatSanction,
+    CohostInvite,
+    HostRole,
+    LineupItem,
+    SanctionKind,
+    Show,
+    ShowHost,
+    ShowStatus,
+)
+from livebazaar.live.queries import (
+    HOSTING_ROLES,
+    MODERATING_ROLES,
+    check_lineup_products,
+    check_not_sanctioned,
+    check_show_host,
+    check_show_moderator,
+    find_blocked_word,
+    get_last_chat_at,
+    get_show,
+    is_in_lineup,
+    list_blocked_words,
+)
+from livebazaar.live.ratelimit import RateLimiter
+
+MAX_WORD = 100  # BlockedWord.word's length
+
+
+@dataclass(frozen=True)
+class Live:
+    """What every live action needs: storage, the channel, the time."""
+
+    db: Database
+    broker: Broker
+    clock: Clock
+
+
+def _refuse_if_ended(show: Show) -> None:
+    if show.status is ShowStatus.ENDED:
+        raise ShowEnded()
+
+
+def _put_lineup(uow: UnitOfWork, show_id: str, product_ids: Sequence[str]) -> None:
+    for position, product_id in enumerate(product_ids):
+        uow.session.add(LineupItem(show_id=show_id, product_id=product_id, position=position))
+
+
+async def do_create_show(
+    lv: Live,
+    actor: Actor,
+    *,
+    shop_id: str,
+    title: str,
+    scheduled_at: datetime,
+    lineup: Sequence[str],
+    description: str = "",
+) -> Show:
+    async with lv.db.uow() as uow:
+        await get_shop(uow.session, shop_id)
+        await check_shop_role(uow.session, actor, shop_id, HOSTING_ROLES)
+        product_ids = await check_lineup_products(uow.session, shop_id, lineup)
+        now = lv.clock.now()
+        show = Show(
+            shop_id=shop_id,
+            title=title.strip(),
+            description=description,
+            status=ShowStatus.SCHEDULED,
+            scheduled_at=scheduled_at,
+            slow_mode_s=0,
+            created_by=actor.user_id,
+            created_at=now,
+        )
+        uow.session.add(show)
+        await uow.session.flush()
+        uow.session.add(
+            ShowHost(show_id=show.id, user_id=actor.user_id, role=HostRole.HOST, created_at=now)
+        )
+        _put_lineup(uow, show.id, product_ids)
+        await uow.commit()
+    return show
+
+
+async def do_start_show(lv: Live, actor: Actor, show_id: str) -> Show:
+    async with lv.db.uow() as uow:
+        show = await check_show_host(uow.session, actor, show_id)
+        _refuse_if_ended(show)
+        if show.status is ShowStatus.LIVE:
+            raise ShowAlreadyLive()
+        show.status = ShowStatus.LIVE
+        show.started_at = lv.clock.now()
+        emit(uow, lv.broker, lv.clock, show_id, ShowStarted(started_at=show.started_at))
+        await uow.commit()
+    return show
+
+
+async def do_end_show(lv: Live, actor: Actor, show_id: str) -> Show:
+    async with lv.db.uow() as uow:
+        show = await check_show_host(uow.session, actor, show_id)
+        _refuse_if_ended(show)
+        if show.status is not ShowStatus.LIVE:
+            raise ShowNotLive()
+        show.status = ShowStatus.ENDED
+        show.ended_at = lv.clock.now()
+        if show.pinned_product_id is not None:
+            show.pinned_product_id = None
+            emit(uow, lv.broker, lv.clock, show_id, ProductPinned(product_id=None))
+        emit(uow, lv.broker, lv.clock, show_id, ShowEndedEvent(ended_at=show.ended_at))
+        await uow.commit()
+    return show
+
+
+async def do_pin_product(lv: Live, actor: Actor, show_id: str, product_id: str | None) -> Show:
+    async with lv.db.uow() as uow:
+        show = await check_show_host(uow.session, actor, show_id)
+        _refuse_if_ended(show)
+        if product_id is not None and not await is_in_lineup(uow.session, show_id, product_id):
+            raise ProductNotInLineup()
+        show.pinned_product_id = product_id
+        emit(uow, lv.broker, lv.clock, show_id, ProductPinned(product_id=product_id))
+        await uow.commit()
+    return show
+
+
+async def do_set_lineup(lv: Live, actor: Actor, show_id: str, lineup: Sequence[str]) -> Show:
+    """Replace the lineup; a pinned product that left it is unpinned."""
+    async with lv.db.uow() as uow:
+        show = await check_show_host(uow.session, actor, show_id)
+        _refuse_if_ended(show)
+        product_ids = await check_lineup_products(uow.session, show.shop_id, lineup)
+        await uow.session.execute(delete(LineupItem).where(LineupItem.show_id == show_id))
+        _put_lineup(uow, show_id, product_ids)
+        if show.pinned_product_id is not None and show.pinned_product_id not in product_ids:
+            show.pinned_product_id = None
+            emit(uow, lv.broker, lv.clock, show_id, ProductPinned(product_id=None))
+        await uow.commit()
+    return show
+
+
+async def do_invite_cohost(lv: Live, actor: Actor, show_id: str, email: str) -> CohostInvite:
+    """A host invites someone (who need not belong to the shop) to co-host this show only."""
+    async with lv.db.uow() as uow:
+        show = await check_show_host(uow.session, actor, show_id)
+        _refuse_if_ended(show)
+        invitee_id = await uow.session.scalar(
+            select(User.id).where(User.email == email.strip().lower())
+        )
+        if invitee_id is None:
+            raise UserNotFound()
+        hosting = await uow.session.scalar(
+            select(ShowHost.id).where(ShowHost.show_id == show_id, ShowHost.user_id == invitee_id)
+        )
+        if hosting is not None:
+            raise AlreadyHost()
+        invite = await uow.session.scalar(
+            select(CohostInvite).where(
+                CohostInvite.show_id == show_id, CohostInvite.invitee_id == invitee_id
+            )
+        )
+        if invite is None:
+            invite = CohostInvite(
+                show_id=show_id,
+                invitee_id=invitee_id,
+                invited_by=actor.user_id,
+                created_at=lv.clock.now(),
+            )
+            uow.session.add(invite)
+        await uow.commit()
+    return invite
+
+
+async def do_accept_cohost(lv: Live, actor: Actor, show_id: str) -> CohostInvite:
+    async with lv.db.uow() as uow:
+        show = await get_show(uow.session, show_id)
+        invite = await uow.session.scalar(
+            select(CohostInvite).where(
+                CohostInvite.show_id == show_id, CohostInvite.invitee_id == actor.user_id
+            )
+        )
+        if invite is None:
+            raise InviteNotFound()
+        if invite.accepted_at is None:
+            _refuse_if_ended(show)
+            now = lv.clock.now()
+            invite.accepted_at = now
+            uow.session.add(
+                ShowHost(
+                    show_id=show_id, user_id=actor.user_id, role=HostRole.COHOST, created_at=now
+                )
+            )
+        await uow.commit()
+    return invite
+
+
+def check_chat_text(text: str, max_length: int) -> str:
+    text = text.replace("\x00", "").strip()  # NUL: no database stores it in text
+    if not text:
+        raise ChatEmpty()
+    if len(text) > max_length:
+        raise ChatTooLong(f"At most {max_length} characters")
+    return text
+
+
+async def do_post_chat(
+    lv: Live, limiter: RateLimiter, actor: Actor, show_id: str, text: str, max_length: int
+) -> ChatMessageSent:
+    text = check_chat_text(text, max_length)
+    async with lv.db.uow() as uow:
+        show = await get_show(uow.session, show_id)
+        if show.status is not ShowStatus.LIVE:
+            raise ShowNotLive()
+        now = lv.clock.now()
+        await check_not_sanctioned(uow.session, now, show.shop_id, actor.user_id)
+        if find_blocked_word(text, await list_blocked_words(uow.session, show.shop_id)):
+            raise BlockedWordUsed()
+        if show.slow_mode_s:
+            last = await get_last_chat_at(uow.session, show_id, actor.user_id)
+            wait = (last + timedelta(seconds=show.slow_mode_s) - now) if last else None
+            if wait is not None and wait.total_seconds() > 0:
+                raise SlowMode(retry_after_s=wait.total_seconds())
+        limiter.hit(f"chat:{actor.user_id}", now)
+        message = ChatMessage(show_id=show_id, user_id=actor.user_id, text=text, created_at=now)
+        uow.session.add(message)
+        await uow.session.flush()
+        event = ChatMessageSent(
+            id=message.id,
+            user_id=actor.user_id,
+            display_name=actor.display_name,
+            text=text,
+            created_at=now,
+        )
+        emit(uow, lv.broker, lv.clock, show_id, event)
+        await uow.commit()
+    return event
+
+
+async def do_delete_chat(lv: Live, actor: Actor, show_id: str, message_id: str) -> None:
+    async with lv.db.uow() as uow:
+        await check_show_moderator(uow.session, actor, show_id)
+        message = await uow.session.get(ChatMessage, message_id)
+        if message is None or message.show_id != show_id:
+            raise ChatMessageNotFound()
+        if message.deleted_at is not None:
+            return
+        message.deleted_at = lv.clock.now()
+        message.deleted_by = actor.user_id
+        emit(uow, lv.broker, lv.clock, show_id, ChatDeleted(message_id=message_id))
+        await uow.commit()
+
+
+async def do_sanction(
+    lv: Live, actor: Actor, show_id: str, user_id: str, kind: SanctionKind, minutes: int = 0
+) -> ChatSanction:
+    """Mute (for `minutes`) or ban a user from the chat of every show of this show's shop."""
+    async with lv.db.uow() as uow:
+        show = await check_show_moderator(uow.session, actor, show_id)
+        if await uow.session.get(User, user_id) is None:
+            raise UserNotFound()
+        now = lv.clock.now()
+        sanction = ChatSanction(
+            shop_id=show.shop_id,
+            user_id=user_id,
+            kind=kind,
+            until=now + timedelta(minutes=minutes) if kind is SanctionKind.MUTE else None,
+            created_by=actor.user_id,
+            created_at=now,
+        )
+        uow.session.add(sanction)
+        await uow.commit()
+    return sanction
+
+
+async def do_set_slow_mode(lv: Live, actor: Actor, show_id: str, seconds: int) -> Show:
+    async with lv.db.uow() as uow:
+        show = await check_show_moderator(uow.session, actor, show_id)
+        _refuse_if_ended(show)
+        show.slow_mode_s = seconds
+        emit(uow, lv.broker, lv.clock, show_id, ChatSlowMode(seconds=seconds))
+        await uow.commit()
+    return show
+
+
+async def do_set_blocked_words(
+    lv: Live, actor: Actor, shop_id: str, words: Sequence[str]
+) -> list[str]:
+    """Replace the shop's blocked words (kept lower-case, de-duplicated)."""
+    cleaned = sorted({w.strip().lower() for w in words if w.strip()})
+    if any(len(w) > MAX_WORD for w in cleaned):
+        raise BlockedWordTooLong()
+    async with lv.db.uow() as uow:
+        await get_shop(uow.session, shop_id)
+        await check_shop_role(uow.session, actor, shop_id, MODERATING_ROLES)
+        await uow.session.execute(delete(BlockedWord).where(BlockedWord.shop_id == shop_id))
+        for word in cleaned:
+            uow.session.add(BlockedWord(shop_id=shop_id, word=word))
+        await uow.commit()
+    return cleaned
+
+
+async def do_react(
+    lv: Live, limiter: RateLimiter, actor: Actor, show_id: str, kind: ReactionKind
+) -> None:
+    """A reaction is stored nowhere: checked, rate limited, and sent to the show's viewers."""
+    async with lv.db.read() as session:
+        show = await get_show(session, show_id)
+    if show.status is not ShowStatus.LIVE:
+        raise ShowNotLive()
+    now = lv.clock.now()
+    limiter.hit(f"reaction:{actor.user_id}", now)
+    await publish_now(lv.broker, lv.clock, show_id, ReactionSent(kind=kind))

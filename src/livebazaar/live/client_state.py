@@ -1,0 +1,116 @@
+"""The reference client model: how a viewer turns a show's events into its state.
+
+`apply_event(state, envelope)` takes a state shaped like GET /api/v1/shows/{id} and one
+WebSocket frame, and returns the next state (a new dict; the input is not changed). Applying a
+frame whose seq is not above `state["last_seq"]` changes nothing, so a client that fetched the
+state and then replays from `last_seq` never applies anything twice. The stale-state test holds
+this module to the server: stale state + events == a fresh GET.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+State = dict[str, Any]
+Data = dict[str, Any]
+RECENT_CHAT = 50
+
+
+def apply_event(state: State, envelope: dict[str, Any]) -> State:
+    seq = envelope.get("seq")
+    if isinstance(seq, int) and seq <= state.get("last_seq", 0):
+        return state
+    new = copy.deepcopy(state)
+    handler = _HANDLERS.get(envelope["type"])
+    if handler is not None:  # unknown types are skipped: old clients keep working
+        handler(new, envelope["data"])
+    if isinstance(seq, int):
+        new["last_seq"] = seq
+    return new
+
+
+def _show_started(state: State, data: Data) -> None:
+    state["status"] = "live"
+    state["started_at"] = data["started_at"]
+
+
+def _show_ended(state: State, data: Data) -> None:
+    state["status"] = "ended"
+    state["ended_at"] = data["ended_at"]
+    state["pinned_product_id"] = None
+
+
+def _pinned(state: State, data: Data) -> None:
+    state["pinned_product_id"] = data["product_id"]
+
+
+def _chat_message(state: State, data: Data) -> None:
+    chat = [m for m in state["recent_chat"] if m["id"] != data["id"]]
+    chat.append(dict(data))
+    state["recent_chat"] = chat[-RECENT_CHAT:]
+
+
+def _chat_deleted(state: State, data: Data) -> None:
+    state["recent_chat"] = [m for m in state["recent_chat"] if m["id"] != data["message_id"]]
+
+
+def _slow_mode(state: State, data: Data) -> None:
+    state["slow_mode_s"] = data["seconds"]
+
+
+def _viewers(state: State, data: Data) -> None:
+    state["viewer_count"] = data["count"]
+
+
+def _reaction(state: State, data: Data) -> None:
+    """Reactions are fleeting: the client animates them, the state does not keep them."""
+
+
+def _find_drop(state: State, drop_id: str) -> Data | None:
+    return next((d for d in state["drops"] if d["id"] == drop_id), None)
+
+
+def _drop_started(state: State, data: Data) -> None:
+    drop = dict(data["drop"])
+    drops = [d for d in state["drops"] if d["id"] != drop["id"]]
+    drops.append(drop)
+    state["drops"] = drops
+
+
+def _drop_stock_changed(state: State, data: Data) -> None:
+    drop = _find_drop(state, data["drop_id"])
+    if drop is not None:
+        for key in ("remaining", "reserved", "sold", "status"):
+            drop[key] = data[key]
+
+
+def _drop_sold_out(state: State, data: Data) -> None:
+    drop = _find_drop(state, data["drop_id"])
+    if drop is not None:
+        drop["status"] = "sold_out"
+        drop["remaining"] = 0
+
+
+def _drop_ended(state: State, data: Data) -> None:
+    drop = _find_drop(state, data["drop_id"])
+    if drop is not None:
+        drop["status"] = data["status"]
+        drop["sold"] = data["sold"]
+
+
+_HANDLERS: dict[str, Callable[[State, Data], None]] = {
+    "show.started": _show_started,
+    "show.ended": _show_ended,
+    "product.pinned": _pinned,
+    "chat.message": _chat_message,
+    "chat.deleted": _chat_deleted,
+    "chat.slow_mode": _slow_mode,
+    "viewers.count": _viewers,
+    "reaction": _reaction,
+    "drop.started": _drop_started,
+    "drop.stock_changed": _drop_stock_changed,
+    "drop.sold_out": _drop_sold_out,
+    "drop.ended": _drop_ended,
+}

@@ -1,0 +1,80 @@
+"""Moderation: only moderators delete, mute and ban; sanctioned viewers cannot chat."""
+
+from __future__ import annotations
+
+from livebazaar.accounts import Role
+from livebazaar.kernel.clock import ManualClock
+from tests.factories import grant
+from tests.live.stage import make_stage, post_chat
+from tests.support import Api, assert_problem
+
+
+async def test_only_moderators_delete_messages(api: Api) -> None:
+    stage = await make_stage(api)
+    author = await api.account()
+    moderator = await api.account()
+    await grant(api.container, stage.shop_id, moderator, Role.MODERATOR)
+    message = await post_chat(api, stage, author, "buy my pearls elsewhere")
+    url = f"{stage.url}/chat/{message['id']}"
+    assert_problem(await api.client.delete(url, headers=author.headers), 403, "not_moderator")
+    assert (await api.client.delete(url, headers=moderator.headers)).status_code == 204
+    assert (await api.client.delete(url, headers=moderator.headers)).status_code == 204
+    assert (await api.client.get(stage.url)).json()["recent_chat"] == []
+    r = await api.client.delete(f"{stage.url}/chat/nope", headers=moderator.headers)
+    assert_problem(r, 404, "chat_message_not_found")
+
+
+async def test_a_message_of_another_show_cannot_be_deleted_through_this_one(api: Api) -> None:
+    mine = await make_stage(api)
+    theirs = await make_stage(api)
+    message = await post_chat(api, theirs, await api.account(), "hello")
+    r = await api.client.delete(f"{mine.url}/chat/{message['id']}", headers=mine.owner.headers)
+    assert_problem(r, 404, "chat_message_not_found")
+
+
+async def test_muted_viewer_waits_out_the_mute(api: Api, clock: ManualClock) -> None:
+    stage = await make_stage(api)
+    loud = await api.account()
+    mute = {"user_id": loud.user_id, "minutes": 5}
+    r = await api.client.post(f"{stage.url}/mutes", json=mute, headers=loud.headers)
+    assert_problem(r, 403, "not_moderator")
+    r = await api.client.post(f"{stage.url}/mutes", json=mute, headers=stage.owner.headers)
+    assert r.status_code == 201
+    assert r.json()["kind"] == "mute"
+    r = await api.client.post(f"{stage.url}/chat", json={"text": "hey"}, headers=loud.headers)
+    assert_problem(r, 403, "chat_muted")
+    clock.advance(5 * 60)
+    await post_chat(api, stage, loud, "I am back")
+
+
+async def test_ban_covers_every_show_of_the_shop(api: Api) -> None:
+    stage = await make_stage(api)
+    troll = await api.account()
+    r = await api.client.post(
+        f"{stage.url}/bans", json={"user_id": troll.user_id}, headers=stage.owner.headers
+    )
+    assert r.status_code == 201
+    assert r.json()["until"] is None
+    r = await api.client.post(f"{stage.url}/chat", json={"text": "hey"}, headers=troll.headers)
+    assert_problem(r, 403, "chat_banned")
+    r = await api.client.post(
+        f"{stage.url}/bans", json={"user_id": "nope"}, headers=stage.owner.headers
+    )
+    assert_problem(r, 404, "user_not_found")
+
+
+async def test_cohost_moderates_only_their_show(api: Api) -> None:
+    show_a = await make_stage(api)
+    show_b = await make_stage(api)
+    cohost = await api.account()
+    await api.client.post(
+        f"{show_a.url}/cohosts", json={"email": cohost.email}, headers=show_a.owner.headers
+    )
+    await api.client.post(f"{show_a.url}/cohosts/accept", headers=cohost.headers)
+    viewer = await api.account()
+    in_a = await post_chat(api, show_a, viewer, "a")
+    in_b = await post_chat(api, show_b, viewer, "b")
+    r = await api.client.delete(f"{show_a.url}/chat/{in_a['id']}", headers=cohost.headers)
+    assert r.status_code == 204
+    r = await api.client.delete(f"{show_b.url}/chat/{in_b['id']}", headers=cohost.headers)
+    assert_problem(r, 403, "not_moderator")

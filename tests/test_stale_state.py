@@ -1,0 +1,112 @@
+"""Zulip's verify_action: a stale state plus the events since equals a fresh fetch.
+
+For each action: GET the show (the stale state S), subscribe with after=S.last_seq, act, read
+frames up to the fresh state's last_seq, apply them with the reference client model
+(live.client_state.apply_event), and compare with a fresh GET.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from livebazaar.kernel.clock import ManualClock
+from livebazaar.live import apply_event
+from tests.live.stage import Stage, make_stage, next_frame, post_chat, viewer
+from tests.support import Api
+
+IGNORED = ("viewer_count", "last_seq")  # checked on their own below
+
+
+async def _show(api: Api, stage: Stage) -> dict[str, Any]:
+    body: dict[str, Any] = (await api.client.get(stage.url)).json()
+    return body
+
+
+async def verify_action(
+    api: Api, live_server: str, stage: Stage, action: Callable[[], Awaitable[object]]
+) -> list[str]:
+    stale = await _show(api, stage)
+    async with viewer(live_server, stage.show_id, after=stale["last_seq"]) as ws:
+        await action()
+        fresh = await _show(api, stage)
+        state, applied = stale, []
+        while state["last_seq"] < fresh["last_seq"]:
+            frame = await next_frame(ws)
+            assert frame["seq"] == state["last_seq"] + 1  # in order, without gaps
+            state = apply_event(state, frame)
+            applied.append(frame["type"])
+    assert applied, "the action emitted no event"
+    assert {k: v for k, v in state.items() if k not in IGNORED} == {
+        k: v for k, v in fresh.items() if k not in IGNORED
+    }
+    assert state["last_seq"] == fresh["last_seq"]
+    assert fresh["viewer_count"] == 1  # the verifying socket itself
+    return applied
+
+
+async def test_every_show_action_keeps_a_stale_client_right(
+    api: Api, live_server: str, clock: ManualClock
+) -> None:
+    stage = await make_stage(api, live=False)
+    h = stage.owner.headers
+    first, second = (p.id for p in stage.products)
+    fan = await api.account("Fan")
+    sent: dict[str, Any] = {}
+
+    async def post(path: str, body: object = None) -> None:
+        r = await api.client.post(f"{stage.url}/{path}", json=body, headers=h)
+        assert r.status_code < 300, r.text
+
+    async def chat() -> None:
+        clock.advance(1)
+        sent.update(await post_chat(api, stage, fan, "<i>Is the 8 mm one still there?</i>"))
+
+    async def delete() -> None:
+        r = await api.client.delete(f"{stage.url}/chat/{sent['id']}", headers=h)
+        assert r.status_code == 204
+
+    async def slow_mode() -> None:
+        r = await api.client.put(f"{stage.url}/slow-mode", json={"seconds": 15}, headers=h)
+        assert r.status_code == 200
+
+    steps: list[tuple[Callable[[], Awaitable[object]], list[str]]] = [
+        (lambda: post("start"), ["show.started"]),
+        (lambda: post("pin", {"product_id": first}), ["product.pinned"]),
+        (lambda: post("pin", {"product_id": None}), ["product.pinned"]),
+        (chat, ["chat.message"]),
+        (chat, ["chat.message"]),
+        (delete, ["chat.deleted"]),
+        (slow_mode, ["chat.slow_mode"]),
+        (lambda: post("pin", {"product_id": second}), ["product.pinned"]),
+        (lambda: post("end"), ["product.pinned", "show.ended"]),
+    ]
+    for action, expected in steps:
+        assert await verify_action(api, live_server, stage, action) == expected
+
+
+async def test_replaying_already_applied_frames_changes_nothing() -> None:
+    state = {"last_seq": 7, "status": "live", "pinned_product_id": "p1", "recent_chat": []}
+    old = {"seq": 6, "type": "product.pinned", "data": {"product_id": None}}
+    assert apply_event(state, old) == state
+
+
+def test_drop_events_update_the_drops() -> None:
+    drop = {"id": "d1", "remaining": 10, "reserved": 0, "sold": 0, "status": "live"}
+    state: dict[str, Any] = {"last_seq": 0, "drops": []}
+    frames: list[dict[str, Any]] = [
+        {"type": "drop.started", "data": {"drop": drop}},
+        {"type": "drop.stock_changed",
+         "data": {"drop_id": "d1", "remaining": 0, "reserved": 4, "sold": 6, "status": "live"}},
+        {"type": "drop.sold_out", "data": {"drop_id": "d1"}},
+        {"type": "drop.ended", "data": {"drop_id": "d1", "sold": 9, "status": "ended"}},
+    ]  # fmt: skip
+    seen = []
+    for seq, frame in enumerate(frames, start=1):
+        state = apply_event(state, {**frame, "seq": seq})
+        seen.append(dict(state["drops"][0]))
+    assert [d["status"] for d in seen] == ["live", "live", "sold_out", "ended"]
+    assert (seen[1]["remaining"], seen[1]["reserved"], seen[1]["sold"]) == (0, 4, 6)
+    assert seen[3]["sold"] == 9
+    assert state["last_seq"] == 4
+    assert apply_event(state, {"seq": 5, **frames[0]})["drops"] == [drop]  # restarted: replaced
