@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from livebazaar.accounts import Actor, Role, User, list_roles
 from livebazaar.catalog import get_product_summaries
-from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.money import MoneyOut
 from livebazaar.live.errors import (
     ChatBanned,
@@ -186,15 +185,12 @@ async def list_recent_chat(session: AsyncSession, show_id: str) -> list[ChatMess
 
 
 async def get_show_state(
-    session: AsyncSession, clock: Clock, show_id: str, *, viewer_count: int, last_seq: int
+    session: AsyncSession, show_id: str, *, viewer_count: int, last_seq: int
 ) -> ShowOut:
-    """A show's whole state (GET /shows/{id}). Read `last_seq` before calling this, so events
-    after it are never missing from the state a client builds (applying them is idempotent)."""
-    # Imported here: checkout's actions import live, so live cannot import checkout at load.
-    from livebazaar.checkout import list_show_drops
-
+    """The live feature's part of a show's state (GET /shows/{id} adds the drops from
+    checkout). Read `last_seq` before calling this, so events after it are never missing from
+    the state a client builds (applying them is idempotent)."""
     show = await get_show(session, show_id)
-    drops = await list_show_drops(session, clock, show_id)
     return ShowOut(
         id=show.id,
         shop_id=show.shop_id,
@@ -209,7 +205,6 @@ async def get_show_state(
         pinned_product_id=show.pinned_product_id,
         slow_mode_s=show.slow_mode_s,
         viewer_count=viewer_count,
-        drops=[d.model_dump(mode="json") for d in drops],
         recent_chat=await list_recent_chat(session, show_id),
         last_seq=last_seq,
     )

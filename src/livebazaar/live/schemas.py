@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
@@ -99,9 +99,6 @@ class ShowOut(BaseModel):
     pinned_product_id: str | None
     slow_mode_s: int
     viewer_count: int
-    # checkout.DropOut objects, as JSON (live must not import checkout at import time:
-    # checkout's actions import live).
-    drops: list[dict[str, Any]]
     recent_chat: list[ChatMessageOut]
     last_seq: int
 

@@ -22,9 +22,10 @@ from livebazaar.catalog import ProductNotFound, get_product_view
 from livebazaar.catalog.schemas import ProductOut
 from livebazaar.checkout import DropOut
 from livebazaar.kernel.errors import NotAuthenticated
-from livebazaar.live import ShowNotFound, ShowStatus, get_show_state, list_shows
+from livebazaar.live import ShowNotFound, ShowStatus, list_shows
 from livebazaar.live.schemas import ShowOut
 from livebazaar.web.deps import ActorDep, ContainerDep, optional_actor
+from livebazaar.web.show_state import ShowState, read_show_state
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
@@ -63,8 +64,8 @@ async def show_page(
     show_id: str, request: Request, c: ContainerDep, actor: PageActorDep
 ) -> HTMLResponse:
     try:
+        show = await read_show_state(c, request.app, show_id)
         async with c.db.read() as session:
-            show = await get_show_state(session, c.clock, show_id, viewer_count=0, last_seq=0)
             pinned = await _pinned_product(session, show)
     except ShowNotFound:
         return _render(
@@ -87,11 +88,10 @@ async def _pinned_product(session: AsyncSession, show: ShowOut) -> ProductOut | 
         return None
 
 
-def _current_drop(show: ShowOut) -> DropOut | None:
+def _current_drop(show: ShowState) -> DropOut | None:
     """The drop the page features: the newest live one, else the newest."""
-    drops = [DropOut.model_validate(d) for d in show.drops]
-    live = [d for d in drops if d.status == "live"]
-    return (live or drops)[-1] if drops else None
+    live = [d for d in show.drops if d.status == "live"]
+    return (live or show.drops)[-1] if show.drops else None
 
 
 @router.get("/login", response_class=HTMLResponse)

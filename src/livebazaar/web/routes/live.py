@@ -29,10 +29,8 @@ from livebazaar.live import (
     do_set_slow_mode,
     do_start_show,
     get_show,
-    get_show_state,
     list_chat,
     list_shows,
-    show_topic,
 )
 from livebazaar.live.models import ChatSanction, CohostInvite
 from livebazaar.live.schemas import (
@@ -49,7 +47,6 @@ from livebazaar.live.schemas import (
     ReactionIn,
     SanctionOut,
     ShowIn,
-    ShowOut,
     ShowSummaryOut,
     SlowModeIn,
     SlowModeOut,
@@ -57,6 +54,7 @@ from livebazaar.live.schemas import (
 from livebazaar.web.deps import ActorDep, ContainerDep
 from livebazaar.web.problems import PROBLEM_RESPONSES
 from livebazaar.web.realtime import hub_for, serve_show_socket
+from livebazaar.web.show_state import ShowState, read_show_state
 
 router = APIRouter(prefix="/api/v1", tags=["live"], responses=PROBLEM_RESPONSES)
 
@@ -75,17 +73,8 @@ def limiters(app: Starlette) -> tuple[RateLimiter, RateLimiter]:
     return pair
 
 
-async def _state(request: Request, c: Container, show_id: str) -> ShowOut:
-    # last_seq first: every event after it is then either in the state or still to come.
-    last_seq = await c.broker.last_seq(show_topic(show_id))
-    async with c.db.read() as session:
-        return await get_show_state(
-            session,
-            c.clock,
-            show_id,
-            viewer_count=hub_for(request.app).viewer_count(show_id),
-            last_seq=last_seq,
-        )
+async def _state(request: Request, c: Container, show_id: str) -> ShowState:
+    return await read_show_state(c, request.app, show_id)
 
 
 def _invite_out(invite: CohostInvite) -> InviteOut:
@@ -97,7 +86,9 @@ def _sanction_out(sanction: ChatSanction) -> SanctionOut:
 
 
 @router.post("/shows", status_code=status.HTTP_201_CREATED)
-async def create_show(body: ShowIn, actor: ActorDep, c: ContainerDep, request: Request) -> ShowOut:
+async def create_show(
+    body: ShowIn, actor: ActorDep, c: ContainerDep, request: Request
+) -> ShowState:
     show = await do_create_show(
         _live(c),
         actor,
@@ -122,18 +113,18 @@ async def get_shows(
 
 
 @router.get("/shows/{show_id}")
-async def get_show_detail(show_id: str, c: ContainerDep, request: Request) -> ShowOut:
+async def get_show_detail(show_id: str, c: ContainerDep, request: Request) -> ShowState:
     return await _state(request, c, show_id)
 
 
 @router.post("/shows/{show_id}/start")
-async def start_show(show_id: str, actor: ActorDep, c: ContainerDep, request: Request) -> ShowOut:
+async def start_show(show_id: str, actor: ActorDep, c: ContainerDep, request: Request) -> ShowState:
     await do_start_show(_live(c), actor, show_id)
     return await _state(request, c, show_id)
 
 
 @router.post("/shows/{show_id}/end")
-async def end_show(show_id: str, actor: ActorDep, c: ContainerDep, request: Request) -> ShowOut:
+async def end_show(show_id: str, actor: ActorDep, c: ContainerDep, request: Request) -> ShowState:
     await do_end_show(_live(c), actor, show_id)
     return await _state(request, c, show_id)
 
@@ -141,7 +132,7 @@ async def end_show(show_id: str, actor: ActorDep, c: ContainerDep, request: Requ
 @router.post("/shows/{show_id}/pin")
 async def pin_product(
     show_id: str, body: PinIn, actor: ActorDep, c: ContainerDep, request: Request
-) -> ShowOut:
+) -> ShowState:
     await do_pin_product(_live(c), actor, show_id, body.product_id)
     return await _state(request, c, show_id)
 
@@ -153,7 +144,7 @@ async def set_lineup(
     actor: ActorDep,
     c: ContainerDep,
     request: Request,
-) -> ShowOut:
+) -> ShowState:
     await do_set_lineup(_live(c), actor, show_id, lineup)
     return await _state(request, c, show_id)
 
