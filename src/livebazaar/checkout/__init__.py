@@ -1,6 +1,76 @@
 """Checkout: flash drops, claims (holds with an expiry), orders, the expiry sweeper."""
 
-from livebazaar.checkout.queries import list_show_drops
-from livebazaar.checkout.schemas import DropOut
+from livebazaar.checkout.actions import (
+    ClaimRateLimiter,
+    do_claim,
+    do_end_drop,
+    do_end_show_drops,
+    do_purchase,
+    do_start_drop,
+)
+from livebazaar.checkout.errors import (
+    OrderAlreadyPaid,
+    OrderNotCancellable,
+    OrderNotFound,
+    OrderNotPaid,
+    OrderNotPayable,
+    PaymentPending,
+    ReservationExpired,
+)
+from livebazaar.checkout.holds import (
+    cancel_paid_order,
+    emit_drop_counts,
+    lock_order,
+    mark_order_paid,
+    refund_paid_order,
+    release_order,
+)
+from livebazaar.checkout.models import Drop, DropStatus, Order, OrderStatus
+from livebazaar.checkout.queries import (
+    get_drop,
+    get_drop_out,
+    get_visible_order,
+    list_buyer_orders,
+    list_show_drops,
+    order_is_due,
+    order_out,
+)
+from livebazaar.checkout.schemas import DropOut, OrderOut
+from livebazaar.checkout.tasks import end_due_drops, sweep_expired_holds
 
-__all__ = ["DropOut", "list_show_drops"]
+__all__ = [
+    "ClaimRateLimiter",
+    "Drop",
+    "DropOut",
+    "DropStatus",
+    "Order",
+    "OrderAlreadyPaid",
+    "OrderNotCancellable",
+    "OrderNotFound",
+    "OrderNotPaid",
+    "OrderNotPayable",
+    "OrderOut",
+    "OrderStatus",
+    "PaymentPending",
+    "ReservationExpired",
+    "cancel_paid_order",
+    "do_claim",
+    "do_end_drop",
+    "do_end_show_drops",
+    "do_purchase",
+    "do_start_drop",
+    "emit_drop_counts",
+    "end_due_drops",
+    "get_drop",
+    "get_drop_out",
+    "get_visible_order",
+    "list_buyer_orders",
+    "list_show_drops",
+    "lock_order",
+    "mark_order_paid",
+    "order_is_due",
+    "order_out",
+    "refund_paid_order",
+    "release_order",
+    "sweep_expired_holds",
+]

@@ -3,7 +3,17 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from livebazaar.kernel.db import Base
@@ -88,6 +98,8 @@ class Order(Base):
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[OrderStatus] = mapped_column(Enum(OrderStatus, native_enum=False, length=16))
     expires_at: Mapped[datetime]
+    # A charge on this hold awaits the provider's webhook: the sweeper must not expire it.
+    payment_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime]
     paid_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]  # expired, cancelled or refunded

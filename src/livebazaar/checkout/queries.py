@@ -1,13 +1,178 @@
-"""Read-only checkout queries."""
+"""Read-only checkout queries. Given a session; they never commit.
+
+Counts are right at `clock.now()` even between two sweeper runs: a hold whose expiry has
+passed (and on which no payment is pending) is counted as already returned.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from livebazaar.checkout.schemas import DropOut
+from livebazaar import catalog, inventory, live
+from livebazaar.accounts import Actor, Role, list_roles
+from livebazaar.checkout.errors import DropNotFound, OrderNotFound, ProductNotInLineup
+from livebazaar.checkout.models import Drop, DropStatus, Order, OrderStatus
+from livebazaar.checkout.schemas import DropOut, OrderOut
 from livebazaar.kernel.clock import Clock
+from livebazaar.kernel.money import Money, MoneyOut
+
+ORDER_VIEWER_ROLES = frozenset({Role.OWNER, Role.HOST})
+# A pending payment keeps its hold past the expiry until its webhook settles it, but not for
+# ever: a webhook that never comes must not lock the stock away. A later success is refunded.
+PENDING_GRACE = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class DropCounts:
+    remaining: int
+    reserved: int
+    sold: int
+    status: DropStatus
+
+
+def is_due(now: datetime) -> ColumnElement[bool]:
+    """Holds whose expiry has passed and that no pending payment protects (a payment whose
+    webhook never came protects it for PENDING_GRACE at most)."""
+    return and_(
+        Order.status == OrderStatus.RESERVED,
+        or_(
+            and_(Order.expires_at <= now, Order.payment_pending.is_(False)),
+            Order.expires_at <= now - PENDING_GRACE,
+        ),
+    )
+
+
+def order_is_due(order: Order, now: datetime) -> bool:
+    if order.status is not OrderStatus.RESERVED:
+        return False
+    if order.payment_pending:
+        return order.expires_at <= now - PENDING_GRACE
+    return order.expires_at <= now
+
+
+def drop_has_ended(drop: Drop, now: datetime) -> bool:
+    return drop.ended_at is not None or drop.ends_at <= now
+
+
+async def get_drop(session: AsyncSession, drop_id: str) -> Drop:
+    drop = await session.get(Drop, drop_id, populate_existing=True)
+    if drop is None:
+        raise DropNotFound()
+    return drop
+
+
+async def get_drop_counts(session: AsyncSession, clock: Clock, drop: Drop) -> DropCounts:
+    now = clock.now()
+    pool = await inventory.get_pool(session, drop.pool_id)
+    assert pool is not None, "a drop always has its pool"
+    due = await session.scalar(
+        select(func.coalesce(func.sum(Order.quantity), 0)).where(
+            Order.pool_id == drop.pool_id, is_due(now)
+        )
+    )
+    reserved = pool.reserved - int(due or 0)
+    ended = drop_has_ended(drop, now)
+    remaining = 0 if ended else pool.quantity - reserved - pool.sold
+    if ended:
+        status = DropStatus.ENDED
+    else:
+        status = DropStatus.SOLD_OUT if remaining <= 0 else DropStatus.LIVE
+    return DropCounts(remaining=remaining, reserved=reserved, sold=pool.sold, status=status)
+
+
+async def get_drop_out(session: AsyncSession, clock: Clock, drop: Drop) -> DropOut:
+    counts = await get_drop_counts(session, clock, drop)
+    return DropOut(
+        id=drop.id,
+        show_id=drop.show_id,
+        product_id=drop.product_id,
+        variant_id=drop.variant_id,
+        quantity=drop.quantity,
+        remaining=counts.remaining,
+        reserved=counts.reserved,
+        sold=counts.sold,
+        status=counts.status,
+        price=MoneyOut.of(Money(drop.price_minor, drop.currency)),
+        per_buyer_limit=drop.per_buyer_limit,
+        hold_s=drop.hold_s,
+        started_at=drop.started_at,
+        ends_at=drop.ends_at,
+    )
 
 
 async def list_show_drops(session: AsyncSession, clock: Clock, show_id: str) -> list[DropOut]:
     """Every drop of the show, oldest first, with counts that are right at `clock.now()`."""
-    return []  # implemented with the drops
+    drops = await session.scalars(
+        select(Drop).where(Drop.show_id == show_id).order_by(Drop.started_at, Drop.id)
+    )
+    return [await get_drop_out(session, clock, drop) for drop in drops]
+
+
+async def get_lineup_variant(
+    session: AsyncSession, show: live.Show, product_id: str, variant_id: str | None
+) -> catalog.Variant:
+    """The variant sold in the show: the one named, or the product's first. It must be in the
+    show's lineup and belong to the show's shop."""
+    if not await live.is_in_lineup(session, show.id, product_id):
+        raise ProductNotInLineup()
+    summary = (await catalog.get_product_summaries(session, [product_id])).get(product_id)
+    if summary is None:  # a product without variants: nothing to sell
+        raise catalog.VariantNotFound()
+    if summary.shop_id != show.shop_id:
+        raise ProductNotInLineup()
+    variant = await catalog.get_variant(session, variant_id or summary.default_variant_id)
+    if variant is None or variant.product_id != product_id:
+        raise catalog.VariantNotFound()
+    return variant
+
+
+async def get_visible_order(session: AsyncSession, actor: Actor, order_id: str) -> Order:
+    """The order, if the actor is its buyer or may see the shop's orders. Anyone else gets
+    OrderNotFound, so an order's existence is not revealed."""
+    order = await session.get(Order, order_id, populate_existing=True)
+    if order is None:
+        raise OrderNotFound()
+    if order.buyer_id == actor.user_id or actor.is_admin:
+        return order
+    if await list_roles(session, actor.user_id, order.shop_id) & ORDER_VIEWER_ROLES:
+        return order
+    raise OrderNotFound()
+
+
+async def list_buyer_orders(
+    session: AsyncSession, actor: Actor, *, limit: int = 50, offset: int = 0
+) -> list[Order]:
+    rows = await session.scalars(
+        select(Order)
+        .where(Order.buyer_id == actor.user_id)
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows)
+
+
+def order_out(order: Order, now: datetime) -> OrderOut:
+    status = OrderStatus.EXPIRED if order_is_due(order, now) else order.status
+    return OrderOut(
+        id=order.id,
+        status=status,
+        buyer_id=order.buyer_id,
+        shop_id=order.shop_id,
+        show_id=order.show_id,
+        drop_id=order.drop_id,
+        product_id=order.product_id,
+        variant_id=order.variant_id,
+        quantity=order.quantity,
+        unit_price=MoneyOut.of(Money(order.unit_price_minor, order.currency)),
+        total=MoneyOut.of(Money(order.total_minor, order.currency)),
+        expires_at=order.expires_at,
+        payment_pending=order.payment_pending,
+        created_at=order.created_at,
+        paid_at=order.paid_at,
+        closed_at=order.closed_at,
+    )

@@ -1,5 +1,12 @@
 """Payments: the PaymentProvider port, the built-in test provider, payment records, webhooks."""
 
+from livebazaar.payments.actions import (
+    do_cancel_order,
+    do_handle_webhook,
+    do_pay_order,
+    do_refund_order,
+)
+from livebazaar.payments.models import Payment, PaymentStatus, WebhookEvent
 from livebazaar.payments.port import (
     ChargeOutcome,
     ChargeRequest,
@@ -7,13 +14,22 @@ from livebazaar.payments.port import (
     PaymentProvider,
     WebhookNotice,
 )
+from livebazaar.payments.queries import get_latest_payment
 from livebazaar.payments.test_provider import TestPaymentProvider
 
 __all__ = [
     "ChargeOutcome",
     "ChargeRequest",
     "ChargeResult",
+    "Payment",
     "PaymentProvider",
+    "PaymentStatus",
     "TestPaymentProvider",
+    "WebhookEvent",
     "WebhookNotice",
+    "do_cancel_order",
+    "do_handle_webhook",
+    "do_pay_order",
+    "do_refund_order",
+    "get_latest_payment",
 ]

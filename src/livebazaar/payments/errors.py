@@ -1,4 +1,4 @@
-from livebazaar.kernel.errors import DomainError, Invalid
+from livebazaar.kernel.errors import DomainError, Invalid, NotFound
 
 
 class InvalidWebhookSignature(DomainError):
@@ -22,3 +22,8 @@ class PaymentDeclined(DomainError):
     code = "payment_declined"
     status = 402
     title = "The payment was declined"
+
+
+class PaymentNotFound(NotFound):
+    code = "payment_not_found"
+    title = "No payment has this provider reference"

@@ -1,12 +1,88 @@
+"""Paying, cancelling and refunding orders; the test provider's webhook. Thin routes."""
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI
+import httpx
+from fastapi import APIRouter, FastAPI, Header, Path, Request
 
+from livebazaar.bootstrap import Container
+from livebazaar.checkout import OrderOut
+from livebazaar.payments import (
+    TestPaymentProvider,
+    do_cancel_order,
+    do_handle_webhook,
+    do_pay_order,
+    do_refund_order,
+)
+from livebazaar.payments.errors import UnknownProvider
+from livebazaar.payments.schemas import PayIn, PayOut, WebhookAck
+from livebazaar.web.deps import ActorDep, ContainerDep
 from livebazaar.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1", tags=["payments"], responses=PROBLEM_RESPONSES)
+
+PathId = Annotated[str, Path(min_length=1, max_length=36)]
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)
+]
+TEST_WEBHOOK_PATH = "/api/v1/payments/test/webhook"
+
+
+DECLINED: dict[int | str, dict[str, Any]] = {
+    402: {**PROBLEM_RESPONSES[400], "description": "Payment declined"}
+}
+
+
+@router.post("/orders/{order_id}/pay", responses=DECLINED)
+async def pay(
+    order_id: PathId, body: PayIn, actor: ActorDep, c: ContainerDep,
+    idempotency_key: IdempotencyKey = None,
+) -> PayOut:  # fmt: skip
+    return await do_pay_order(
+        c.db, c.broker, c.clock, c.payment_providers, actor, order_id, body,
+        idempotency_key=idempotency_key,
+    )  # fmt: skip
+
+
+@router.post("/orders/{order_id}/cancel")
+async def cancel(order_id: PathId, actor: ActorDep, c: ContainerDep) -> OrderOut:
+    return await do_cancel_order(c.db, c.broker, c.clock, c.payment_providers, actor, order_id)
+
+
+@router.post("/orders/{order_id}/refund")
+async def refund(order_id: PathId, actor: ActorDep, c: ContainerDep) -> OrderOut:
+    return await do_refund_order(c.db, c.clock, c.payment_providers, actor, order_id)
+
+
+@router.post(TEST_WEBHOOK_PATH.removeprefix("/api/v1"))
+async def test_provider_webhook(request: Request, c: ContainerDep) -> WebhookAck:
+    provider = c.payment_providers.get("test")
+    if provider is None:
+        raise UnknownProvider()
+    body = await request.body()
+    return await do_handle_webhook(c.db, c.broker, c.clock, provider, body, request.headers)
+
+
+def wire_webhook_sender(container: Container) -> None:
+    """Let the test provider deliver its settlement webhooks to this app over HTTP, at
+    `settings.public_url`. Call once at start-up (create_app); a sender already set (a test's)
+    is kept."""
+    provider = container.payment_providers.get("test")
+    if not isinstance(provider, TestPaymentProvider) or provider.sender is not None:
+        return
+    url = container.settings.public_url.rstrip("/") + TEST_WEBHOOK_PATH
+
+    async def send(body: bytes, headers: dict[str, str]) -> None:
+        async with httpx.AsyncClient(timeout=10.0) as client:
+            response = await client.post(
+                url, content=body, headers={**headers, "content-type": "application/json"}
+            )
+            response.raise_for_status()
+
+    provider.sender = send
 
 
 def periodic_jobs(app: FastAPI) -> list[tuple[str, float, Callable[[], Awaitable[object]]]]:

@@ -1,0 +1,148 @@
+"""Paying a reserved order with the test provider's cards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from livebazaar.bootstrap import Container
+from livebazaar.checkout import sweep_expired_holds
+from livebazaar.kernel.clock import ManualClock
+from livebazaar.payments.models import Payment
+from livebazaar.payments.test_provider import (
+    CARD_APPROVE,
+    CARD_DECLINE,
+    CARD_SETTLE_LATER,
+)
+from tests.checkout.stage import Stage, claim, get_drop, make_buyers, start_drop
+from tests.support import Account, assert_problem
+
+
+async def pay(
+    client: httpx.AsyncClient, buyer: Account, order_id: str, card: str = CARD_APPROVE,
+    key: str | None = None, **extra: Any,
+) -> httpx.Response:  # fmt: skip
+    headers = dict(buyer.headers)
+    if key:
+        headers["Idempotency-Key"] = key
+    body = {"provider": "test", "card_number": card, **extra}
+    return await client.post(f"/api/v1/orders/{order_id}/pay", json=body, headers=headers)
+
+
+async def payments_of(c: Container, order_id: str) -> int:
+    async with c.db.read() as session:
+        count = await session.scalar(
+            select(func.count()).select_from(Payment).where(Payment.order_id == order_id)
+        )
+    return int(count or 0)
+
+
+async def held(
+    client: httpx.AsyncClient, c: Container, stage: Stage, **drop: Any
+) -> tuple[Account, str, str]:
+    """A buyer holding one unit of a fresh drop: (buyer, drop_id, order_id)."""
+    d = await start_drop(client, stage, **drop)
+    [buyer] = await make_buyers(c, 1)
+    r = await claim(client, buyer, d["id"])
+    assert r.status_code == 201, r.text
+    return buyer, d["id"], r.json()["order_id"]
+
+
+async def test_an_approved_card_pays_the_order(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    buyer, drop_id, order_id = await held(client, container, stage)
+
+    r = await pay(client, buyer, order_id)
+
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["order_id"] == order_id
+    assert body["status"] == "paid"
+    assert (body["payment"]["status"], body["payment"]["failure_reason"]) == ("succeeded", None)
+    counts = await get_drop(client, drop_id)
+    assert (counts["reserved"], counts["sold"], counts["remaining"]) == (0, 1, 9)
+    assert_problem(await pay(client, buyer, order_id), 409, "order_already_paid")
+    order = (await client.get(f"/api/v1/orders/{order_id}", headers=buyer.headers)).json()
+    assert order["status"] == "paid"
+    assert order["paid_at"] is not None
+
+
+async def test_a_declined_card_leaves_the_hold_for_another_try(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    buyer, drop_id, order_id = await held(client, container, stage)
+
+    r = await pay(client, buyer, order_id, CARD_DECLINE)
+
+    body = assert_problem(r, 402, "payment_declined")
+    assert body["payment"]["status"] == "failed"
+    assert body["payment"]["failure_reason"] == "card_declined"
+    assert body["order_status"] == "reserved"
+    assert (await get_drop(client, drop_id))["reserved"] == 1
+    again = await pay(client, buyer, order_id, CARD_APPROVE)
+    assert again.json()["status"] == "paid"
+    assert await payments_of(container, order_id) == 2
+
+
+async def test_a_retried_payment_charges_once(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    buyer, _drop_id, order_id = await held(client, container, stage)
+
+    first = await pay(client, buyer, order_id, key="pay-1")
+    again = await pay(client, buyer, order_id, key="pay-1")
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.json() == first.json()
+    assert await payments_of(container, order_id) == 1
+    reused = await pay(client, buyer, order_id, CARD_DECLINE, key="pay-1")
+    assert_problem(reused, 422, "idempotency_key_reused")
+
+
+async def test_a_retried_decline_answers_the_same_decline(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    buyer, _drop_id, order_id = await held(client, container, stage)
+    first = await pay(client, buyer, order_id, CARD_DECLINE, key="pay-d")
+    again = await pay(client, buyer, order_id, CARD_DECLINE, key="pay-d")
+    assert_problem(again, 402, "payment_declined")
+    assert again.json() == first.json()
+    assert await payments_of(container, order_id) == 1
+
+
+async def test_paying_refusals(
+    client: httpx.AsyncClient, container: Container, clock: ManualClock, stage: Stage
+) -> None:
+    buyer, _drop_id, order_id = await held(client, container, stage, hold_s=60)
+    [stranger] = await make_buyers(container, 1)
+    assert_problem(await pay(client, stranger, order_id), 404, "order_not_found")
+    assert_problem(await pay(client, stage.owner, order_id), 404, "order_not_found")
+    assert_problem(await pay(client, buyer, "nope"), 404, "order_not_found")
+    r = await pay(client, buyer, order_id, provider="stripe")
+    assert_problem(r, 422, "unknown_payment_provider")
+    assert_problem(await pay(client, buyer, order_id, "not a card"), 422, "validation_failed")
+    clock.advance(60)
+    assert_problem(await pay(client, buyer, order_id), 409, "reservation_expired")
+    await sweep_expired_holds(container.db, container.broker, container.clock)
+    assert_problem(await pay(client, buyer, order_id), 409, "reservation_expired")
+    assert await payments_of(container, order_id) == 0
+
+
+async def test_a_pending_payment_protects_the_hold_from_the_sweeper(
+    client: httpx.AsyncClient, container: Container, clock: ManualClock, stage: Stage
+) -> None:
+    buyer, drop_id, order_id = await held(client, container, stage, hold_s=60)
+
+    r = await pay(client, buyer, order_id, CARD_SETTLE_LATER)
+
+    assert r.status_code == 200, r.text
+    assert (r.json()["status"], r.json()["payment"]["status"]) == ("reserved", "pending")
+    assert_problem(await pay(client, buyer, order_id), 409, "payment_pending")
+    clock.advance(120)
+    assert await sweep_expired_holds(container.db, container.broker, container.clock) == 0
+    order = (await client.get(f"/api/v1/orders/{order_id}", headers=buyer.headers)).json()
+    assert (order["status"], order["payment_pending"]) == ("reserved", True)
+    assert (await get_drop(client, drop_id))["reserved"] == 1

@@ -1,0 +1,192 @@
+"""The test provider's signed webhook settles pending payments, once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+from sqlalchemy import select
+
+from livebazaar.bootstrap import Container
+from livebazaar.checkout import sweep_expired_holds
+from livebazaar.kernel.clock import ManualClock
+from livebazaar.payments import ChargeOutcome, TestPaymentProvider
+from livebazaar.payments.models import Payment, PaymentStatus
+from livebazaar.payments.test_provider import CARD_SETTLE_LATER, CARD_SETTLE_LATER_FAIL
+from livebazaar.web.routes.payments import wire_webhook_sender
+from tests.checkout.stage import Stage, drop_pool_id, get_drop, pool
+from tests.payments.test_pay import held, pay
+from tests.support import assert_problem
+
+URL = "/api/v1/payments/test/webhook"
+
+
+def provider(c: Container) -> TestPaymentProvider:
+    found = c.payment_providers["test"]
+    assert isinstance(found, TestPaymentProvider)
+    return found
+
+
+async def provider_ref(c: Container, order_id: str) -> str:
+    async with c.db.read() as session:
+        ref = await session.scalar(select(Payment.provider_ref).where(Payment.order_id == order_id))
+    assert ref is not None
+    return ref
+
+
+async def post_webhook(
+    client: httpx.AsyncClient, body: bytes, headers: dict[str, str]
+) -> httpx.Response:
+    return await client.post(
+        URL, content=body, headers={**headers, "content-type": "application/json"}
+    )
+
+
+async def test_a_pending_payment_settles_paid_by_webhook(
+    client: httpx.AsyncClient, container: Container, clock: ManualClock, stage: Stage
+) -> None:
+    buyer, drop_id, order_id = await held(client, container, stage, hold_s=60)
+    await pay(client, buyer, order_id, CARD_SETTLE_LATER)
+    clock.advance(120)  # the hold's time passes while the payment is pending
+    body, headers = provider(container).settlement_webhook(
+        await provider_ref(container, order_id), ChargeOutcome.SUCCEEDED
+    )
+
+    r = await post_webhook(client, body, headers)
+
+    assert r.status_code == 200, r.text
+    assert r.json() == {"received": True, "duplicate": False}
+    order = (await client.get(f"/api/v1/orders/{order_id}", headers=buyer.headers)).json()
+    assert (order["status"], order["payment_pending"]) == ("paid", False)
+    assert (await get_drop(client, drop_id))["sold"] == 1
+    replayed = await post_webhook(client, body, headers)
+    assert replayed.json() == {"received": True, "duplicate": True}
+    assert (await get_drop(client, drop_id))["sold"] == 1
+
+
+async def test_a_failed_settlement_after_the_expiry_expires_the_hold(
+    client: httpx.AsyncClient, container: Container, clock: ManualClock, stage: Stage
+) -> None:
+    buyer, drop_id, order_id = await held(client, container, stage, hold_s=60)
+    await pay(client, buyer, order_id, CARD_SETTLE_LATER_FAIL)
+    clock.advance(61)
+    body, headers = provider(container).settlement_webhook(
+        await provider_ref(container, order_id), ChargeOutcome.FAILED
+    )
+
+    assert (await post_webhook(client, body, headers)).status_code == 200
+
+    order = (await client.get(f"/api/v1/orders/{order_id}", headers=buyer.headers)).json()
+    assert order["status"] == "expired"
+    counts = await get_drop(client, drop_id)
+    assert (counts["reserved"], counts["remaining"]) == (0, 10)
+    drop_pool = await pool(container, await drop_pool_id(container, drop_id))
+    assert drop_pool.reserved == 0
+
+
+async def test_a_failed_settlement_before_the_expiry_resumes_the_hold(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    buyer, _drop_id, order_id = await held(client, container, stage, hold_s=60)
+    await pay(client, buyer, order_id, CARD_SETTLE_LATER_FAIL)
+    body, headers = provider(container).settlement_webhook(
+        await provider_ref(container, order_id), ChargeOutcome.FAILED
+    )
+    assert (await post_webhook(client, body, headers)).status_code == 200
+    order = (await client.get(f"/api/v1/orders/{order_id}", headers=buyer.headers)).json()
+    assert (order["status"], order["payment_pending"]) == ("reserved", False)
+    assert (await pay(client, buyer, order_id)).json()["status"] == "paid"
+
+
+async def test_bad_and_old_signatures_are_refused(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    buyer, _drop_id, order_id = await held(client, container, stage)
+    await pay(client, buyer, order_id, CARD_SETTLE_LATER)
+    ref = await provider_ref(container, order_id)
+    test_provider = provider(container)
+    body, headers = test_provider.settlement_webhook(ref, ChargeOutcome.SUCCEEDED)
+
+    tampered = body.replace(b"payment.succeeded", b"payment.failed")
+    assert_problem(await post_webhook(client, tampered, headers), 400, "invalid_webhook_signature")
+    assert_problem(await post_webhook(client, body, {}), 400, "invalid_webhook_signature")
+    old_body, old_headers = test_provider.settlement_webhook(
+        ref, ChargeOutcome.SUCCEEDED, timestamp=int(time.time()) - 400
+    )
+    assert_problem(
+        await post_webhook(client, old_body, old_headers), 400, "invalid_webhook_signature"
+    )
+    order = (await client.get(f"/api/v1/orders/{order_id}", headers=buyer.headers)).json()
+    assert order["status"] == "reserved"
+
+
+async def test_a_webhook_for_an_unknown_payment_is_404(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    body, headers = provider(container).settlement_webhook("test_unknown", ChargeOutcome.SUCCEEDED)
+    assert_problem(await post_webhook(client, body, headers), 404, "payment_not_found")
+
+
+async def test_the_provider_delivers_its_webhook_to_the_app(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    async def send(body: bytes, headers: dict[str, str]) -> None:
+        r = await post_webhook(client, body, headers)
+        r.raise_for_status()
+
+    provider(container).sender = send
+    buyer, _drop_id, order_id = await held(client, container, stage)
+
+    r = await pay(client, buyer, order_id, CARD_SETTLE_LATER)
+    assert r.json()["payment"]["status"] == "pending"
+
+    status = "reserved"
+    for _ in range(200):  # the settlement runs as a task; give it its turns
+        await asyncio.sleep(0.01)
+        order = await client.get(f"/api/v1/orders/{order_id}", headers=buyer.headers)
+        status = order.json()["status"]
+        if status != "reserved":
+            break
+    assert status == "paid"
+
+
+async def test_a_webhook_that_never_comes_releases_the_hold_after_a_grace(
+    client: httpx.AsyncClient, container: Container, clock: ManualClock, stage: Stage
+) -> None:
+    buyer, drop_id, order_id = await held(client, container, stage, hold_s=60)
+    await pay(client, buyer, order_id, CARD_SETTLE_LATER)
+    clock.advance(60 + 3600)
+
+    assert await sweep_expired_holds(container.db, container.broker, container.clock) == 1
+    assert (await get_drop(client, drop_id))["reserved"] == 0
+
+    body, headers = provider(container).settlement_webhook(
+        await provider_ref(container, order_id), ChargeOutcome.SUCCEEDED
+    )
+    assert (await post_webhook(client, body, headers)).status_code == 200
+    order = (await client.get(f"/api/v1/orders/{order_id}", headers=buyer.headers)).json()
+    assert order["status"] == "expired"
+    async with container.db.read() as session:
+        status = await session.scalar(select(Payment.status).where(Payment.order_id == order_id))
+    assert status is PaymentStatus.REFUNDED  # money is never kept for units not sold
+
+
+async def test_the_wired_sender_delivers_over_http(
+    live_server: str, client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    container.settings.public_url = live_server
+    provider(container).sender = None
+    wire_webhook_sender(container)
+    buyer, _drop_id, order_id = await held(client, container, stage)
+
+    assert (await pay(client, buyer, order_id, CARD_SETTLE_LATER)).status_code == 200
+
+    status = "reserved"
+    for _ in range(300):
+        await asyncio.sleep(0.01)
+        order = await client.get(f"/api/v1/orders/{order_id}", headers=buyer.headers)
+        status = order.json()["status"]
+        if status != "reserved":
+            break
+    assert status == "paid"
