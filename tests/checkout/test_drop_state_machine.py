@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from livebazaar.accounts import Actor, TokenKind
 from livebazaar.accounts.models import User
 from livebazaar.bootstrap import all_metadata, build_container
-from livebazaar.checkout import ClaimRateLimiter, do_claim, do_end_drop, do_start_drop
+from livebazaar.checkout import do_claim, do_end_drop, do_start_drop
 from livebazaar.checkout import sweep_expired_holds as sweep
 from livebazaar.checkout.models import Drop, DropBuyer, Order, OrderStatus
 from livebazaar.checkout.queries import get_drop_counts
@@ -43,6 +43,7 @@ from livebazaar.inventory.models import StockPool
 from livebazaar.kernel.clock import ManualClock
 from livebazaar.kernel.errors import DomainError
 from livebazaar.kernel.money import MoneyIn
+from livebazaar.kernel.ratelimit import SlidingWindowLimiter
 from livebazaar.payments import do_cancel_order, do_pay_order
 from livebazaar.payments.schemas import PayIn
 from livebazaar.payments.test_provider import CARD_APPROVE, CARD_DECLINE
@@ -73,7 +74,7 @@ class DropMachine(RuleBasedStateMachine):
                      sqlite_synchronous="NORMAL"),
             clock=self.clock,
         )  # fmt: skip
-        self.limiter = ClaimRateLimiter(10**9)
+        self.limiter = SlidingWindowLimiter(10**9)
         self.run(self._set_stage())
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:

@@ -201,3 +201,19 @@ async def test_ending_a_show_ends_its_drops_inside_the_callers_unit_of_work(
     assert (await pool(container, stage.product.shelf_pool_id)).quantity == 100
     types = [e["type"] for e in await events(container, stage.show_id)]
     assert types[-2:] == ["drop.stock_changed", "drop.ended"]
+
+
+async def test_ending_the_show_over_http_ends_its_drops_too(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    drop = await start_drop(client, stage, quantity=10)
+    [buyer] = await make_buyers(container, 1)
+
+    r = await client.post(f"/api/v1/shows/{stage.show_id}/end", headers=stage.owner.headers)
+
+    assert r.status_code == 200, r.text
+    assert [d["status"] for d in r.json()["drops"]] == ["ended"]
+    assert (await pool(container, stage.product.shelf_pool_id)).quantity == 100
+    assert_problem(await claim(client, buyer, drop["id"]), 409, "drop_ended")
+    types = [e["type"] for e in await events(container, stage.show_id)]
+    assert types[-3:] == ["drop.stock_changed", "drop.ended", "show.ended"]

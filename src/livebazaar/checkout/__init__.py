@@ -1,7 +1,6 @@
 """Checkout: flash drops, claims (holds with an expiry), orders, the expiry sweeper."""
 
 from livebazaar.checkout.actions import (
-    ClaimRateLimiter,
     do_claim,
     do_end_drop,
     do_end_show_drops,
@@ -39,7 +38,6 @@ from livebazaar.checkout.schemas import DropOut, OrderOut
 from livebazaar.checkout.tasks import end_due_drops, sweep_expired_holds
 
 __all__ = [
-    "ClaimRateLimiter",
     "Drop",
     "DropOut",
     "DropStatus",

@@ -11,7 +11,6 @@ live show's end use them); `do_*` open and commit their own.
 
 from __future__ import annotations
 
-from collections import deque
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -41,7 +40,6 @@ from livebazaar.checkout.queries import (
 from livebazaar.checkout.schemas import DropIn, DropOut, PurchaseIn, ReservationOut
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
-from livebazaar.kernel.errors import RateLimited
 from livebazaar.kernel.idempotency import (
     get_stored_response,
     request_fingerprint,
@@ -49,26 +47,7 @@ from livebazaar.kernel.idempotency import (
 )
 from livebazaar.kernel.ids import new_id
 from livebazaar.kernel.money import Money, MoneyOut
-
-
-class ClaimRateLimiter:
-    """At most `limit` claims per buyer in any rolling window, counted in this process."""
-
-    def __init__(self, limit: int, window_s: float = 10.0) -> None:
-        self.limit = limit
-        self.window_s = window_s
-        self._hits: dict[str, deque[float]] = {}
-
-    def hit(self, user_id: str, clock: Clock) -> None:
-        t = clock.now().timestamp()
-        if len(self._hits) > 100_000:  # forget buyers whose window has passed
-            self._hits = {k: v for k, v in self._hits.items() if v and v[-1] > t - self.window_s}
-        hits = self._hits.setdefault(user_id, deque())
-        while hits and hits[0] <= t - self.window_s:
-            hits.popleft()
-        if len(hits) >= self.limit:
-            raise RateLimited(retry_after_s=max(hits[0] + self.window_s - t, 0.001))
-        hits.append(t)
+from livebazaar.kernel.ratelimit import RateLimiter
 
 
 async def do_start_drop(
@@ -128,10 +107,10 @@ async def _check_no_active_drop(
 
 
 async def do_claim(
-    db: Database, broker: Broker, clock: Clock, limiter: ClaimRateLimiter, actor: Actor,
+    db: Database, broker: Broker, clock: Clock, limiter: RateLimiter, actor: Actor,
     drop_id: str, quantity: int, *, idempotency_key: str | None = None,
 ) -> ReservationOut:  # fmt: skip
-    limiter.hit(actor.user_id, clock)
+    limiter.hit(actor.user_id, clock.now())
     scope = f"claim:{drop_id}"
     fingerprint = request_fingerprint(scope, {"quantity": quantity})
     async with db.uow() as uow:
@@ -162,11 +141,11 @@ async def do_claim(
 
 
 async def do_purchase(
-    db: Database, broker: Broker, clock: Clock, limiter: ClaimRateLimiter, actor: Actor,
+    db: Database, broker: Broker, clock: Clock, limiter: RateLimiter, actor: Actor,
     show_id: str, data: PurchaseIn, *, hold_s: int, idempotency_key: str | None = None,
 ) -> ReservationOut:  # fmt: skip
     """Buy a lineup product at list price during a live show: a hold on the shelf."""
-    limiter.hit(actor.user_id, clock)
+    limiter.hit(actor.user_id, clock.now())
     scope = f"purchase:{show_id}"
     fingerprint = request_fingerprint(scope, data.model_dump(mode="json"))
     async with db.uow() as uow:

@@ -92,7 +92,7 @@ async def cancel_paid_order(uow: UnitOfWork, clock: Clock, order: Order) -> bool
     """A paid order is cancelled (the money goes back elsewhere): its units are sellable again."""
     if not await _transition(uow, clock, order, OrderStatus.PAID, OrderStatus.CANCELLED):
         return False
-    await _unsell(uow, order.pool_id, order.quantity)
+    await inventory.unsell(uow.session, order.pool_id, order.quantity)
     await _units_back(uow, order)
     return True
 
@@ -159,16 +159,3 @@ async def _to_shelf(uow: UnitOfWork, drop: Drop, units: int, *, already_taken: b
     if shelf is None:
         raise RuntimeError("inventory invariant: a drop's variant has no shelf")
     await inventory.put_units(uow.session, shelf.id, units)
-
-
-async def _unsell(uow: UnitOfWork, pool_id: str, quantity: int) -> None:
-    """Sold units become available again (a paid order cancelled). One conditional UPDATE.
-    It belongs beside confirm_sale in inventory.pools; kept here until it moves there."""
-    result = await uow.session.execute(
-        update(inventory.StockPool)
-        .where(inventory.StockPool.id == pool_id, inventory.StockPool.sold >= quantity)
-        .values(sold=inventory.StockPool.sold - quantity)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(result, "rowcount", 0) != 1:
-        raise RuntimeError("inventory invariant: tried to unsell more units than were sold")

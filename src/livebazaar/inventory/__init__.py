@@ -12,6 +12,7 @@ from livebazaar.inventory.pools import (
     take_all_available,
     take_units,
     try_hold,
+    unsell,
 )
 
 __all__ = [
@@ -27,4 +28,5 @@ __all__ = [
     "take_all_available",
     "take_units",
     "try_hold",
+    "unsell",
 ]

@@ -65,6 +65,17 @@ async def confirm_sale(session: AsyncSession, pool_id: str, quantity: int) -> No
     _require(result, "sell more units than are held")
 
 
+async def unsell(session: AsyncSession, pool_id: str, quantity: int) -> None:
+    """Sold units become available again (a paid order cancelled before it ships)."""
+    result = await session.execute(
+        update(StockPool)
+        .where(StockPool.id == pool_id, StockPool.sold >= quantity)
+        .values(sold=StockPool.sold - quantity)
+        .execution_options(synchronize_session=False)
+    )
+    _require(result, "unsell more units than were sold")
+
+
 async def take_units(session: AsyncSession, pool_id: str, quantity: int) -> bool:
     """Remove available units from a pool (carving a drop out of the shelf). False if short."""
     result = await session.execute(

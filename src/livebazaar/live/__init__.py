@@ -1,5 +1,6 @@
 """Live shows: lifecycle, hosts and co-hosts, lineup, pinned product, chat, show events."""
 
+from livebazaar.kernel.ratelimit import RateLimiter, SlidingWindowLimiter
 from livebazaar.live.actions import (
     Live,
     check_chat_text,
@@ -40,7 +41,6 @@ from livebazaar.live.queries import (
     list_chat,
     list_shows,
 )
-from livebazaar.live.ratelimit import RateLimiter, SlidingWindowLimiter
 
 __all__ = [
     "ChatDeleted",

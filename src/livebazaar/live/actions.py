@@ -3,7 +3,7 @@ work and publishes its events after the commit (`live.emit`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,6 +14,7 @@ from livebazaar.broker import Broker
 from livebazaar.catalog import get_shop
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
+from livebazaar.kernel.ratelimit import RateLimiter
 from livebazaar.live.channel import emit, publish_now
 from livebazaar.live.errors import (
     AlreadyHost,
@@ -65,9 +66,10 @@ from livebazaar.live.queries import (
     is_in_lineup,
     list_blocked_words,
 )
-from livebazaar.live.ratelimit import RateLimiter
 
 MAX_WORD = 100  # BlockedWord.word's length
+
+InSameUnit = Callable[[UnitOfWork], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,12 @@ async def do_start_show(lv: Live, actor: Actor, show_id: str) -> Show:
     return show
 
 
-async def do_end_show(lv: Live, actor: Actor, show_id: str) -> Show:
+async def do_end_show(
+    lv: Live, actor: Actor, show_id: str, *, also: InSameUnit | None = None
+) -> Show:
+    """End the show. `also` runs inside the same unit of work before the commit: the web
+    layer passes checkout's "end this show's drops" so both happen together or not at all,
+    without live importing checkout."""
     async with lv.db.uow() as uow:
         show = await check_show_host(uow.session, actor, show_id)
         _refuse_if_ended(show)
@@ -148,6 +155,8 @@ async def do_end_show(lv: Live, actor: Actor, show_id: str) -> Show:
         if show.pinned_product_id is not None:
             show.pinned_product_id = None
             emit(uow, lv.broker, lv.clock, show_id, ProductPinned(product_id=None))
+        if also is not None:
+            await also(uow)
         emit(uow, lv.broker, lv.clock, show_id, ShowEndedEvent(ended_at=show.ended_at))
         await uow.commit()
     return show

@@ -17,6 +17,7 @@ from livebazaar.bootstrap import Container
 from livebazaar.web import pages
 from livebazaar.web.problems import install_problem_handlers
 from livebazaar.web.routes import ROUTERS
+from livebazaar.web.routes.payments import wire_webhook_sender
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.container = container
+    wire_webhook_sender(container)
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

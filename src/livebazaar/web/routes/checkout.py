@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, s
 
 from livebazaar.bootstrap import Container
 from livebazaar.checkout import (
-    ClaimRateLimiter,
     DropOut,
     OrderOut,
     do_claim,
@@ -25,6 +24,7 @@ from livebazaar.checkout import (
     sweep_expired_holds,
 )
 from livebazaar.checkout.schemas import ClaimIn, DropIn, PurchaseIn, ReservationOut
+from livebazaar.kernel.ratelimit import RateLimiter, SlidingWindowLimiter
 from livebazaar.web.deps import ActorDep, ContainerDep
 from livebazaar.web.problems import PROBLEM_RESPONSES
 
@@ -36,17 +36,17 @@ IdempotencyKey = Annotated[
 ]
 
 
-def claim_limiter(request: Request) -> ClaimRateLimiter:
+def claim_limiter(request: Request) -> RateLimiter:
     """One limiter per app (per process): claims and live purchases per buyer per 10 s."""
-    limiter: ClaimRateLimiter | None = getattr(request.app.state, "claim_limiter", None)
+    limiter: RateLimiter | None = getattr(request.app.state, "claim_limiter", None)
     if limiter is None:
         container: Container = request.app.state.container
-        limiter = ClaimRateLimiter(container.settings.claim_rate_per_10s)
+        limiter = SlidingWindowLimiter(container.settings.claim_rate_per_10s)
         request.app.state.claim_limiter = limiter
     return limiter
 
 
-LimiterDep = Annotated[ClaimRateLimiter, Depends(claim_limiter)]
+LimiterDep = Annotated[RateLimiter, Depends(claim_limiter)]
 
 
 @router.post("/shows/{show_id}/drops", status_code=status.HTTP_201_CREATED)

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Body, FastAPI, Query, Request, WebSocket, status
 from starlette.applications import Starlette
 
 from livebazaar.bootstrap import Container
+from livebazaar.checkout import do_end_show_drops
+from livebazaar.kernel.db import UnitOfWork
 from livebazaar.live import (
     Live,
     RateLimiter,
@@ -125,7 +127,10 @@ async def start_show(show_id: str, actor: ActorDep, c: ContainerDep, request: Re
 
 @router.post("/shows/{show_id}/end")
 async def end_show(show_id: str, actor: ActorDep, c: ContainerDep, request: Request) -> ShowState:
-    await do_end_show(_live(c), actor, show_id)
+    async def end_its_drops(uow: UnitOfWork) -> int:
+        return await do_end_show_drops(uow, c.broker, c.clock, show_id)
+
+    await do_end_show(_live(c), actor, show_id, also=end_its_drops)
     return await _state(request, c, show_id)
 
 

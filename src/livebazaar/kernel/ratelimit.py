@@ -1,4 +1,4 @@
-"""Per-key rate limits for chat and reactions.
+"""Per-key rate limits (chat, reactions, claims).
 
 `RateLimiter` is the seam: the in-process sliding window below serves one process; a Redis
 implementation (a sorted set per key) replaces it when the app runs on several.
