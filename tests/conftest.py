@@ -48,8 +48,7 @@ async def container(settings: Settings, clock: ManualClock) -> AsyncIterator[Con
     async with container.db.engine.begin() as conn:
         await conn.run_sync(all_metadata().create_all)
     yield container
-    await container.broker.close()
-    await container.db.dispose()
+    await container.close()
 
 
 @pytest.fixture

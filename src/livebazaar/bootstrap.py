@@ -10,9 +10,10 @@ from pathlib import Path
 
 from sqlalchemy import MetaData
 
-from livebazaar.accounts import Passwords
+from livebazaar.accounts import ActorCache, Passwords
 from livebazaar.broker import Broker
 from livebazaar.broker.memory import MemoryBroker
+from livebazaar.checkout import HoldQueue
 from livebazaar.kernel.clock import Clock, SystemClock
 from livebazaar.kernel.db import Base, Database
 from livebazaar.payments import PaymentProvider, TestPaymentProvider
@@ -39,18 +40,30 @@ class Container:
     broker: Broker
     clock: Clock
     passwords: Passwords
+    holds: HoldQueue
+    actors: ActorCache
     payment_providers: dict[str, PaymentProvider] = field(default_factory=dict)
+
+    async def close(self) -> None:
+        """Stop background writers, close subscriptions, release database connections."""
+        await self.holds.close()
+        await self.broker.close()
+        await self.db.dispose()
 
 
 def build_container(settings: Settings, *, clock: Clock | None = None) -> Container:
     all_metadata()
     ensure_sqlite_dir(settings.database_url)
     clock = clock or SystemClock()
+    db = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    broker = MemoryBroker(buffer_size=settings.event_buffer_size)
     return Container(
         settings=settings,
-        db=Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous),
-        broker=MemoryBroker(buffer_size=settings.event_buffer_size),
+        db=db,
+        broker=broker,
         clock=clock,
+        holds=HoldQueue(db, broker, clock),
+        actors=ActorCache(db, clock, ttl_s=settings.actor_cache_ttl_s),
         passwords=Passwords(
             settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
         ),

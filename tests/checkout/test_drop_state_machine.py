@@ -58,7 +58,9 @@ LIVE = (OrderStatus.RESERVED, OrderStatus.PAID, OrderStatus.REFUNDED)
 
 
 def _actor(user_id: str) -> Actor:
-    return Actor(user_id, "someone", False, "token", TokenKind.API, None)
+    return Actor(
+        user_id, "someone", False, "token", TokenKind.API, None, datetime.max.replace(tzinfo=UTC)
+    )
 
 
 class DropMachine(RuleBasedStateMachine):
@@ -108,8 +110,7 @@ class DropMachine(RuleBasedStateMachine):
         self.drop_id = drop.id
 
     def teardown(self) -> None:
-        self.run(self.c.broker.close())
-        self.run(self.c.db.dispose())
+        self.run(self.c.close())
         self.runner.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -125,7 +126,7 @@ class DropMachine(RuleBasedStateMachine):
     def claim(self, buyer: int, quantity: int) -> str:
         out = self.run(
             self._attempt(
-                do_claim(self.c.db, self.c.broker, self.clock, self.limiter, self.buyers[buyer],
+                do_claim(self.c.holds, self.clock, self.limiter, self.buyers[buyer],
                          self.drop_id, quantity),
                 "sold_out", "per_buyer_limit_exceeded", "drop_ended",
             )

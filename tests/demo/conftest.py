@@ -23,8 +23,7 @@ async def demo(tmp_path: Path) -> AsyncIterator[Demo]:
     )
     demo = await build_demo(settings)
     yield demo
-    await demo.container.broker.close()
-    await demo.container.db.dispose()
+    await demo.container.close()
 
 
 @pytest.fixture

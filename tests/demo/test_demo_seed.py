@@ -103,8 +103,7 @@ async def test_keep_finds_the_same_demo_again(demo: Demo, tmp_path: Path) -> Non
         # Then nothing is seeded twice: the same live show is found
         assert again.info.live_show == demo.info.live_show
     finally:
-        await again.container.broker.close()
-        await again.container.db.dispose()
+        await again.container.close()
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from livebazaar.checkout.errors import (
     PaymentPending,
     ReservationExpired,
 )
+from livebazaar.checkout.hold_queue import HoldQueue
 from livebazaar.checkout.holds import (
     cancel_paid_order,
     emit_drop_counts,
@@ -41,6 +42,7 @@ __all__ = [
     "Drop",
     "DropOut",
     "DropStatus",
+    "HoldQueue",
     "Order",
     "OrderAlreadyPaid",
     "OrderNotCancellable",

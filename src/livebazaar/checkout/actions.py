@@ -14,8 +14,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
 from livebazaar import catalog, inventory, live
 from livebazaar.accounts import Actor
@@ -28,11 +26,11 @@ from livebazaar.checkout.errors import (
     PerBuyerLimitExceeded,
     SoldOut,
 )
-from livebazaar.checkout.events import DropSoldOut, DropStarted
-from livebazaar.checkout.holds import SWEEP_BATCH, close_drop, emit_drop_counts, expire_due_holds
-from livebazaar.checkout.models import Drop, DropBuyer, Order, OrderStatus
+from livebazaar.checkout.events import DropStarted
+from livebazaar.checkout.hold_queue import HoldQueue, HoldRequest, IdempotencyKey
+from livebazaar.checkout.holds import SWEEP_BATCH, close_drop, expire_due_holds
+from livebazaar.checkout.models import Drop
 from livebazaar.checkout.queries import (
-    drop_has_ended,
     get_drop,
     get_drop_out,
     get_lineup_variant,
@@ -41,12 +39,9 @@ from livebazaar.checkout.schemas import DropIn, DropOut, PurchaseIn, Reservation
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
 from livebazaar.kernel.idempotency import (
-    get_stored_response,
     request_fingerprint,
-    store_response,
 )
-from livebazaar.kernel.ids import new_id
-from livebazaar.kernel.money import Money, MoneyOut
+from livebazaar.kernel.money import Money
 from livebazaar.kernel.ratelimit import RateLimiter
 
 
@@ -107,73 +102,57 @@ async def _check_no_active_drop(
 
 
 async def do_claim(
-    db: Database, broker: Broker, clock: Clock, limiter: RateLimiter, actor: Actor,
+    holds: HoldQueue, clock: Clock, limiter: RateLimiter, actor: Actor,
     drop_id: str, quantity: int, *, idempotency_key: str | None = None,
 ) -> ReservationOut:  # fmt: skip
+    """Claim units of a drop: a hold with an expiry, decided in the next batch (hold_queue)."""
     limiter.hit(actor.user_id, clock.now())
-    scope = f"claim:{drop_id}"
-    fingerprint = request_fingerprint(scope, {"quantity": quantity})
-    async with db.uow() as uow:
-        s = uow.session
-        if idempotency_key and (
-            stored := await get_stored_response(s, actor.user_id, idempotency_key, fingerprint)
-        ):
-            return ReservationOut.model_validate(stored.body)
-        drop = await get_drop(s, drop_id)
-        if drop_has_ended(drop, clock.now()):
-            raise DropEnded()
-        await expire_due_holds(uow, broker, clock, pool_id=drop.pool_id, emit_events=False)
-        await _count_units(uow, drop, actor.user_id, quantity)
-        if not await inventory.try_hold(s, drop.pool_id, quantity):
-            raise SoldOut()
-        order = _add_order(
-            uow, clock, actor, show_id=drop.show_id, shop_id=drop.shop_id, drop_id=drop.id,
-            pool_id=drop.pool_id, product_id=drop.product_id, variant_id=drop.variant_id,
-            price=Money(drop.price_minor, drop.currency), quantity=quantity, hold_s=drop.hold_s,
-        )  # fmt: skip
-        out = _reservation(order)
-        if idempotency_key:
-            _remember(uow, clock, actor, idempotency_key, scope, fingerprint, out)
-        counts = await emit_drop_counts(uow, broker, clock, drop)
-        if counts.remaining == 0:
-            live.emit(uow, broker, clock, drop.show_id, DropSoldOut(drop_id=drop.id))
-        return await _commit_or_replay(db, uow, actor, idempotency_key, fingerprint, out)
+    drop = await holds.drop_terms(drop_id)
+    if drop.ends_at <= clock.now():
+        raise DropEnded()
+    if quantity > drop.per_buyer_limit:
+        raise PerBuyerLimitExceeded()
+    request = HoldRequest(
+        buyer_id=actor.user_id, pool_id=drop.pool_id, quantity=quantity,
+        unit_price=drop.price, hold_s=drop.hold_s, show_id=drop.show_id, shop_id=drop.shop_id,
+        product_id=drop.product_id, variant_id=drop.variant_id, drop_id=drop.id,
+        per_buyer_limit=drop.per_buyer_limit,
+        idempotency=_idempotency(idempotency_key, f"claim:{drop_id}", {"quantity": quantity}),
+    )  # fmt: skip
+    return await holds.submit(request)
 
 
 async def do_purchase(
-    db: Database, broker: Broker, clock: Clock, limiter: RateLimiter, actor: Actor,
+    holds: HoldQueue, db: Database, clock: Clock, limiter: RateLimiter, actor: Actor,
     show_id: str, data: PurchaseIn, *, hold_s: int, idempotency_key: str | None = None,
 ) -> ReservationOut:  # fmt: skip
-    """Buy a lineup product at list price during a live show: a hold on the shelf."""
+    """Buy a lineup product at list price during a live show: a hold on the shelf, through
+    the same queue as drop claims."""
     limiter.hit(actor.user_id, clock.now())
-    scope = f"purchase:{show_id}"
-    fingerprint = request_fingerprint(scope, data.model_dump(mode="json"))
-    async with db.uow() as uow:
-        s = uow.session
-        if idempotency_key and (
-            stored := await get_stored_response(s, actor.user_id, idempotency_key, fingerprint)
-        ):
-            return ReservationOut.model_validate(stored.body)
-        show = await live.get_show(s, show_id)
+    async with db.read() as session:
+        show = await live.get_show(session, show_id)
         if show.status is not live.ShowStatus.LIVE:
             raise live.ShowNotLive()
-        variant = await get_lineup_variant(s, show, data.product_id, data.variant_id)
-        shelf = await inventory.get_shelf(s, variant.id)
-        if shelf is None:
-            raise SoldOut()
-        await expire_due_holds(uow, broker, clock, pool_id=shelf.id, emit_events=False)
-        if not await inventory.try_hold(s, shelf.id, data.quantity):
-            raise SoldOut()
-        order = _add_order(
-            uow, clock, actor, show_id=show_id, shop_id=show.shop_id, drop_id=None,
-            pool_id=shelf.id, product_id=variant.product_id, variant_id=variant.id,
-            price=Money(variant.price_minor, variant.currency), quantity=data.quantity,
-            hold_s=hold_s,
-        )  # fmt: skip
-        out = _reservation(order)
-        if idempotency_key:
-            _remember(uow, clock, actor, idempotency_key, scope, fingerprint, out)
-        return await _commit_or_replay(db, uow, actor, idempotency_key, fingerprint, out)
+        variant = await get_lineup_variant(session, show, data.product_id, data.variant_id)
+        shelf = await inventory.get_shelf(session, variant.id)
+    if shelf is None:
+        raise SoldOut()
+    request = HoldRequest(
+        buyer_id=actor.user_id, pool_id=shelf.id, quantity=data.quantity,
+        unit_price=Money(variant.price_minor, variant.currency), hold_s=hold_s,
+        show_id=show_id, shop_id=show.shop_id, product_id=variant.product_id,
+        variant_id=variant.id,
+        idempotency=_idempotency(
+            idempotency_key, f"purchase:{show_id}", data.model_dump(mode="json")
+        ),
+    )  # fmt: skip
+    return await holds.submit(request)
+
+
+def _idempotency(key: str | None, scope: str, payload: object) -> IdempotencyKey | None:
+    if not key:
+        return None
+    return IdempotencyKey(key, scope, request_fingerprint(scope, payload))
 
 
 async def do_end_drop(
@@ -215,78 +194,3 @@ async def do_end_due_drops(db: Database, broker: Broker, clock: Clock) -> int:
         ended = sum([await close_drop(uow, broker, clock, drop) for drop in list(due)])
         await uow.commit()
     return ended
-
-
-async def _count_units(uow: UnitOfWork, drop: Drop, buyer_id: str, quantity: int) -> None:
-    """The per-buyer limit as ONE conditional upsert: add `quantity` to the buyer's units
-    only if the sum stays within the limit."""
-    if quantity > drop.per_buyer_limit:
-        raise PerBuyerLimitExceeded()
-    dialect = uow.session.get_bind().dialect.name
-    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = make(DropBuyer).values(drop_id=drop.id, buyer_id=buyer_id, units=quantity)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[DropBuyer.drop_id, DropBuyer.buyer_id],
-        set_={"units": DropBuyer.units + stmt.excluded.units},
-        where=DropBuyer.units + stmt.excluded.units <= drop.per_buyer_limit,
-    )
-    result = await uow.session.execute(stmt)
-    if getattr(result, "rowcount", 0) != 1:
-        raise PerBuyerLimitExceeded()
-
-
-def _add_order(
-    uow: UnitOfWork, clock: Clock, actor: Actor, *, show_id: str, shop_id: str,
-    drop_id: str | None, pool_id: str, product_id: str, variant_id: str, price: Money,
-    quantity: int, hold_s: int,
-) -> Order:  # fmt: skip
-    now = clock.now()
-    order = Order(
-        id=new_id(), buyer_id=actor.user_id, shop_id=shop_id, show_id=show_id, drop_id=drop_id,
-        pool_id=pool_id, product_id=product_id, variant_id=variant_id, quantity=quantity,
-        unit_price_minor=price.amount_minor, total_minor=price.amount_minor * quantity,
-        currency=price.currency, status=OrderStatus.RESERVED,
-        expires_at=now + timedelta(seconds=hold_s), payment_pending=False, created_at=now,
-    )  # fmt: skip
-    uow.session.add(order)
-    return order
-
-
-def _reservation(order: Order) -> ReservationOut:
-    return ReservationOut(
-        order_id=order.id,
-        status=order.status,
-        expires_at=order.expires_at,
-        total=MoneyOut.of(Money(order.total_minor, order.currency)),
-        drop_id=order.drop_id,
-        quantity=order.quantity,
-    )
-
-
-def _remember(
-    uow: UnitOfWork, clock: Clock, actor: Actor, key: str, scope: str, fingerprint: str,
-    out: ReservationOut,
-) -> None:  # fmt: skip
-    store_response(
-        uow.session, user_id=actor.user_id, key=key, scope=scope, fingerprint=fingerprint,
-        status_code=201, body=out.model_dump(mode="json"), now=clock.now(),
-    )  # fmt: skip
-
-
-async def _commit_or_replay(
-    db: Database, uow: UnitOfWork, actor: Actor, key: str | None, fingerprint: str,
-    out: ReservationOut,
-) -> ReservationOut:  # fmt: skip
-    """Commit; if a concurrent request with the same key won (only possible where writers run
-    in parallel, e.g. PostgreSQL), answer what it answered."""
-    try:
-        await uow.commit()
-    except IntegrityError:
-        if not key:
-            raise
-        async with db.read() as session:
-            stored = await get_stored_response(session, actor.user_id, key, fingerprint)
-        if stored is None:
-            raise
-        return ReservationOut.model_validate(stored.body)
-    return out

@@ -110,8 +110,7 @@ async def _serve_demo(
             bots.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await bots
-        await demo.container.broker.close()
-        await demo.container.db.dispose()
+        await demo.container.close()
 
 
 def _print_welcome(info: DemoInfo, base_url: str, database_url: str) -> None:

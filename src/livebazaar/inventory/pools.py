@@ -26,6 +26,17 @@ async def get_pool(session: AsyncSession, pool_id: str) -> StockPool | None:
     return await session.get(StockPool, pool_id, populate_existing=True)
 
 
+async def lock_pool(session: AsyncSession, pool_id: str) -> StockPool | None:
+    """The pool row, locked until the transaction ends (PostgreSQL: FOR UPDATE; SQLite: the
+    writer already holds the database's single write lock)."""
+    return await session.scalar(
+        select(StockPool)
+        .where(StockPool.id == pool_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 async def get_shelf(session: AsyncSession, variant_id: str) -> StockPool | None:
     return await session.scalar(
         select(StockPool).where(

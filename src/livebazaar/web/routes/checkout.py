@@ -69,7 +69,7 @@ async def claim(
     idempotency_key: IdempotencyKey = None,
 ) -> ReservationOut:  # fmt: skip
     return await do_claim(
-        c.db, c.broker, c.clock, limiter, actor, drop_id, body.quantity,
+        c.holds, c.clock, limiter, actor, drop_id, body.quantity,
         idempotency_key=idempotency_key,
     )  # fmt: skip
 
@@ -85,7 +85,7 @@ async def purchase(
     idempotency_key: IdempotencyKey = None,
 ) -> ReservationOut:  # fmt: skip
     return await do_purchase(
-        c.db, c.broker, c.clock, limiter, actor, show_id, body,
+        c.holds, c.db, c.clock, limiter, actor, show_id, body,
         hold_s=c.settings.default_hold_s, idempotency_key=idempotency_key,
     )  # fmt: skip
 

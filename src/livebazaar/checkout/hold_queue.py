@@ -1,0 +1,345 @@
+"""Group commit for holds: claims and live purchases queue here, and one writer per process
+admits a whole batch in one transaction.
+
+Why: a claim touched the database with seven awaited statements, about 4 ms of CPU each time
+through the async driver, and on SQLite every writer queues on one lock, so 500 concurrent
+claimers convoyed at ~75 claims/s. Here a batch costs a handful of statements whatever its
+size: the pool row is locked (SQLite: the writer lock and BEGIN IMMEDIATE; PostgreSQL:
+SELECT ... FOR UPDATE), the buyers' counters are read, admissions are decided in order
+(first come, first served) against the locked counts, and the results are written in bulk.
+Nothing else can change those rows while the lock is held, so the decision is exact; the
+pool's CHECK constraint (reserved + sold <= quantity) still refuses any bug.
+
+A failed batch is retried one request at a time, so one bad request cannot fail the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from livebazaar import inventory, live
+from livebazaar.broker import Broker
+from livebazaar.checkout.errors import DropEnded, PerBuyerLimitExceeded, SoldOut
+from livebazaar.checkout.events import DropSoldOut
+from livebazaar.checkout.holds import emit_drop_counts, expire_due_holds
+from livebazaar.checkout.models import Drop, DropBuyer, Order, OrderStatus
+from livebazaar.checkout.queries import drop_has_ended, get_drop
+from livebazaar.checkout.schemas import ReservationOut
+from livebazaar.kernel.clock import Clock
+from livebazaar.kernel.db import Database, UnitOfWork
+from livebazaar.kernel.errors import DomainError, Unavailable
+from livebazaar.kernel.idempotency import IdempotencyKeyReused, IdempotencyRecord
+from livebazaar.kernel.ids import new_id
+from livebazaar.kernel.money import Money, MoneyOut
+
+log = logging.getLogger(__name__)
+MAX_BATCH = 500
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    key: str
+    scope: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class HoldRequest:
+    """One buyer asking to hold `quantity` units of a pool (a drop's, or a variant's shelf)."""
+
+    buyer_id: str
+    pool_id: str
+    quantity: int
+    unit_price: Money
+    hold_s: int
+    show_id: str
+    shop_id: str
+    product_id: str
+    variant_id: str
+    drop_id: str | None = None  # set for a drop: its end and per-buyer limit apply
+    per_buyer_limit: int | None = None
+    idempotency: IdempotencyKey | None = None
+
+
+Outcome = ReservationOut | DomainError
+Pending = tuple[HoldRequest, "asyncio.Future[Outcome]"]
+
+
+@dataclass(frozen=True)
+class DropTerms:
+    """What a claim needs to know of a drop. Fixed once the drop starts; only its end can come
+    early, and the batch re-checks that under the lock."""
+
+    id: str
+    pool_id: str
+    show_id: str
+    shop_id: str
+    product_id: str
+    variant_id: str
+    price: Money
+    per_buyer_limit: int
+    hold_s: int
+    ends_at: datetime
+
+    @classmethod
+    def of(cls, drop: Drop) -> DropTerms:
+        return cls(
+            id=drop.id, pool_id=drop.pool_id, show_id=drop.show_id, shop_id=drop.shop_id,
+            product_id=drop.product_id, variant_id=drop.variant_id,
+            price=Money(drop.price_minor, drop.currency), per_buyer_limit=drop.per_buyer_limit,
+            hold_s=drop.hold_s, ends_at=drop.ends_at,
+        )  # fmt: skip
+
+
+class HoldQueue:
+    def __init__(self, db: Database, broker: Broker, clock: Clock) -> None:
+        self._db, self._broker, self._clock = db, broker, clock
+        self._terms: dict[str, DropTerms] = {}
+        self._queue: asyncio.Queue[Pending] | None = None
+        self._writer: asyncio.Task[None] | None = None
+
+    async def drop_terms(self, drop_id: str) -> DropTerms:
+        """A drop's terms, read from the database once per process (DropNotFound if none)."""
+        terms = self._terms.get(drop_id)
+        if terms is None:
+            async with self._db.read() as session:
+                terms = DropTerms.of(await get_drop(session, drop_id))
+            if len(self._terms) >= 10_000:
+                self._terms.clear()
+            self._terms[drop_id] = terms
+        return terms
+
+    async def submit(self, request: HoldRequest) -> ReservationOut:
+        """Queue a hold and wait for the batch that decides it. Raises the refusal."""
+        if self._queue is None or self._writer is None or self._writer.done():
+            self._queue = asyncio.Queue()
+            self._writer = asyncio.create_task(self._write_forever(self._queue))
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((request, future))
+        outcome = await future
+        if isinstance(outcome, DomainError):
+            raise outcome
+        return outcome
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+
+    async def _write_forever(
+        self, queue: asyncio.Queue[tuple[HoldRequest, asyncio.Future[Outcome]]]
+    ) -> None:
+        while True:
+            batch = [await queue.get()]
+            while len(batch) < MAX_BATCH and not queue.empty():
+                batch.append(queue.get_nowait())
+            try:
+                outcomes = await self._decide(batch)
+            except Exception:
+                log.exception("hold batch of %d failed; retrying one by one", len(batch))
+                outcomes = [await self._decide_alone(item) for item in batch]
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():
+                    future.set_result(outcome)
+
+    async def _decide(self, batch: list[Pending]) -> list[Outcome]:
+        async with self._db.uow() as uow:
+            outcomes = await admit(uow, self._broker, self._clock, [r for r, _ in batch])
+            await uow.commit()
+        return outcomes
+
+    async def _decide_alone(self, item: Pending) -> Outcome:
+        try:
+            [outcome] = await self._decide([item])
+        except Exception:
+            log.exception("hold request for pool %s failed", item[0].pool_id)
+            return Unavailable("The hold could not be recorded; try again")
+        return outcome
+
+
+async def admit(
+    uow: UnitOfWork, broker: Broker, clock: Clock, requests: list[HoldRequest]
+) -> list[Outcome]:
+    """Decide and write a batch of holds inside `uow`; one outcome per request, in order."""
+    outcomes: list[Outcome | None] = [None] * len(requests)
+    fresh, copies = await _replay_idempotent(uow, requests, outcomes)
+    by_pool: dict[str, list[int]] = defaultdict(list)
+    for i in fresh:
+        by_pool[requests[i].pool_id].append(i)
+    for pool_id, indexes in by_pool.items():
+        decided = await _admit_pool(uow, broker, clock, pool_id, [requests[i] for i in indexes])
+        for i, outcome in zip(indexes, decided, strict=True):
+            outcomes[i] = outcome
+    for i, first in copies:  # the same key twice in one batch: the second gets the first's answer
+        same = _key(requests[i]).fingerprint == _key(requests[first]).fingerprint
+        outcomes[i] = outcomes[first] if same else IdempotencyKeyReused()
+    return [o if o is not None else Unavailable() for o in outcomes]
+
+
+def _key(request: HoldRequest) -> IdempotencyKey:
+    assert request.idempotency is not None
+    return request.idempotency
+
+
+async def _replay_idempotent(
+    uow: UnitOfWork, requests: list[HoldRequest], outcomes: list[Outcome | None]
+) -> tuple[list[int], list[tuple[int, int]]]:
+    """Answer retries from their stored first answer. Returns the indexes still to decide, and
+    (index, index of the first request with the same key) for keys repeated in this batch."""
+    keyed = {(r.buyer_id, r.idempotency.key) for r in requests if r.idempotency}
+    stored: dict[tuple[str, str], IdempotencyRecord] = {}
+    if keyed:
+        rows = await uow.session.scalars(
+            select(IdempotencyRecord)
+            .where(IdempotencyRecord.user_id.in_({u for u, _ in keyed}))
+            .where(IdempotencyRecord.key.in_({k for _, k in keyed}))
+        )
+        stored = {(row.user_id, row.key): row for row in rows}
+    fresh: list[int] = []
+    copies: list[tuple[int, int]] = []
+    first_in_batch: dict[tuple[str, str], int] = {}
+    for i, r in enumerate(requests):
+        if r.idempotency is None:
+            fresh.append(i)
+            continue
+        pair = (r.buyer_id, r.idempotency.key)
+        record = stored.get(pair)
+        if record is not None:
+            same = record.request_hash == r.idempotency.fingerprint
+            outcomes[i] = (
+                ReservationOut.model_validate(record.body) if same else IdempotencyKeyReused()
+            )
+        elif pair in first_in_batch:
+            copies.append((i, first_in_batch[pair]))
+        else:
+            first_in_batch[pair] = i
+            fresh.append(i)
+    return fresh, copies
+
+
+async def _admit_pool(
+    uow: UnitOfWork, broker: Broker, clock: Clock, pool_id: str, requests: list[HoldRequest]
+) -> list[Outcome]:
+    """Lock the pool, decide each request in order against its counts, write the admitted."""
+    now = clock.now()
+    await expire_due_holds(uow, broker, clock, pool_id=pool_id, emit_events=False)
+    pool = await inventory.lock_pool(uow.session, pool_id)
+    drop_id = requests[0].drop_id
+    drop = await uow.session.get(Drop, drop_id, populate_existing=True) if drop_id else None
+    if pool is None or (drop is not None and drop_has_ended(drop, now)):
+        return [DropEnded() for _ in requests]
+    held = await _units_held(uow, drop_id, {r.buyer_id for r in requests}) if drop_id else {}
+    outcomes = decide(requests, pool.quantity - pool.reserved - pool.sold, held, now)
+    admitted = [
+        (r, o) for r, o in zip(requests, outcomes, strict=True) if isinstance(o, ReservationOut)
+    ]
+    if admitted:
+        await _write(uow, pool_id, admitted, now)
+        if drop is not None:
+            counts = await emit_drop_counts(uow, broker, clock, drop)
+            if counts.remaining == 0:
+                live.emit(uow, broker, clock, drop.show_id, DropSoldOut(drop_id=drop.id))
+    return outcomes
+
+
+def decide(
+    requests: list[HoldRequest], available: int, held: dict[str, int], now: datetime
+) -> list[Outcome]:
+    """First come, first served against the locked counts: the per-buyer limit, then stock."""
+    held = dict(held)
+    outcomes: list[Outcome] = []
+    for r in requests:
+        units = held.get(r.buyer_id, 0) + r.quantity
+        if r.per_buyer_limit is not None and units > r.per_buyer_limit:
+            outcomes.append(PerBuyerLimitExceeded())
+        elif r.quantity > available:
+            outcomes.append(SoldOut())
+        else:
+            available -= r.quantity
+            held[r.buyer_id] = units
+            outcomes.append(_reservation(r, now))
+    return outcomes
+
+
+async def _units_held(uow: UnitOfWork, drop_id: str, buyers: set[str]) -> dict[str, int]:
+    rows = await uow.session.execute(
+        select(DropBuyer.buyer_id, DropBuyer.units).where(
+            DropBuyer.drop_id == drop_id, DropBuyer.buyer_id.in_(buyers)
+        )
+    )
+    return {buyer: int(units) for buyer, units in rows}
+
+
+def _reservation(r: HoldRequest, now: datetime) -> ReservationOut:
+    total = Money(r.unit_price.amount_minor * r.quantity, r.unit_price.currency)
+    return ReservationOut(
+        order_id=new_id(),
+        status=OrderStatus.RESERVED,
+        expires_at=now + timedelta(seconds=r.hold_s),
+        total=MoneyOut.of(total),
+        drop_id=r.drop_id,
+        quantity=r.quantity,
+    )
+
+
+async def _write(
+    uow: UnitOfWork, pool_id: str, admitted: list[tuple[HoldRequest, ReservationOut]],
+    now: datetime,
+) -> None:  # fmt: skip
+    """The batch's writes: one pool update, bulk order rows, counters, idempotency records."""
+    s = uow.session
+    if not await inventory.try_hold(s, pool_id, sum(r.quantity for r, _ in admitted)):
+        raise RuntimeError("pool counts moved under its lock")
+    await s.execute(insert(Order), [_order_row(r, out, now) for r, out in admitted])
+    per_buyer: dict[str, int] = defaultdict(int)
+    for r, _ in admitted:
+        per_buyer[r.buyer_id] += r.quantity
+    drop_id = admitted[0][0].drop_id
+    if drop_id is not None:
+        await _add_units(uow, drop_id, per_buyer)
+    keyed = [_record_row(r, out, now) for r, out in admitted if r.idempotency]
+    if keyed:
+        await s.execute(insert(IdempotencyRecord), keyed)
+
+
+def _order_row(r: HoldRequest, out: ReservationOut, now: datetime) -> dict[str, object]:
+    return {
+        "id": out.order_id, "buyer_id": r.buyer_id, "shop_id": r.shop_id,
+        "show_id": r.show_id, "drop_id": r.drop_id, "pool_id": r.pool_id,
+        "product_id": r.product_id, "variant_id": r.variant_id, "quantity": r.quantity,
+        "unit_price_minor": r.unit_price.amount_minor, "total_minor": out.total.amount_minor,
+        "currency": r.unit_price.currency, "status": OrderStatus.RESERVED,
+        "expires_at": out.expires_at, "payment_pending": False, "created_at": now,
+    }  # fmt: skip
+
+
+def _record_row(r: HoldRequest, out: ReservationOut, now: datetime) -> dict[str, object]:
+    key = _key(r)
+    return {
+        "user_id": r.buyer_id, "key": key.key, "scope": key.scope,
+        "request_hash": key.fingerprint, "status_code": 201,
+        "body": out.model_dump(mode="json"), "created_at": now,
+    }  # fmt: skip
+
+
+async def _add_units(uow: UnitOfWork, drop_id: str, per_buyer: dict[str, int]) -> None:
+    """Add each buyer's newly held units to their counter (the limit was checked under the
+    pool's lock, which every change of these counters also takes first)."""
+    dialect = uow.session.get_bind().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = make(DropBuyer)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[DropBuyer.drop_id, DropBuyer.buyer_id],
+        set_={"units": DropBuyer.units + stmt.excluded.units},
+    )
+    rows = [{"drop_id": drop_id, "buyer_id": b, "units": u} for b, u in per_buyer.items()]
+    await uow.session.execute(stmt, rows)

@@ -1,0 +1,90 @@
+"""Group commit of holds: decisions inside one batch are first come, first served, exact."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy import func, select
+
+from livebazaar.bootstrap import Container
+from livebazaar.checkout.errors import PerBuyerLimitExceeded, SoldOut
+from livebazaar.checkout.hold_queue import HoldRequest, decide
+from livebazaar.checkout.models import Order
+from livebazaar.checkout.schemas import ReservationOut
+from livebazaar.kernel.money import Money
+from tests.checkout.stage import Stage, claim, get_drop, make_buyers, start_drop
+
+NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
+
+
+def _request(buyer: str, quantity: int, limit: int | None = 2) -> HoldRequest:
+    return HoldRequest(
+        buyer_id=buyer, pool_id="p", quantity=quantity, unit_price=Money(500, "CNY"),
+        hold_s=60, show_id="s", shop_id="shop", product_id="pr", variant_id="v",
+        drop_id="d" if limit else None, per_buyer_limit=limit,
+    )  # fmt: skip
+
+
+def test_decide_serves_in_order_within_stock_and_limits() -> None:
+    requests = [
+        _request("ana", 2),  # admitted: 3 left
+        _request("ana", 1),  # refused: ana would hold 3 > limit 2
+        _request("bo", 2),  # admitted: 1 left
+        _request("cy", 2),  # refused: only 1 left
+        _request("dee", 1),  # admitted: 0 left
+    ]
+    outcomes = decide(requests, available=5, held={}, now=NOW)
+    kinds = [type(o) for o in outcomes]
+    assert kinds == [ReservationOut, PerBuyerLimitExceeded, ReservationOut, SoldOut, ReservationOut]
+    first = outcomes[0]
+    assert isinstance(first, ReservationOut)
+    assert first.total.amount_minor == 1000
+    assert first.expires_at == datetime(2026, 11, 22, 12, 1, tzinfo=UTC)
+
+
+def test_decide_counts_units_already_held_before_the_batch() -> None:
+    outcomes = decide([_request("ana", 1)], available=10, held={"ana": 2}, now=NOW)
+    assert isinstance(outcomes[0], PerBuyerLimitExceeded)
+    shelf = decide([_request("ana", 7, limit=None)], available=10, held={}, now=NOW)
+    assert isinstance(shelf[0], ReservationOut)  # a shelf purchase has no per-buyer limit
+
+
+async def test_a_burst_lands_in_few_batches_and_matches_the_rows(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    drop = await start_drop(client, stage, quantity=50, per_buyer_limit=1)
+    buyers = await make_buyers(container, 80)
+
+    answers = await asyncio.gather(*(claim(client, b, drop["id"]) for b in buyers))
+
+    codes = sorted(r.status_code for r in answers)
+    assert codes.count(201) == 50
+    assert codes.count(409) == 30
+    assert all(r.json()["code"] == "sold_out" for r in answers if r.status_code == 409)
+    state = await get_drop(client, drop["id"])
+    assert (state["remaining"], state["reserved"], state["sold"]) == (0, 50, 0)
+    async with container.db.read() as session:
+        rows = await session.scalar(
+            select(func.count()).select_from(Order).where(Order.drop_id == drop["id"])
+        )
+    assert rows == 50
+
+
+async def test_the_same_key_twice_in_one_burst_holds_once(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    drop = await start_drop(client, stage, quantity=10)
+    [buyer] = await make_buyers(container, 1)
+    headers = {**buyer.headers, "Idempotency-Key": "tap-tap"}
+    url = f"/api/v1/drops/{drop['id']}/claims"
+
+    first, second = await asyncio.gather(
+        client.post(url, json={"quantity": 1}, headers=headers),
+        client.post(url, json={"quantity": 1}, headers=headers),
+    )
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json() == second.json()
+    assert (await get_drop(client, drop["id"]))["reserved"] == 1
