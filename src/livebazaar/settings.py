@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     # Accounts
     token_ttl_s: int = Field(default=30 * 24 * 3600, ge=60)
     session_cookie_name: str = "lb_session"
+    # How long a process may remember a token's owner without asking the database.
+    actor_cache_ttl_s: float = Field(default=30.0, ge=0)
     cookie_secure: bool = False
     # argon2id cost; the defaults follow RFC 9106's second recommendation.
     argon2_time_cost: int = Field(default=3, ge=1)

@@ -8,6 +8,7 @@ from livebazaar.accounts.actions import (
     do_log_out,
     do_register,
 )
+from livebazaar.accounts.actor_cache import ActorCache
 from livebazaar.accounts.models import Membership, Role, TokenKind, User
 from livebazaar.accounts.passwords import Passwords
 from livebazaar.accounts.queries import (
@@ -21,6 +22,7 @@ from livebazaar.accounts.queries import (
 
 __all__ = [
     "Actor",
+    "ActorCache",
     "IssuedToken",
     "Membership",
     "Passwords",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,7 @@ class Actor:
     token_id: str
     token_kind: TokenKind
     csrf_token: str | None
+    token_expires_at: datetime
 
 
 async def get_actor_by_token(session: AsyncSession, clock: Clock, secret: str) -> Actor:
@@ -46,6 +48,7 @@ async def get_actor_by_token(session: AsyncSession, clock: Clock, secret: str) -
         token_id=token.id,
         token_kind=token.kind,
         csrf_token=token.csrf_token,
+        token_expires_at=token.expires_at,
     )
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, WebSocket
 
-from livebazaar.accounts import Actor, TokenKind, get_actor_by_token
+from livebazaar.accounts import Actor, TokenKind
 from livebazaar.accounts.errors import CsrfFailed
 from livebazaar.bootstrap import Container
 from livebazaar.kernel.errors import NotAuthenticated
@@ -39,8 +39,7 @@ async def _resolve(request: Request, container: Container) -> Actor | None:
         from_cookie = secret is not None
     if not secret:
         return None
-    async with container.db.read() as session:
-        actor = await get_actor_by_token(session, container.clock, secret)
+    actor = await container.actors.get_actor(secret)
     if from_cookie and actor.token_kind is not TokenKind.SESSION:
         raise NotAuthenticated("Use a session cookie from the sign-in page")
     if from_cookie and request.method not in SAFE_METHODS:
@@ -81,5 +80,4 @@ async def websocket_actor(websocket: WebSocket, container: Container) -> Actor |
         secret = websocket.cookies.get(container.settings.session_cookie_name)
     if not secret:
         return None
-    async with container.db.read() as session:
-        return await get_actor_by_token(session, container.clock, secret)
+    return await container.actors.get_actor(secret)

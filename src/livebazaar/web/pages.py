@@ -134,6 +134,7 @@ async def log_in(
 async def log_out(actor: ActorDep, c: ContainerDep) -> RedirectResponse:
     """Needs the session cookie and its CSRF token (the form's hidden `csrf_token` field)."""
     await do_log_out(c.db, c.clock, token_id=actor.token_id)
+    c.actors.forget(actor.token_id)
     response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(c.settings.session_cookie_name, path="/")
     return response

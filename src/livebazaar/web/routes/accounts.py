@@ -51,6 +51,7 @@ async def issue_token(body: TokenIn, c: ContainerDep) -> TokenOut:
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
 async def log_out(actor: ActorDep, c: ContainerDep) -> None:
     await do_log_out(c.db, c.clock, token_id=actor.token_id)
+    c.actors.forget(actor.token_id)
 
 
 @router.get("/me")

@@ -1,0 +1,46 @@
+"""Who a token belongs to, remembered briefly so a request needs no database read to learn it.
+
+Every API call carries a token; looking it up cost a read transaction on each request, which
+under a flash sale was the largest share of a claim's cost. An entry lives `ttl_s` at most and
+never past the token's own expiry. Logging out forgets the token in this process at once.
+Roles are not cached: they are checked against the database by each action that needs them.
+With several processes (the scale-out issue) a logout elsewhere takes up to `ttl_s` to reach
+this one unless the broker carries the invalidation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from livebazaar.accounts.actions import hash_token
+from livebazaar.accounts.queries import Actor, get_actor_by_token
+from livebazaar.kernel.clock import Clock
+from livebazaar.kernel.db import Database
+
+
+class ActorCache:
+    def __init__(
+        self, db: Database, clock: Clock, ttl_s: float = 30.0, max_entries: int = 100_000
+    ) -> None:
+        self._db, self._clock = db, clock
+        self._ttl = timedelta(seconds=ttl_s)
+        self._max = max_entries
+        self._entries: dict[str, tuple[Actor, datetime]] = {}
+
+    async def get_actor(self, secret: str) -> Actor:
+        """The token's actor, or InvalidToken (unknown, expired, revoked)."""
+        key = hash_token(secret)
+        now = self._clock.now()
+        cached = self._entries.get(key)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        async with self._db.read() as session:
+            actor = await get_actor_by_token(session, self._clock, secret)
+        if len(self._entries) >= self._max:
+            self._entries.clear()
+        self._entries[key] = (actor, min(now + self._ttl, actor.token_expires_at))
+        return actor
+
+    def forget(self, token_id: str) -> None:
+        for key in [k for k, (a, _) in self._entries.items() if a.token_id == token_id]:
+            del self._entries[key]
