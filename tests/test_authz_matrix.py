@@ -127,8 +127,9 @@ ROWS: list[Row] = [
     Row("POST", SHOW + "/pin", {"product_id": "{product_id}"}, allowed=SHOW_HOSTS,
         denied=NOT_SHOW_HOST, probe=SHOW),
     Row("PUT", SHOW + "/lineup", [], allowed=SHOW_HOSTS, denied=NOT_SHOW_HOST, probe=SHOW),
-    Row("POST", SHOW + "/cohosts", {"email": "{newcomer_email}"}, allowed=SHOW_HOSTS, ok=201,
-        denied=NOT_SHOW_HOST),
+    # inviting co-hosts is the shop's business: a co-host may not hand their powers on
+    Row("POST", SHOW + "/cohosts", {"email": "{newcomer_email}"}, allowed=EDITORS, ok=201,
+        denied=NOT_SHOW_HOST, denied_as={"cohost": (403, "shop_host_required")}),
     # only the invited buyer accepts; the co-host accepted before (answered again, unchanged)
     Row("POST", "/api/v1/shows/{invited_show_id}/cohosts/accept",
         allowed=frozenset({"buyer", "cohost"}), denied=(404, "invite_not_found"),
@@ -142,6 +143,8 @@ ROWS: list[Row] = [
     Row("POST", SHOW + "/mutes", {"user_id": "{newcomer_id}", "minutes": 10},
         allowed=SHOW_MODERATORS, ok=201, denied=NOT_MODERATOR),
     Row("POST", SHOW + "/bans", {"user_id": "{newcomer_id}"}, allowed=SHOW_MODERATORS, ok=201,
+        denied=NOT_MODERATOR),
+    Row("DELETE", SHOW + "/sanctions/{newcomer_id}", allowed=SHOW_MODERATORS,
         denied=NOT_MODERATOR),
     Row("PUT", SHOW + "/slow-mode", {"seconds": 30}, allowed=SHOW_MODERATORS,
         denied=NOT_MODERATOR, probe=SHOW),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from livebazaar.accounts import Role
 from livebazaar.kernel.clock import ManualClock
 from tests.factories import grant
-from tests.live.stage import make_stage, post_chat
-from tests.support import Api, assert_problem
+from tests.live.stage import Stage, make_stage, post_chat
+from tests.support import Account, Api, assert_problem
 
 
 async def test_only_moderators_delete_messages(api: Api) -> None:
@@ -78,3 +78,74 @@ async def test_cohost_moderates_only_their_show(api: Api) -> None:
     assert r.status_code == 204
     r = await api.client.delete(f"{show_b.url}/chat/{in_b['id']}", headers=cohost.headers)
     assert_problem(r, 403, "not_moderator")
+
+
+async def _cohost(api: Api, stage: Stage) -> Account:
+    influencer = await api.account("Influencer")
+    r = await api.client.post(
+        f"{stage.url}/cohosts", json={"email": influencer.email}, headers=stage.owner.headers
+    )
+    assert r.status_code == 201, r.text
+    r = await api.client.post(f"{stage.url}/cohosts/accept", headers=influencer.headers)
+    assert r.status_code == 200, r.text
+    return influencer
+
+
+async def test_a_cohost_cannot_silence_the_shops_own_people(api: Api) -> None:
+    stage = await make_stage(api)
+    influencer = await _cohost(api, stage)
+    moderator = await api.account("Moderator")
+    await grant(api.container, stage.shop_id, moderator, Role.MODERATOR)
+    for target in (stage.owner.user_id, moderator.user_id):
+        r = await api.client.post(
+            f"{stage.url}/bans", json={"user_id": target}, headers=influencer.headers
+        )
+        assert_problem(r, 403, "cannot_sanction_staff")
+    r = await api.client.post(
+        f"{stage.url}/mutes",
+        json={"user_id": influencer.user_id, "minutes": 5},
+        headers=moderator.headers,
+    )
+    assert_problem(r, 403, "cannot_sanction_staff")  # nor the show's own co-host
+    await post_chat(api, stage, stage.owner, "Still here")
+
+
+async def test_no_sanctions_from_an_ended_show(api: Api) -> None:
+    stage = await make_stage(api)
+    influencer = await _cohost(api, stage)
+    troll = await api.account("Troll")
+    assert (
+        await api.client.post(f"{stage.url}/end", headers=stage.owner.headers)
+    ).status_code == 200
+    r = await api.client.post(
+        f"{stage.url}/bans", json={"user_id": troll.user_id}, headers=influencer.headers
+    )
+    assert_problem(r, 409, "show_ended")
+
+
+async def test_a_lifted_ban_lets_the_viewer_chat_again(api: Api) -> None:
+    stage = await make_stage(api)
+    troll = await api.account("Troll")
+    ban = {"user_id": troll.user_id}
+    assert (
+        await api.client.post(f"{stage.url}/bans", json=ban, headers=stage.owner.headers)
+    ).status_code == 201
+    lift_url = f"{stage.url}/sanctions/{troll.user_id}"
+    assert_problem(await api.client.delete(lift_url, headers=troll.headers), 403, "not_moderator")
+    r = await api.client.delete(lift_url, headers=stage.owner.headers)
+    assert r.status_code == 200
+    assert r.json() == {"lifted": 1}
+    await post_chat(api, stage, troll, "Sorry, I got carried away")
+    assert (await api.client.delete(lift_url, headers=stage.owner.headers)).json() == {"lifted": 0}
+
+
+async def test_a_cohost_cannot_invite_more_cohosts(api: Api) -> None:
+    stage = await make_stage(api)
+    influencer = await _cohost(api, stage)
+    friend = await api.account("Friend")
+    r = await api.client.post(
+        f"{stage.url}/cohosts", json={"email": friend.email}, headers=influencer.headers
+    )
+    assert_problem(r, 403, "shop_host_required")
+    hosts = (await api.client.get(stage.url)).json()["hosts"]
+    assert friend.user_id not in {h["user_id"] for h in hosts}

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from livebazaar.accounts import Actor, User, check_shop_role
 from livebazaar.broker import Broker
@@ -20,11 +20,13 @@ from livebazaar.live.errors import (
     AlreadyHost,
     BlockedWordTooLong,
     BlockedWordUsed,
+    CannotSanctionStaff,
     ChatEmpty,
     ChatMessageNotFound,
     ChatTooLong,
     InviteNotFound,
     ProductNotInLineup,
+    ShopHostRequired,
     ShowAlreadyLive,
     ShowEnded,
     ShowNotLive,
@@ -63,7 +65,9 @@ from livebazaar.live.queries import (
     find_blocked_word,
     get_last_chat_at,
     get_show,
+    holds_shop_role,
     is_in_lineup,
+    is_staff,
     list_blocked_words,
 )
 
@@ -193,6 +197,10 @@ async def do_invite_cohost(lv: Live, actor: Actor, show_id: str, email: str) -> 
     """A host invites someone (who need not belong to the shop) to co-host this show only."""
     async with lv.db.uow() as uow:
         show = await check_show_host(uow.session, actor, show_id)
+        if not actor.is_admin and not await holds_shop_role(
+            uow.session, actor, show, HOSTING_ROLES
+        ):
+            raise ShopHostRequired()  # a co-host may not hand their powers on
         _refuse_if_ended(show)
         invitee_id = await uow.session.scalar(
             select(User.id).where(User.email == email.strip().lower())
@@ -303,11 +311,16 @@ async def do_delete_chat(lv: Live, actor: Actor, show_id: str, message_id: str) 
 async def do_sanction(
     lv: Live, actor: Actor, show_id: str, user_id: str, kind: SanctionKind, minutes: int = 0
 ) -> ChatSanction:
-    """Mute (for `minutes`) or ban a user from the chat of every show of this show's shop."""
+    """Mute (for `minutes`) or ban a user from the chat of every show of this show's shop.
+    Only while the show runs, and never the shop's own members or the show's hosts (a co-host
+    must not be able to silence the cooperative that invited them)."""
     async with lv.db.uow() as uow:
         show = await check_show_moderator(uow.session, actor, show_id)
+        _refuse_if_ended(show)
         if await uow.session.get(User, user_id) is None:
             raise UserNotFound()
+        if await is_staff(uow.session, show, user_id):
+            raise CannotSanctionStaff()
         now = lv.clock.now()
         sanction = ChatSanction(
             shop_id=show.shop_id,
@@ -320,6 +333,24 @@ async def do_sanction(
         uow.session.add(sanction)
         await uow.commit()
     return sanction
+
+
+async def do_lift_sanctions(lv: Live, actor: Actor, show_id: str, user_id: str) -> int:
+    """Lift every mute and ban of the user in this show's shop; returns how many."""
+    async with lv.db.uow() as uow:
+        show = await check_show_moderator(uow.session, actor, show_id)
+        result = await uow.session.execute(
+            update(ChatSanction)
+            .where(
+                ChatSanction.shop_id == show.shop_id,
+                ChatSanction.user_id == user_id,
+                ChatSanction.lifted_at.is_(None),
+            )
+            .values(lifted_at=lv.clock.now())
+        )
+        await uow.commit()
+    lifted: int = getattr(result, "rowcount", 0)
+    return lifted
 
 
 async def do_set_slow_mode(lv: Live, actor: Actor, show_id: str, seconds: int) -> Show:

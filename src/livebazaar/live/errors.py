@@ -108,3 +108,13 @@ class ChatMessageNotFound(NotFound):
 class SignInToChat(NotAuthenticated):
     code = "not_authenticated"
     title = "Sign in to chat or react"
+
+
+class CannotSanctionStaff(Forbidden):
+    code = "cannot_sanction_staff"
+    title = "The shop's members and the show's hosts cannot be muted or banned"
+
+
+class ShopHostRequired(Forbidden):
+    code = "shop_host_required"
+    title = "Only the shop's owners and hosts may invite co-hosts"

@@ -84,6 +84,19 @@ async def check_show_moderator(session: AsyncSession, actor: Actor, show_id: str
     return show
 
 
+async def holds_shop_role(
+    session: AsyncSession, actor: Actor, show: Show, roles: frozenset[Role]
+) -> bool:
+    return bool(await list_roles(session, actor.user_id, show.shop_id) & roles)
+
+
+async def is_staff(session: AsyncSession, show: Show, user_id: str) -> bool:
+    """A member of the show's shop (any role) or one of the show's hosts and co-hosts."""
+    if await list_roles(session, user_id, show.shop_id):
+        return True
+    return await _is_show_host_row(session, show.id, user_id)
+
+
 async def is_in_lineup(session: AsyncSession, show_id: str, product_id: str) -> bool:
     found = await session.scalar(
         select(LineupItem.id).where(

@@ -155,3 +155,7 @@ class ClientReactionFrame(BaseModel):
 
 
 ClientFrame = Annotated[ClientChatFrame | ClientReactionFrame, Field(discriminator="type")]
+
+
+class LiftedOut(BaseModel):
+    lifted: int  # how many mutes and bans were lifted

@@ -22,6 +22,7 @@ from livebazaar.live import (
     do_delete_chat,
     do_end_show,
     do_invite_cohost,
+    do_lift_sanctions,
     do_pin_product,
     do_post_chat,
     do_react,
@@ -43,6 +44,7 @@ from livebazaar.live.schemas import (
     ChatMessageOut,
     CohostIn,
     InviteOut,
+    LiftedOut,
     Lineup,
     MuteIn,
     PinIn,
@@ -205,6 +207,12 @@ async def mute(show_id: str, body: MuteIn, actor: ActorDep, c: ContainerDep) -> 
 async def ban(show_id: str, body: BanIn, actor: ActorDep, c: ContainerDep) -> SanctionOut:
     sanction = await do_sanction(_live(c), actor, show_id, body.user_id, SanctionKind.BAN)
     return _sanction_out(sanction)
+
+
+@router.delete("/shows/{show_id}/sanctions/{user_id}")
+async def lift_sanctions(show_id: str, user_id: str, actor: ActorDep, c: ContainerDep) -> LiftedOut:
+    """Lift the user's mutes and bans in this show's shop (its moderators may)."""
+    return LiftedOut(lifted=await do_lift_sanctions(_live(c), actor, show_id, user_id))
 
 
 @router.put("/shows/{show_id}/slow-mode")
