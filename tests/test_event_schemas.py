@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
 from fastapi import FastAPI
 
 from livebazaar.kernel.clock import ManualClock
@@ -47,3 +48,15 @@ async def test_scripted_show_frames_match_the_registry(
     assert [f["seq"] for f in frames] == list(range(1, len(frames) + 1))
     not_drops = {t for t in EVENT_TYPES if not t.startswith("drop.")}
     assert not_drops - covered == set()
+
+
+async def test_the_event_schemas_are_published_for_client_authors(
+    client: httpx.AsyncClient,
+) -> None:
+    r = await client.get("/api/v1/events/schema")
+    assert r.status_code == 200
+    body = r.json()
+    assert set(body["events"]) == set(EVENT_TYPES)
+    assert "drop.stock_changed" in body["events"]
+    assert body["events"]["chat.message"]["data"]["properties"]["text"]["type"] == "string"
+    assert set(body["envelope"]["required"]) >= {"seq", "ts", "show_id", "type", "data"}

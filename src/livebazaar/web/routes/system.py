@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from livebazaar.kernel.errors import Unavailable
+from livebazaar.kernel.events import EVENT_TYPES, Envelope
 from livebazaar.web.deps import ContainerDep
 from livebazaar.web.problems import PROBLEM_RESPONSES
 
@@ -23,6 +24,18 @@ class PingIn(BaseModel):
 async def ping(body: PingIn) -> dict[str, Any]:
     """Parses a body like a claim's and does nothing else: the flash-sale benchmark's peer."""
     return {"pong": True, "quantity": body.quantity}
+
+
+@router.get("/events/schema")
+async def event_schemas() -> dict[str, Any]:
+    """The JSON Schema of every real-time event's `data`, by type, and of the envelope."""
+    return {
+        "envelope": Envelope.model_json_schema(),
+        "events": {
+            name: {"version": model.version, "data": model.model_json_schema()}
+            for name, model in sorted(EVENT_TYPES.items())
+        },
+    }
 
 
 @router.get("/health")
