@@ -17,11 +17,10 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from livebazaar.bootstrap import Container, all_metadata, build_container, ensure_sqlite_dir
+from livebazaar.bootstrap import Container, build_container, ensure_sqlite_dir
 from livebazaar.demo.audience import Audience
 from livebazaar.demo.seed import DemoInfo, find_seeded, seed
-from livebazaar.kernel.db import Database
-from livebazaar.migrations import MIGRATIONS_DIR, upgrade_to_head
+from livebazaar.migrations import upgrade_to_head
 from livebazaar.settings import Settings
 from livebazaar.web.app import create_app
 
@@ -67,17 +66,7 @@ def _remove_sqlite_file(url: str) -> None:
 
 async def _prepare_schema(url: str) -> None:
     ensure_sqlite_dir(url)
-    if any((MIGRATIONS_DIR / "versions").glob("*.py")):
-        await asyncio.to_thread(upgrade_to_head, url)
-        return
-    # No Alembic revision yet: build the tables straight from the models.
-    log.warning("no migrations yet: creating the demo schema from the models")
-    db = Database(url)
-    try:
-        async with db.engine.begin() as conn:
-            await conn.run_sync(all_metadata().create_all)
-    finally:
-        await db.dispose()
+    await asyncio.to_thread(upgrade_to_head, url)
 
 
 def run_demo(*, host: str, port: int, audience: bool, keep: bool) -> None:
