@@ -8,7 +8,9 @@ sweeper leaves it alone; the provider's signed webhook settles it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
@@ -33,6 +35,7 @@ from livebazaar.payments.port import (
 from livebazaar.payments.queries import get_payment_by_ref, get_settled_payment
 from livebazaar.payments.schemas import PayIn, PaymentOut, PayOut, WebhookAck
 
+log = logging.getLogger(__name__)
 Providers = Mapping[str, PaymentProvider]
 _PAYMENT_STATUS = {
     ChargeOutcome.SUCCEEDED: PaymentStatus.SUCCEEDED,
@@ -46,31 +49,91 @@ async def do_pay_order(
     order_id: str, data: PayIn, *, idempotency_key: str | None = None,
 ) -> PayOut:  # fmt: skip
     """Charge the buyer's reserved order. Approved: paid. Declined: PaymentDeclined (402), the
-    hold stays until its expiry. Pending: the webhook settles it later."""
+    hold stays until its expiry. Pending: the webhook settles it later.
+
+    Three steps, so that no card is charged inside a transaction (a slow provider would stall
+    every write, and a rollback after the charge would invite a second one): record a pending
+    payment and flag the order; charge, keyed by our payment id so the provider can recognise
+    a retry; apply the answer. A retry meanwhile finds the order flagged (409 payment_pending)."""
     provider = providers.get(data.provider)
     if provider is None:
         raise UnknownProvider()
+    key = _pay_key(idempotency_key, order_id, data)
+    started = await _start_payment(db, clock, actor, order_id, provider, key)
+    if isinstance(started, PayOut):
+        return started  # a retry: the first answer
+    request = ChargeRequest(started.id, started.amount, data.card_number, f"Order {order_id}")
+    try:
+        result: ChargeResult | None = await provider.charge(request)
+    except Exception:  # outcome unknown: the payment stays pending for the webhook
+        log.exception("charge for payment %s failed in flight", started.id)
+        result = None
+    return await _finish_payment(db, broker, clock, provider, actor, started.id, result, key)
+
+
+@dataclass(frozen=True)
+class _Started:
+    id: str
+    amount: Money
+
+
+@dataclass(frozen=True)
+class _PayKey:
+    key: str
+    scope: str
+    fingerprint: str
+
+
+def _pay_key(key: str | None, order_id: str, data: PayIn) -> _PayKey | None:
+    if not key:
+        return None
     scope = f"pay:{order_id}"
-    fingerprint = request_fingerprint(scope, data.model_dump(mode="json"))
+    return _PayKey(key, scope, request_fingerprint(scope, data.model_dump(mode="json")))
+
+
+async def _start_payment(
+    db: Database, clock: Clock, actor: Actor, order_id: str, provider: PaymentProvider,
+    key: _PayKey | None,
+) -> _Started | PayOut:  # fmt: skip
     async with db.uow() as uow:
-        if idempotency_key and (
+        if key and (
             stored := await get_stored_response(
-                uow.session, actor.user_id, idempotency_key, fingerprint
+                uow.session, actor.user_id, key.key, key.fingerprint
             )
         ):
             return _answer(stored.status_code, PayOut.model_validate(stored.body))
         order = await _payable_order(uow, clock, actor, order_id)
         payment = _new_payment(uow, clock, provider, order)
-        amount = Money(order.total_minor, order.currency)
-        request = ChargeRequest(payment.id, amount, data.card_number, f"Order {order.id}")
-        result = await provider.charge(request)
-        await _apply_charge(uow, broker, clock, order, payment, result)
+        order.payment_pending = True
+        await uow.commit()
+    return _Started(payment.id, Money(payment.amount_minor, payment.currency))
+
+
+async def _finish_payment(
+    db: Database, broker: Broker, clock: Clock, provider: PaymentProvider, actor: Actor,
+    payment_id: str, result: ChargeResult | None, key: _PayKey | None,
+) -> PayOut:  # fmt: skip
+    async with db.uow() as uow:
+        payment = await uow.session.get(Payment, payment_id, populate_existing=True)
+        assert payment is not None, "recorded by _start_payment"
+        order = await checkout.lock_order(uow, payment.order_id)
+        assert order is not None, "a payment always has its order"
+        if result is not None:
+            payment.provider_ref = result.provider_ref
+            payment.card_last4 = result.card_last4
+            if (
+                payment.status is PaymentStatus.PENDING
+                and result.outcome is not ChargeOutcome.PENDING
+            ):
+                await _settle(
+                    uow, broker, clock, provider, payment, result.outcome, result.failure_reason
+                )
         out = _pay_out(order, payment)
         status_code = 402 if payment.status is PaymentStatus.FAILED else 200
-        if idempotency_key:
+        if key:
             store_response(
-                uow.session, user_id=actor.user_id, key=idempotency_key, scope=scope,
-                fingerprint=fingerprint, status_code=status_code,
+                uow.session, user_id=actor.user_id, key=key.key, scope=key.scope,
+                fingerprint=key.fingerprint, status_code=status_code,
                 body=out.model_dump(mode="json"), now=clock.now(),
             )  # fmt: skip
         await uow.commit()
@@ -89,16 +152,31 @@ async def do_handle_webhook(
         uow.session.add(
             WebhookEvent(id=notice.event_id, provider=provider.name, received_at=clock.now())
         )
-        payment = await get_payment_by_ref(uow.session, provider.name, notice.provider_ref)
-        if payment is None:
-            raise PaymentNotFound()
-        if payment.status is PaymentStatus.PENDING:
-            await _settle(uow, broker, clock, provider, payment, notice)
+        payment = await _noticed_payment(uow, provider, notice)
+        if payment.status is PaymentStatus.PENDING and notice.outcome is not ChargeOutcome.PENDING:
+            await _settle(
+                uow, broker, clock, provider, payment, notice.outcome, notice.failure_reason
+            )
         try:
             await uow.commit()
         except IntegrityError:  # the same event delivered twice at once: the other one won
             return WebhookAck(duplicate=True)
     return WebhookAck()
+
+
+async def _noticed_payment(
+    uow: UnitOfWork, provider: PaymentProvider, notice: WebhookNotice
+) -> Payment:
+    """The payment a webhook names: by our id when the provider echoes it (a webhook can
+    arrive before the charge's answer was recorded), else by the provider's reference."""
+    payment = None
+    if notice.payment_id is not None:
+        payment = await uow.session.get(Payment, notice.payment_id, populate_existing=True)
+    if payment is None:
+        payment = await get_payment_by_ref(uow.session, provider.name, notice.provider_ref)
+    if payment is None or payment.provider != provider.name:
+        raise PaymentNotFound()
+    return payment
 
 
 async def do_cancel_order(
@@ -164,9 +242,10 @@ async def _payable_order(
 def _new_payment(
     uow: UnitOfWork, clock: Clock, provider: PaymentProvider, order: checkout.Order
 ) -> Payment:
+    payment_id = new_id()
     payment = Payment(
-        id=new_id(), order_id=order.id, provider=provider.name,
-        provider_ref=f"unsent_{new_id()}", amount_minor=order.total_minor,
+        id=payment_id, order_id=order.id, provider=provider.name,
+        provider_ref=f"unsent_{payment_id}", amount_minor=order.total_minor,
         currency=order.currency, status=PaymentStatus.PENDING,
         created_at=clock.now(), updated_at=clock.now(),
     )  # fmt: skip
@@ -174,33 +253,17 @@ def _new_payment(
     return payment
 
 
-async def _apply_charge(
-    uow: UnitOfWork, broker: Broker, clock: Clock, order: checkout.Order, payment: Payment,
-    result: ChargeResult,
-) -> None:  # fmt: skip
-    payment.provider_ref = result.provider_ref
-    payment.card_last4 = result.card_last4
-    payment.failure_reason = result.failure_reason
-    payment.status = _PAYMENT_STATUS[result.outcome]
-    if result.outcome is ChargeOutcome.PENDING:
-        order.payment_pending = True
-    elif result.outcome is ChargeOutcome.SUCCEEDED:
-        await checkout.mark_order_paid(uow, clock, order)
-        await _emit_counts(uow, broker, clock, order)
-
-
 async def _settle(
     uow: UnitOfWork, broker: Broker, clock: Clock, provider: PaymentProvider, payment: Payment,
-    notice: WebhookNotice,
+    outcome: ChargeOutcome, failure_reason: str | None,
 ) -> None:  # fmt: skip
     """A pending payment settled: the order is paid, or its hold resumes (and expires now if
     its time has passed while the payment was pending)."""
     order = await checkout.lock_order(uow, payment.order_id)
     assert order is not None, "a payment always has its order"
     payment.updated_at = clock.now()
-    outcome = notice.outcome
     payment.status = _PAYMENT_STATUS[outcome]
-    payment.failure_reason = notice.failure_reason
+    payment.failure_reason = failure_reason
     order.payment_pending = False
     await uow.session.flush()
     if outcome is ChargeOutcome.SUCCEEDED:

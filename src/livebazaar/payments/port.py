@@ -40,12 +40,15 @@ class WebhookNotice:
     provider_ref: str
     outcome: ChargeOutcome
     failure_reason: str | None = None
+    payment_id: str | None = None  # ours, when the provider echoes the charge's metadata
 
 
 class PaymentProvider(Protocol):
     name: str
 
-    async def charge(self, request: ChargeRequest) -> ChargeResult: ...
+    async def charge(self, request: ChargeRequest) -> ChargeResult:
+        """Charge once per `request.payment_id`: a repeat gets the first result, no new charge."""
+        ...
 
     async def refund(self, provider_ref: str, amount: Money) -> None: ...
 

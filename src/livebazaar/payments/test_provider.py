@@ -52,11 +52,22 @@ class TestPaymentProvider:
         self._secret = webhook_secret
         self._settle_delay_s = settle_delay_s
         self.sender: WebhookSender | None = None
+        self._charges: dict[str, ChargeResult] = {}  # by our payment id
+        self._payment_ids: dict[str, str] = {}  # our payment id by provider reference
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def charge(self, request: ChargeRequest) -> ChargeResult:
+        """Once per payment id, like a real provider's idempotency key: a repeat is answered
+        with the first result and charges nothing."""
+        first = self._charges.get(request.payment_id)
+        if first is None:
+            first = self._charges[request.payment_id] = self._decide(request)
+        return first
+
+    def _decide(self, request: ChargeRequest) -> ChargeResult:
         card = "".join(ch for ch in request.card_number if ch.isdigit())
         ref = f"test_{secrets.token_hex(12)}"
+        self._payment_ids[ref] = request.payment_id
         last4 = card[-4:] if len(card) >= 4 else None
         if card == CARD_APPROVE:
             return ChargeResult(ChargeOutcome.SUCCEEDED, ref, last4)
@@ -79,6 +90,7 @@ class TestPaymentProvider:
                 "id": f"evt_{secrets.token_hex(12)}",
                 "type": f"payment.{outcome.value}",
                 "payment": provider_ref,
+                "metadata": {"payment_id": self._payment_ids.get(provider_ref)},
                 "failure_reason": None if outcome is ChargeOutcome.SUCCEEDED else "card_declined",
             }
         ).encode()
@@ -88,6 +100,8 @@ class TestPaymentProvider:
         header = headers.get(SIGNATURE_HEADER, "")
         parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
         try:
+            if len(parts["t"]) > 12:
+                raise ValueError("not a unix time")
             t = int(parts["t"])
             given = parts["v1"]
         except (KeyError, ValueError) as exc:
@@ -108,6 +122,7 @@ class TestPaymentProvider:
                 provider_ref=str(data["payment"]),
                 outcome=outcome,
                 failure_reason=data.get("failure_reason"),
+                payment_id=_echoed_payment_id(data),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise InvalidWebhook() from exc
@@ -132,3 +147,9 @@ class TestPaymentProvider:
     async def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()
+
+
+def _echoed_payment_id(data: dict[str, object]) -> str | None:
+    metadata = data.get("metadata")
+    value = metadata.get("payment_id") if isinstance(metadata, dict) else None
+    return value if isinstance(value, str) else None
