@@ -88,3 +88,16 @@ async def test_granting_a_role_twice_is_idempotent(client: httpx.AsyncClient, ap
         await client.get(f"/api/v1/shops/{shop['id']}/members", headers=owner.headers)
     ).json()
     assert [m["role"] for m in members if m["user_id"] == helper.user_id] == ["moderator"]
+
+
+async def test_a_lookup_racing_a_logout_does_not_revive_the_token(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    # Given a token whose logout this process has heard of, while the database (read by a
+    # lookup that started just before the logout committed) still calls it valid
+    account = await api.account()
+    actors = api.container.actors
+    token_id = (await actors.get_actor(account.token)).token_id
+    actors.forget(token_id)
+    # Then the next request is refused rather than re-caching the stale answer
+    assert_problem(await client.get("/api/v1/me", headers=account.headers), 401, "invalid_token")

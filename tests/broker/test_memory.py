@@ -46,3 +46,16 @@ async def test_subscribers_each_get_every_message_until_closed() -> None:
     await broker.close()
     await asyncio.gather(*readers)
     assert got == [[1, 2, 3, 4, 5], [1, 2, 3, 4], [1, 2, 3, 4, 5]]
+
+
+async def test_stale_topics_are_forgotten_and_their_clients_told_to_resync() -> None:
+    broker = MemoryBroker(buffer_size=5, max_topics=2)
+    watched = broker.subscribe("show.watched")
+    for topic in ("show.watched", "show.old", "show.new"):
+        await broker.publish(topic, {})
+    # "show.old" was the stalest topic nobody listens to: gone, with its numbering
+    assert await broker.last_seq("show.old") == 0
+    assert await broker.replay("show.old", 1) is None
+    assert await broker.last_seq("show.watched") == 1  # kept: it has a subscriber
+    assert await broker.last_seq("show.new") == 1
+    await watched.close()

@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from livebazaar.bootstrap import Container
@@ -13,8 +14,11 @@ from livebazaar.checkout.errors import PerBuyerLimitExceeded, SoldOut
 from livebazaar.checkout.hold_queue import HoldRequest, decide
 from livebazaar.checkout.models import Order
 from livebazaar.checkout.schemas import ReservationOut
-from livebazaar.kernel.money import Money
-from tests.checkout.stage import Stage, claim, get_drop, make_buyers, start_drop
+from livebazaar.kernel.clock import ManualClock
+from livebazaar.kernel.errors import Unavailable
+from livebazaar.kernel.money import MAX_AMOUNT_MINOR, Money
+from livebazaar.live import ShowNotLive
+from tests.checkout.stage import Stage, claim, events, get_drop, make_buyers, start_drop
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 
@@ -88,3 +92,49 @@ async def test_the_same_key_twice_in_one_burst_holds_once(
     assert (first.status_code, second.status_code) == (201, 201)
     assert first.json() == second.json()
     assert (await get_drop(client, drop["id"]))["reserved"] == 1
+
+
+def test_a_shelf_purchase_in_a_show_that_ended_meanwhile_is_refused() -> None:
+    outcomes = decide(
+        [_request("ana", 1, limit=None)], available=10, held={}, now=NOW, live_shows=set()
+    )
+    assert isinstance(outcomes[0], ShowNotLive)
+
+
+async def test_units_coming_back_in_a_refused_batch_are_announced(
+    client: httpx.AsyncClient, container: Container, clock: ManualClock, stage: Stage
+) -> None:
+    drop = await start_drop(client, stage, quantity=3, per_buyer_limit=2, hold_s=60)
+    early, late = await make_buyers(container, 2)
+    assert (await claim(client, early, drop["id"], 1)).status_code == 201
+    clock.advance(30)
+    assert (await claim(client, late, drop["id"], 2)).status_code == 201  # sold out now
+    clock.advance(31)  # the early hold is due, not yet swept
+
+    r = await claim(client, early, drop["id"], 2)  # refused: only 1 came back
+
+    assert r.json()["code"] == "sold_out"
+    last = [e for e in await events(container, stage.show_id) if e["type"].startswith("drop.")][-1]
+    assert last["type"] == "drop.stock_changed"
+    assert last["data"]["remaining"] == 1
+    assert (await get_drop(client, drop["id"]))["remaining"] == 1
+
+
+async def test_a_total_beyond_what_money_can_hold_is_refused(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    price = {"amount_minor": MAX_AMOUNT_MINOR, "currency": "CNY"}
+    drop = await start_drop(client, stage, quantity=5, per_buyer_limit=5, price=price)
+    [buyer] = await make_buyers(container, 1)
+    r = await claim(client, buyer, drop["id"], 2)
+    assert r.status_code == 422
+    assert r.json()["code"] == "total_too_large"
+    assert (await get_drop(client, drop["id"]))["remaining"] == 5
+
+
+async def test_closing_the_queue_answers_every_waiting_claim(container: Container) -> None:
+    waiting = asyncio.create_task(container.holds.submit(_request("ana", 1)))
+    await asyncio.sleep(0)
+    await container.holds.close()
+    with pytest.raises(Unavailable):
+        await asyncio.wait_for(waiting, timeout=5)

@@ -3,7 +3,8 @@
 Every API call carries a token; looking it up cost a read transaction on each request, which
 under a flash sale was the largest share of a claim's cost. An entry lives `ttl_s` at most and
 never past the token's own expiry. Logging out forgets the token in this process at once.
-Roles are not cached: they are checked against the database by each action that needs them.
+Roles in shops are not cached: each action that needs one reads it. The platform-admin flag
+is part of the cached actor, so revoking it takes up to `ttl_s` to reach a process.
 With several processes (the scale-out issue) a logout elsewhere takes up to `ttl_s` to reach
 this one unless the broker carries the invalidation.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from livebazaar.accounts.actions import hash_token
+from livebazaar.accounts.errors import InvalidToken
 from livebazaar.accounts.queries import Actor, get_actor_by_token
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database
@@ -26,6 +28,9 @@ class ActorCache:
         self._ttl = timedelta(seconds=ttl_s)
         self._max = max_entries
         self._entries: dict[str, tuple[Actor, datetime]] = {}
+        # Tokens logged out here, by id, with when: a lookup that read the token just before
+        # the logout committed must not put it back into the cache.
+        self._revoked: dict[str, datetime] = {}
 
     async def get_actor(self, secret: str) -> Actor:
         """The token's actor, or InvalidToken (unknown, expired, revoked)."""
@@ -36,11 +41,16 @@ class ActorCache:
             return cached[0]
         async with self._db.read() as session:
             actor = await get_actor_by_token(session, self._clock, secret)
+        if actor.token_id in self._revoked:
+            raise InvalidToken()
         if len(self._entries) >= self._max:
             self._entries.clear()
         self._entries[key] = (actor, min(now + self._ttl, actor.token_expires_at))
         return actor
 
     def forget(self, token_id: str) -> None:
+        now = self._clock.now()
+        self._revoked = {t: at for t, at in self._revoked.items() if at > now - 2 * self._ttl}
+        self._revoked[token_id] = now
         for key in [k for k, (a, _) in self._entries.items() if a.token_id == token_id]:
             del self._entries[key]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -38,10 +38,13 @@ class _MemorySubscription:
 
 
 class MemoryBroker:
-    def __init__(self, buffer_size: int = 1000) -> None:
+    def __init__(self, buffer_size: int = 1000, max_topics: int = 10_000) -> None:
         self._buffer_size = buffer_size
+        self._max_topics = max_topics
         self._seq: dict[str, int] = {}
-        self._buffers: dict[str, deque[Message]] = {}
+        # Least recently published first: when there are too many topics, the stalest one
+        # without subscribers is forgotten (a client resuming it is told to resync).
+        self._buffers: OrderedDict[str, deque[Message]] = OrderedDict()
         self._subscribers: dict[str, set[_MemorySubscription]] = {}
 
     async def publish(self, topic: str, envelope: dict[str, Any]) -> Message:
@@ -52,10 +55,20 @@ class MemoryBroker:
         buffer = self._buffers.get(topic)
         if buffer is None:
             buffer = self._buffers[topic] = deque(maxlen=self._buffer_size)
+            self._evict_stale_topics()
+        self._buffers.move_to_end(topic)
         buffer.append(message)
         for sub in tuple(self._subscribers.get(topic, ())):
             sub._deliver(message)
         return message
+
+    def _evict_stale_topics(self) -> None:
+        for topic in list(self._buffers):
+            if len(self._buffers) <= self._max_topics:
+                return
+            if topic not in self._subscribers:
+                del self._buffers[topic]
+                self._seq.pop(topic, None)
 
     async def replay(self, topic: str, after_seq: int) -> list[Message] | None:
         last = self._seq.get(topic, 0)

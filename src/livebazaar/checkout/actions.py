@@ -25,6 +25,7 @@ from livebazaar.checkout.errors import (
     InsufficientStock,
     PerBuyerLimitExceeded,
     SoldOut,
+    TotalTooLarge,
 )
 from livebazaar.checkout.events import DropStarted
 from livebazaar.checkout.hold_queue import HoldQueue, HoldRequest, IdempotencyKey
@@ -41,7 +42,7 @@ from livebazaar.kernel.db import Database, UnitOfWork
 from livebazaar.kernel.idempotency import (
     request_fingerprint,
 )
-from livebazaar.kernel.money import Money
+from livebazaar.kernel.money import MAX_AMOUNT_MINOR, Money
 from livebazaar.kernel.ratelimit import RateLimiter
 
 
@@ -112,6 +113,7 @@ async def do_claim(
         raise DropEnded()
     if quantity > drop.per_buyer_limit:
         raise PerBuyerLimitExceeded()
+    _check_total(drop.price, quantity)
     request = HoldRequest(
         buyer_id=actor.user_id, pool_id=drop.pool_id, quantity=quantity,
         unit_price=drop.price, hold_s=drop.hold_s, show_id=drop.show_id, shop_id=drop.shop_id,
@@ -137,6 +139,7 @@ async def do_purchase(
         shelf = await inventory.get_shelf(session, variant.id)
     if shelf is None:
         raise SoldOut()
+    _check_total(Money(variant.price_minor, variant.currency), data.quantity)
     request = HoldRequest(
         buyer_id=actor.user_id, pool_id=shelf.id, quantity=data.quantity,
         unit_price=Money(variant.price_minor, variant.currency), hold_s=hold_s,
@@ -147,6 +150,11 @@ async def do_purchase(
         ),
     )  # fmt: skip
     return await holds.submit(request)
+
+
+def _check_total(price: Money, quantity: int) -> None:
+    if price.amount_minor * quantity > MAX_AMOUNT_MINOR:
+        raise TotalTooLarge()
 
 
 def _idempotency(key: str | None, scope: str, payload: object) -> IdempotencyKey | None:

@@ -33,6 +33,11 @@ class InsufficientStock(Conflict):
     title = "The shelf does not hold that many units"
 
 
+class TotalTooLarge(Invalid):
+    code = "total_too_large"
+    title = "The order's total is larger than we can take in one order"
+
+
 class SoldOut(Conflict):
     code = "sold_out"
     title = "Not enough units remain"

@@ -103,7 +103,7 @@ class HoldQueue:
     def __init__(self, db: Database, broker: Broker, clock: Clock) -> None:
         self._db, self._broker, self._clock = db, broker, clock
         self._terms: dict[str, DropTerms] = {}
-        self._queue: asyncio.Queue[Pending] | None = None
+        self._queue: asyncio.Queue[Pending] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
 
     async def drop_terms(self, drop_id: str) -> DropTerms:
@@ -119,8 +119,7 @@ class HoldQueue:
 
     async def submit(self, request: HoldRequest) -> ReservationOut:
         """Queue a hold and wait for the batch that decides it. Raises the refusal."""
-        if self._queue is None or self._writer is None or self._writer.done():
-            self._queue = asyncio.Queue()
+        if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_forever(self._queue))
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((request, future))
@@ -134,22 +133,27 @@ class HoldQueue:
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer
+        _fail_all([], self._queue)  # also what a writer cancelled before it ran never saw
 
-    async def _write_forever(
-        self, queue: asyncio.Queue[tuple[HoldRequest, asyncio.Future[Outcome]]]
-    ) -> None:
-        while True:
-            batch = [await queue.get()]
-            while len(batch) < MAX_BATCH and not queue.empty():
-                batch.append(queue.get_nowait())
-            try:
-                outcomes = await self._decide(batch)
-            except Exception:
-                log.exception("hold batch of %d failed; retrying one by one", len(batch))
-                outcomes = [await self._decide_alone(item) for item in batch]
-            for (_, future), outcome in zip(batch, outcomes, strict=True):
-                if not future.done():
-                    future.set_result(outcome)
+    async def _write_forever(self, queue: asyncio.Queue[Pending]) -> None:
+        batch: list[Pending] = []
+        try:
+            while True:
+                batch = [await queue.get()]
+                while len(batch) < MAX_BATCH and not queue.empty():
+                    batch.append(queue.get_nowait())
+                try:
+                    outcomes = await self._decide(batch)
+                except Exception:
+                    log.exception("hold batch of %d failed; retrying one by one", len(batch))
+                    outcomes = [await self._decide_alone(item) for item in batch]
+                for (_, future), outcome in zip(batch, outcomes, strict=True):
+                    if not future.done():
+                        future.set_result(outcome)
+                batch = []
+        except BaseException:  # stopped (shutdown): nobody may wait for ever
+            _fail_all(batch, queue)
+            raise
 
     async def _decide(self, batch: list[Pending]) -> list[Outcome]:
         async with self._db.uow() as uow:
@@ -166,6 +170,14 @@ class HoldQueue:
         return outcome
 
 
+def _fail_all(batch: list[Pending], queue: asyncio.Queue[Pending]) -> None:
+    while not queue.empty():
+        batch.append(queue.get_nowait())
+    for _, future in batch:
+        if not future.done():
+            future.set_result(Unavailable("The server is stopping; try again"))
+
+
 async def admit(
     uow: UnitOfWork, broker: Broker, clock: Clock, requests: list[HoldRequest]
 ) -> list[Outcome]:
@@ -175,7 +187,7 @@ async def admit(
     by_pool: dict[str, list[int]] = defaultdict(list)
     for i in fresh:
         by_pool[requests[i].pool_id].append(i)
-    for pool_id, indexes in by_pool.items():
+    for pool_id, indexes in sorted(by_pool.items()):  # one lock order: no deadlocks
         decided = await _admit_pool(uow, broker, clock, pool_id, [requests[i] for i in indexes])
         for i, outcome in zip(indexes, decided, strict=True):
             outcomes[i] = outcome
@@ -231,35 +243,51 @@ async def _admit_pool(
 ) -> list[Outcome]:
     """Lock the pool, decide each request in order against its counts, write the admitted."""
     now = clock.now()
-    await expire_due_holds(uow, broker, clock, pool_id=pool_id, emit_events=False)
+    expired = await expire_due_holds(uow, broker, clock, pool_id=pool_id, emit_events=False)
     pool = await inventory.lock_pool(uow.session, pool_id)
     drop_id = requests[0].drop_id
     drop = await uow.session.get(Drop, drop_id, populate_existing=True) if drop_id else None
     if pool is None or (drop is not None and drop_has_ended(drop, now)):
         return [DropEnded() for _ in requests]
     held = await _units_held(uow, drop_id, {r.buyer_id for r in requests}) if drop_id else {}
-    outcomes = decide(requests, pool.quantity - pool.reserved - pool.sold, held, now)
+    shows = None if drop else await _live_shows(uow, {r.show_id for r in requests})
+    outcomes = decide(requests, pool.quantity - pool.reserved - pool.sold, held, now, shows)
     admitted = [
         (r, o) for r, o in zip(requests, outcomes, strict=True) if isinstance(o, ReservationOut)
     ]
     if admitted:
         await _write(uow, pool_id, admitted, now)
-        if drop is not None:
-            counts = await emit_drop_counts(uow, broker, clock, drop)
-            if counts.remaining == 0:
-                live.emit(uow, broker, clock, drop.show_id, DropSoldOut(drop_id=drop.id))
+    if drop is not None and (admitted or expired):  # returned units are news too
+        counts = await emit_drop_counts(uow, broker, clock, drop)
+        if admitted and counts.remaining == 0:
+            live.emit(uow, broker, clock, drop.show_id, DropSoldOut(drop_id=drop.id))
     return outcomes
 
 
+async def _live_shows(uow: UnitOfWork, show_ids: set[str]) -> set[str]:
+    """Which of these shows are live, read under a share lock: a show ending concurrently
+    (it locks its row) either comes first and refuses these purchases, or waits for them."""
+    rows = await uow.session.scalars(
+        select(live.Show.id)
+        .where(live.Show.id.in_(show_ids), live.Show.status == live.ShowStatus.LIVE)
+        .with_for_update(read=True)
+    )
+    return set(rows)
+
+
 def decide(
-    requests: list[HoldRequest], available: int, held: dict[str, int], now: datetime
-) -> list[Outcome]:
-    """First come, first served against the locked counts: the per-buyer limit, then stock."""
+    requests: list[HoldRequest], available: int, held: dict[str, int], now: datetime,
+    live_shows: set[str] | None = None,
+) -> list[Outcome]:  # fmt: skip
+    """First come, first served against the locked counts: the per-buyer limit, then stock.
+    `live_shows`, for shelf purchases: a purchase in a show no longer live is refused."""
     held = dict(held)
     outcomes: list[Outcome] = []
     for r in requests:
         units = held.get(r.buyer_id, 0) + r.quantity
-        if r.per_buyer_limit is not None and units > r.per_buyer_limit:
+        if live_shows is not None and r.show_id not in live_shows:
+            outcomes.append(live.ShowNotLive())
+        elif r.per_buyer_limit is not None and units > r.per_buyer_limit:
             outcomes.append(PerBuyerLimitExceeded())
         elif r.quantity > available:
             outcomes.append(SoldOut())

@@ -9,7 +9,7 @@ Actions here and in payments, and the live show's end, call these.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 
 from livebazaar import inventory, live
 from livebazaar.broker import Broker
@@ -118,9 +118,12 @@ async def _transition(
     now = clock.now()
     values: dict[str, object] = {"status": after, "payment_pending": False}
     values["paid_at" if after is OrderStatus.PAID else "closed_at"] = now
+    condition = Order.status == before
+    if after is OrderStatus.EXPIRED:  # re-checked under the row lock: a pay may have come first
+        condition = and_(condition, is_due(now))
     result = await uow.session.execute(
         update(Order)
-        .where(Order.id == order.id, Order.status == before)
+        .where(Order.id == order.id, condition)
         .values(**values)
         .execution_options(synchronize_session=False)
     )

@@ -150,6 +150,7 @@ async def do_end_show(
     layer passes checkout's "end this show's drops" so both happen together or not at all,
     without live importing checkout."""
     async with lv.db.uow() as uow:
+        await uow.session.execute(select(Show.id).where(Show.id == show_id).with_for_update())
         show = await check_show_host(uow.session, actor, show_id)
         _refuse_if_ended(show)
         if show.status is not ShowStatus.LIVE:

@@ -152,6 +152,10 @@ async def do_handle_webhook(
         uow.session.add(
             WebhookEvent(id=notice.event_id, provider=provider.name, received_at=clock.now())
         )
+        try:
+            await uow.session.flush()
+        except IntegrityError:  # the same event delivered twice at once: the other one won
+            return WebhookAck(duplicate=True)
         payment = await _noticed_payment(uow, provider, notice)
         if payment.status is PaymentStatus.PENDING and notice.outcome is not ChargeOutcome.PENDING:
             await _settle(
