@@ -7,6 +7,7 @@ from livebazaar.accounts.actions import (
     do_log_in,
     do_log_out,
     do_register,
+    do_set_admin,
 )
 from livebazaar.accounts.actor_cache import ActorCache
 from livebazaar.accounts.models import Membership, Role, TokenKind, User
@@ -35,6 +36,7 @@ __all__ = [
     "do_log_in",
     "do_log_out",
     "do_register",
+    "do_set_admin",
     "get_actor_by_token",
     "get_user",
     "list_members",

@@ -139,3 +139,14 @@ async def do_grant_role(
 def add_membership(uow: UnitOfWork, clock: Clock, shop_id: str, user_id: str, role: Role) -> None:
     """Used inside another feature's action (creating a shop makes its creator owner and host)."""
     uow.session.add(Membership(shop_id=shop_id, user_id=user_id, role=role, created_at=clock.now()))
+
+
+async def do_set_admin(db: Database, *, email: str, is_admin: bool) -> User:
+    """Make an account a platform admin, or stop it being one (run by the operator's CLI)."""
+    async with db.uow() as uow:
+        user = await uow.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise NotFound("No account has this email")
+        user.is_admin = is_admin
+        await uow.commit()
+    return user

@@ -31,6 +31,31 @@ def migrate() -> None:
     click.echo(f"database at head: {settings.database_url}")
 
 
+@cli.command("admin")
+@click.argument("email")
+@click.option("--revoke", is_flag=True, help="Take the platform-admin role away instead.")
+def admin(email: str, revoke: bool) -> None:
+    """Make the account with EMAIL a platform admin (it must have registered first)."""
+    import asyncio
+
+    from livebazaar.accounts import do_set_admin
+    from livebazaar.kernel.db import Database
+    from livebazaar.kernel.errors import NotFound
+
+    async def run() -> None:
+        db = Database(Settings().database_url)
+        try:
+            await do_set_admin(db, email=email, is_admin=not revoke)
+        finally:
+            await db.dispose()
+
+    try:
+        asyncio.run(run())
+    except NotFound as exc:
+        raise click.ClickException(f"{exc.detail}: {email}") from exc
+    click.echo(f"{email} is {'no longer ' if revoke else ''}a platform admin")
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
