@@ -1,12 +1,12 @@
 """Checkout actions: drops, claims and purchases (holds), ending drops, expiring holds.
 
-Never oversell: every stock change is one conditional UPDATE (inventory.pools), the per-buyer
-limit is one conditional upsert, and a claim's checks, hold, order and idempotency record
-commit together or not at all. A `reserved` Order IS the hold; closing it (expired, cancelled)
-gives its units back in the same transaction, to the shelf if its drop has ended.
+Never oversell: claims and live purchases are decided in batches by the hold queue under the
+pool's lock (hold_queue.py, ADR 0005); every other stock change is one conditional UPDATE
+(inventory.pools). A `reserved` Order IS the hold; closing it (expired, cancelled) gives its
+units back in the same transaction, to the shelf if its drop has ended.
 
 The `*_order` and `close_*` functions run inside the caller's unit of work (payments and the
-live show's end use them); `do_*` open and commit their own.
+live show's end use them); `do_*` open and commit their own, or hand the work to the queue.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from livebazaar.checkout.errors import (
     TotalTooLarge,
 )
 from livebazaar.checkout.events import DropStarted
-from livebazaar.checkout.hold_queue import HoldQueue, HoldRequest, IdempotencyKey
+from livebazaar.checkout.hold_queue import HoldQueue, HoldRequest
 from livebazaar.checkout.holds import SWEEP_BATCH, close_drop, expire_due_holds
 from livebazaar.checkout.models import Drop
 from livebazaar.checkout.queries import (
@@ -39,9 +39,7 @@ from livebazaar.checkout.queries import (
 from livebazaar.checkout.schemas import DropIn, DropOut, PurchaseIn, ReservationOut
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
-from livebazaar.kernel.idempotency import (
-    request_fingerprint,
-)
+from livebazaar.kernel.idempotency import IdempotencyKey
 from livebazaar.kernel.money import MAX_AMOUNT_MINOR, Money
 from livebazaar.kernel.ratelimit import RateLimiter
 
@@ -119,7 +117,9 @@ async def do_claim(
         unit_price=drop.price, hold_s=drop.hold_s, show_id=drop.show_id, shop_id=drop.shop_id,
         product_id=drop.product_id, variant_id=drop.variant_id, drop_id=drop.id,
         per_buyer_limit=drop.per_buyer_limit,
-        idempotency=_idempotency(idempotency_key, f"claim:{drop_id}", {"quantity": quantity}),
+        idempotency=IdempotencyKey.of(
+            idempotency_key, f"claim:{drop_id}", {"quantity": quantity}
+        ),
     )  # fmt: skip
     return await holds.submit(request)
 
@@ -145,7 +145,7 @@ async def do_purchase(
         unit_price=Money(variant.price_minor, variant.currency), hold_s=hold_s,
         show_id=show_id, shop_id=show.shop_id, product_id=variant.product_id,
         variant_id=variant.id,
-        idempotency=_idempotency(
+        idempotency=IdempotencyKey.of(
             idempotency_key, f"purchase:{show_id}", data.model_dump(mode="json")
         ),
     )  # fmt: skip
@@ -155,12 +155,6 @@ async def do_purchase(
 def _check_total(price: Money, quantity: int) -> None:
     if price.amount_minor * quantity > MAX_AMOUNT_MINOR:
         raise TotalTooLarge()
-
-
-def _idempotency(key: str | None, scope: str, payload: object) -> IdempotencyKey | None:
-    if not key:
-        return None
-    return IdempotencyKey(key, scope, request_fingerprint(scope, payload))
 
 
 async def do_end_drop(

@@ -36,19 +36,12 @@ from livebazaar.checkout.schemas import ReservationOut
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
 from livebazaar.kernel.errors import DomainError, Unavailable
-from livebazaar.kernel.idempotency import IdempotencyKeyReused, IdempotencyRecord
+from livebazaar.kernel.idempotency import IdempotencyKey, IdempotencyKeyReused, IdempotencyRecord
 from livebazaar.kernel.ids import new_id
 from livebazaar.kernel.money import Money, MoneyOut
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 500
-
-
-@dataclass(frozen=True)
-class IdempotencyKey:
-    key: str
-    scope: str
-    fingerprint: str
 
 
 @dataclass(frozen=True)

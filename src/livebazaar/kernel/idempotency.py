@@ -38,6 +38,20 @@ class IdempotencyRecord(Base):
 
 
 @dataclass(frozen=True)
+class IdempotencyKey:
+    """A client's Idempotency-Key with what it guards: the operation (scope) and the
+    request's fingerprint, so a key reused for a different request is told apart."""
+
+    key: str
+    scope: str
+    fingerprint: str
+
+    @classmethod
+    def of(cls, key: str | None, scope: str, payload: Any) -> IdempotencyKey | None:
+        return cls(key, scope, request_fingerprint(scope, payload)) if key else None
+
+
+@dataclass(frozen=True)
 class StoredResponse:
     status_code: int
     body: dict[str, Any]

@@ -20,7 +20,7 @@ from livebazaar.broker import Broker
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
 from livebazaar.kernel.errors import Unavailable
-from livebazaar.kernel.idempotency import get_stored_response, request_fingerprint, store_response
+from livebazaar.kernel.idempotency import IdempotencyKey, get_stored_response, store_response
 from livebazaar.kernel.ids import new_id
 from livebazaar.kernel.money import Money
 from livebazaar.payments.errors import PaymentDeclined, PaymentNotFound, UnknownProvider
@@ -58,7 +58,7 @@ async def do_pay_order(
     provider = providers.get(data.provider)
     if provider is None:
         raise UnknownProvider()
-    key = _pay_key(idempotency_key, order_id, data)
+    key = IdempotencyKey.of(idempotency_key, f"pay:{order_id}", data.model_dump(mode="json"))
     started = await _start_payment(db, clock, actor, order_id, provider, key)
     if isinstance(started, PayOut):
         return started  # a retry: the first answer
@@ -77,23 +77,9 @@ class _Started:
     amount: Money
 
 
-@dataclass(frozen=True)
-class _PayKey:
-    key: str
-    scope: str
-    fingerprint: str
-
-
-def _pay_key(key: str | None, order_id: str, data: PayIn) -> _PayKey | None:
-    if not key:
-        return None
-    scope = f"pay:{order_id}"
-    return _PayKey(key, scope, request_fingerprint(scope, data.model_dump(mode="json")))
-
-
 async def _start_payment(
     db: Database, clock: Clock, actor: Actor, order_id: str, provider: PaymentProvider,
-    key: _PayKey | None,
+    key: IdempotencyKey | None,
 ) -> _Started | PayOut:  # fmt: skip
     async with db.uow() as uow:
         if key and (
@@ -111,7 +97,7 @@ async def _start_payment(
 
 async def _finish_payment(
     db: Database, broker: Broker, clock: Clock, provider: PaymentProvider, actor: Actor,
-    payment_id: str, result: ChargeResult | None, key: _PayKey | None,
+    payment_id: str, result: ChargeResult | None, key: IdempotencyKey | None,
 ) -> PayOut:  # fmt: skip
     async with db.uow() as uow:
         payment = await uow.session.get(Payment, payment_id, populate_existing=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request, WebSocket
+from fastapi import Depends, Header, Path, Request, WebSocket
 
 from livebazaar.accounts import Actor, TokenKind
 from livebazaar.accounts.errors import CsrfFailed
@@ -12,6 +12,11 @@ from livebazaar.bootstrap import Container
 from livebazaar.kernel.errors import NotAuthenticated
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+PathId = Annotated[str, Path(min_length=1, max_length=36)]
+IdempotencyKeyHeader = Annotated[
+    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)
+]
 CSRF_HEADER = "x-csrf-token"
 
 

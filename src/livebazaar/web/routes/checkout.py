@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, status
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
 
 from livebazaar.bootstrap import Container
 from livebazaar.checkout import (
@@ -25,15 +25,10 @@ from livebazaar.checkout import (
 )
 from livebazaar.checkout.schemas import ClaimIn, DropIn, PurchaseIn, ReservationOut
 from livebazaar.kernel.ratelimit import RateLimiter, SlidingWindowLimiter
-from livebazaar.web.deps import ActorDep, ContainerDep
+from livebazaar.web.deps import ActorDep, ContainerDep, IdempotencyKeyHeader, PathId
 from livebazaar.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1", tags=["checkout"], responses=PROBLEM_RESPONSES)
-
-PathId = Annotated[str, Path(min_length=1, max_length=36)]
-IdempotencyKey = Annotated[
-    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)
-]
 
 
 def claim_limiter(request: Request) -> RateLimiter:
@@ -66,7 +61,7 @@ async def read_drop(drop_id: PathId, c: ContainerDep) -> DropOut:
 @router.post("/drops/{drop_id}/claims", status_code=status.HTTP_201_CREATED)
 async def claim(
     drop_id: PathId, body: ClaimIn, actor: ActorDep, c: ContainerDep, limiter: LimiterDep,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> ReservationOut:  # fmt: skip
     return await do_claim(
         c.holds, c.clock, limiter, actor, drop_id, body.quantity,
@@ -82,7 +77,7 @@ async def end_drop(drop_id: PathId, actor: ActorDep, c: ContainerDep) -> DropOut
 @router.post("/shows/{show_id}/purchases", status_code=status.HTTP_201_CREATED)
 async def purchase(
     show_id: PathId, body: PurchaseIn, actor: ActorDep, c: ContainerDep, limiter: LimiterDep,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> ReservationOut:  # fmt: skip
     return await do_purchase(
         c.holds, c.db, c.clock, limiter, actor, show_id, body,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Any
 
 import httpx
-from fastapi import APIRouter, FastAPI, Header, Path, Request
+from fastapi import APIRouter, FastAPI, Request
 
 from livebazaar.bootstrap import Container
 from livebazaar.checkout import OrderOut
@@ -19,15 +19,11 @@ from livebazaar.payments import (
 )
 from livebazaar.payments.errors import UnknownProvider
 from livebazaar.payments.schemas import PayIn, PayOut, WebhookAck
-from livebazaar.web.deps import ActorDep, ContainerDep
+from livebazaar.web.deps import ActorDep, ContainerDep, IdempotencyKeyHeader, PathId
 from livebazaar.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1", tags=["payments"], responses=PROBLEM_RESPONSES)
 
-PathId = Annotated[str, Path(min_length=1, max_length=36)]
-IdempotencyKey = Annotated[
-    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)
-]
 TEST_WEBHOOK_PATH = "/api/v1/payments/test/webhook"
 
 
@@ -39,7 +35,7 @@ DECLINED: dict[int | str, dict[str, Any]] = {
 @router.post("/orders/{order_id}/pay", responses=DECLINED)
 async def pay(
     order_id: PathId, body: PayIn, actor: ActorDep, c: ContainerDep,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> PayOut:  # fmt: skip
     return await do_pay_order(
         c.db, c.broker, c.clock, c.payment_providers, actor, order_id, body,
