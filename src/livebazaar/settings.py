@@ -11,12 +11,21 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def local_url(host: str, port: int) -> str:
+    """How this process reaches itself when it listens on host:port."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 (a comparison, not a bind)
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LIVEBAZAAR_", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///var/livebazaar.db"
     # SQLite durability: FULL syncs the WAL on every commit, so a paid order survives power loss.
     sqlite_synchronous: str = Field(default="FULL", pattern="^(FULL|NORMAL|EXTRA)$")
+    # Where the app is reached; the test provider posts its webhooks here. `serve` and `demo`
+    # derive it from --host/--port unless it is set.
     public_url: str = "http://127.0.0.1:8000"
     media_dir: Path = Path("var/media")
 
@@ -45,3 +54,9 @@ class Settings(BaseSettings):
     # Payments: the built-in test provider signs its webhooks with this secret.
     test_payments_webhook_secret: str = "whsec_livebazaar_test_provider"  # noqa: S105
     test_payments_settle_delay_s: float = Field(default=2.0, ge=0)
+
+    def listening_on(self, host: str, port: int) -> Settings:
+        """These settings for a server on host:port (public_url follows, unless set)."""
+        if "public_url" in self.model_fields_set:
+            return self
+        return self.model_copy(update={"public_url": local_url(host, port)})

@@ -70,7 +70,7 @@ async def _prepare_schema(url: str) -> None:
 
 
 def run_demo(*, host: str, port: int, audience: bool, keep: bool) -> None:
-    settings = DemoSettings()
+    settings = DemoSettings().listening_on(host, port)
     asyncio.run(_serve_demo(settings, host=host, port=port, audience=audience, keep=keep))
 
 

@@ -64,7 +64,7 @@ def serve(host: str, port: int, no_migrate: bool) -> None:
     """Run the API, the pages and the real-time channels."""
     from livebazaar.cli.server import run_server
 
-    run_server(Settings(), host=host, port=port, migrate=not no_migrate)
+    run_server(Settings().listening_on(host, port), host=host, port=port, migrate=not no_migrate)
 
 
 @cli.command()
