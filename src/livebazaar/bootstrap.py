@@ -28,6 +28,7 @@ def all_metadata() -> MetaData:
     import livebazaar.inventory.models
     import livebazaar.kernel.idempotency
     import livebazaar.live.models
+    import livebazaar.media.models
     import livebazaar.payments.models  # noqa: F401
 
     return Base.metadata

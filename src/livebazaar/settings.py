@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     media_dir: Path = Path("var/media")
 
+    # Media: where publishers send video. RTMP URLs name this host (default: public_url's).
+    rtmp_port: int = Field(default=1935, ge=1, le=65535)
+    rtmp_host: str | None = None
+
     # Accounts
     token_ttl_s: int = Field(default=30 * 24 * 3600, ge=60)
     session_cookie_name: str = "lb_session"

@@ -21,7 +21,7 @@ from livebazaar.live.actions import (
 )
 from livebazaar.live.channel import emit, publish_now, show_topic
 from livebazaar.live.client_state import apply_event
-from livebazaar.live.errors import NotModerator, NotShowHost, ShowNotFound, ShowNotLive
+from livebazaar.live.errors import NotModerator, NotShowHost, ShowEnded, ShowNotFound, ShowNotLive
 from livebazaar.live.events import (
     ChatDeleted,
     ChatMessageSent,
@@ -55,6 +55,7 @@ __all__ = [
     "ReactionSent",
     "SanctionKind",
     "Show",
+    "ShowEnded",
     "ShowEndedEvent",
     "ShowNotFound",
     "ShowNotLive",

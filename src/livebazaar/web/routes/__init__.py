@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, FastAPI
 
-from livebazaar.web.routes import accounts, catalog, checkout, live, payments, system
+from livebazaar.web.routes import accounts, catalog, checkout, live, media, payments, system
 
 ROUTERS: list[APIRouter] = [
     accounts.router,
@@ -14,6 +14,7 @@ ROUTERS: list[APIRouter] = [
     live.router,
     checkout.router,
     payments.router,
+    media.router,
     system.router,
 ]
 

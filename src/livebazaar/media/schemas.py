@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class StreamKeyOut(BaseModel):
+    key: str  # shown once: store it in OBS or the phone app
+    whip_url: str  # POST application/sdp here with `Authorization: Bearer <key>`
+    rtmp_url: str  # rtmp://HOST:PORT/live/<key>
