@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     # Media: where publishers send video. RTMP URLs name this host (default: public_url's).
     rtmp_port: int = Field(default=1935, ge=1, le=65535)
     rtmp_host: str | None = None
+    # Where the RTMP ingest server listens (0.0.0.0 to take publishers from other machines).
+    rtmp_bind_host: str = "127.0.0.1"
 
     # Accounts
     token_ttl_s: int = Field(default=30 * 24 * 3600, ge=60)
