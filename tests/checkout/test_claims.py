@@ -10,7 +10,8 @@ from livebazaar.bootstrap import Container
 from livebazaar.checkout import sweep_expired_holds
 from livebazaar.checkout.models import OrderStatus
 from livebazaar.kernel.clock import ManualClock
-from livebazaar.web.app import create_app, periodic_jobs
+from livebazaar.web.app import create_app
+from livebazaar.web.routes import periodic_jobs
 from tests.checkout.stage import (
     Stage,
     buyer_units,

@@ -81,9 +81,6 @@ class MoneyIn(BaseModel):
     amount_minor: int = Field(ge=0, le=MAX_AMOUNT_MINOR)
     currency: CurrencyCode
 
-    def to_money(self) -> Money:
-        return Money(self.amount_minor, self.currency)
-
 
 class MoneyOut(BaseModel):
     amount_minor: int

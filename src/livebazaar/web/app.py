@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -15,14 +14,12 @@ from fastapi.staticfiles import StaticFiles
 from livebazaar import __version__
 from livebazaar.bootstrap import Container
 from livebazaar.web import pages
+from livebazaar.web.periodic import run_every
 from livebazaar.web.problems import install_problem_handlers
-from livebazaar.web.routes import ROUTERS
+from livebazaar.web.routes import ROUTERS, periodic_jobs
 from livebazaar.web.routes.payments import wire_webhook_sender
 
-log = logging.getLogger(__name__)
-
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-Periodic = Callable[[], Awaitable[object]]
 
 
 def create_app(container: Container, *, background: bool = True) -> FastAPI:
@@ -30,10 +27,8 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        tasks: list[asyncio.Task[None]] = []
-        if background:
-            for name, interval, job in periodic_jobs(app):
-                tasks.append(asyncio.create_task(_every(name, interval, job)))
+        jobs = periodic_jobs(app) if background else []
+        tasks = [asyncio.create_task(run_every(job)) for job in jobs]
         try:
             yield
         finally:
@@ -60,21 +55,3 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
-
-
-def periodic_jobs(app: FastAPI) -> list[tuple[str, float, Periodic]]:
-    """Work the app does on a timer. Each job is safe to run twice and to skip a beat."""
-    from livebazaar.web.routes import periodic_jobs_for
-
-    return periodic_jobs_for(app)
-
-
-async def _every(name: str, interval: float, job: Periodic) -> None:
-    while True:
-        try:
-            await job()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("periodic job %s failed; it runs again in %.1fs", name, interval)
-        await asyncio.sleep(interval)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from fastapi import APIRouter, FastAPI
 
+from livebazaar.web.periodic import PeriodicJob
 from livebazaar.web.routes import accounts, catalog, checkout, live, media, payments, system
 
 ROUTERS: list[APIRouter] = [
@@ -19,8 +18,6 @@ ROUTERS: list[APIRouter] = [
 ]
 
 
-def periodic_jobs_for(app: FastAPI) -> list[tuple[str, float, Callable[[], Awaitable[object]]]]:
-    jobs: list[tuple[str, float, Callable[[], Awaitable[object]]]] = []
-    jobs += checkout.periodic_jobs(app)
-    jobs += live.periodic_jobs(app)
-    return jobs
+def periodic_jobs(app: FastAPI) -> list[PeriodicJob]:
+    """Every feature's timed work: the expiry sweeper and drop ends, and viewer counts."""
+    return [*checkout.periodic_jobs(app), *live.periodic_jobs(app)]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Path, Query, status
+from fastapi import APIRouter, Path, Query, status
 
 from livebazaar.catalog import (
     do_add_image,
@@ -145,7 +144,3 @@ async def add_image(product_id: Id, body: ImageIn, actor: ActorDep, c: Container
 @router.put("/variants/{variant_id}/stock")
 async def set_stock(variant_id: Id, body: StockIn, actor: ActorDep, c: ContainerDep) -> VariantOut:
     return VariantOut.of(await do_set_stock(c.db, actor, variant_id, body.quantity))
-
-
-def periodic_jobs(app: FastAPI) -> list[tuple[str, float, Callable[[], Awaitable[object]]]]:
-    return []

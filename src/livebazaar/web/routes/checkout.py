@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
@@ -26,6 +25,7 @@ from livebazaar.checkout import (
 from livebazaar.checkout.schemas import ClaimIn, DropIn, PurchaseIn, ReservationOut
 from livebazaar.kernel.ratelimit import RateLimiter, SlidingWindowLimiter
 from livebazaar.web.deps import ActorDep, ContainerDep, IdempotencyKeyHeader, PathId
+from livebazaar.web.periodic import PeriodicJob
 from livebazaar.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1", tags=["checkout"], responses=PROBLEM_RESPONSES)
@@ -104,7 +104,7 @@ async def read_order(order_id: PathId, actor: ActorDep, c: ContainerDep) -> Orde
     return order_out(order, c.clock.now())
 
 
-def periodic_jobs(app: FastAPI) -> list[tuple[str, float, Callable[[], Awaitable[object]]]]:
+def periodic_jobs(app: FastAPI) -> list[PeriodicJob]:
     c: Container = app.state.container
     interval = c.settings.sweeper_interval_s
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Body, FastAPI, Query, Request, WebSocket, status
@@ -56,6 +55,7 @@ from livebazaar.live.schemas import (
     SlowModeOut,
 )
 from livebazaar.web.deps import ActorDep, ContainerDep
+from livebazaar.web.periodic import PeriodicJob
 from livebazaar.web.problems import PROBLEM_RESPONSES
 from livebazaar.web.realtime import hub_for, serve_show_socket
 from livebazaar.web.show_state import ShowState, read_show_state
@@ -246,6 +246,6 @@ async def show_events(websocket: WebSocket, show_id: str) -> None:
     await serve_show_socket(websocket, show_id, chat_limiter, reaction_limiter)
 
 
-def periodic_jobs(app: FastAPI) -> list[tuple[str, float, Callable[[], Awaitable[object]]]]:
+def periodic_jobs(app: FastAPI) -> list[PeriodicJob]:
     interval = app.state.container.settings.viewer_count_interval_s
     return [("live.viewer_counts", interval, hub_for(app).publish_viewer_counts)]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, FastAPI, status
+from fastapi import APIRouter, status
 
 from livebazaar.media import StreamKeyOut, do_issue_stream_key
 from livebazaar.settings import Settings
@@ -28,7 +27,3 @@ async def issue_stream_key(show_id: PathId, actor: ActorDep, c: ContainerDep) ->
 
 def _rtmp_host(settings: Settings) -> str:
     return settings.rtmp_host or urlsplit(settings.public_url).hostname or "127.0.0.1"
-
-
-def periodic_jobs(app: FastAPI) -> list[tuple[str, float, Callable[[], Awaitable[object]]]]:
-    return []

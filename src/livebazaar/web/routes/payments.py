@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 
 from livebazaar.bootstrap import Container
 from livebazaar.checkout import OrderOut
@@ -79,7 +78,3 @@ def wire_webhook_sender(container: Container) -> None:
             response.raise_for_status()
 
     provider.sender = send
-
-
-def periodic_jobs(app: FastAPI) -> list[tuple[str, float, Callable[[], Awaitable[object]]]]:
-    return []
