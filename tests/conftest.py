@@ -34,6 +34,7 @@ def settings(tmp_path: Path) -> Settings:
         argon2_memory_kib=64,
         media_dir=tmp_path / "media",
         test_payments_settle_delay_s=0.0,
+        rtmp_enabled=False,  # video tests turn it on, on a free port
     )
 
 

@@ -175,6 +175,10 @@ NO_ROW = {
     ("POST", "/api/v1/auth/token"): "signing in: the password is the check",
     ("POST", "/api/v1/auth/logout"): "revokes the caller's own token",
     ("POST", "/api/v1/payments/test/webhook"): "the provider's signature authenticates it",
+    # WHIP (RFC 9725) authenticates the publisher by the show's stream key, not a user;
+    # tests/media/test_whip.py covers bad, missing and other shows' keys.
+    ("POST", "/api/v1/shows/{show_id}/whip"): "the stream key is the check",
+    ("DELETE", "/api/v1/shows/{show_id}/whip/{resource}"): "the stream key is the check",
 }
 # Every API router but the system one (health and the benchmarks' no-op POST are open).
 COVERED = [router for router in ROUTERS if router is not system_routes.router]

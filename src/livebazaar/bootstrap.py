@@ -16,6 +16,7 @@ from livebazaar.broker.memory import MemoryBroker
 from livebazaar.checkout import HoldQueue
 from livebazaar.kernel.clock import Clock, SystemClock
 from livebazaar.kernel.db import Base, Database
+from livebazaar.media import LocalSegmentStore, MediaService, SegmentStore, segment_store_from_url
 from livebazaar.payments import PaymentProvider, TestPaymentProvider
 from livebazaar.settings import Settings
 
@@ -43,10 +44,14 @@ class Container:
     passwords: Passwords
     holds: HoldQueue
     actors: ActorCache
+    store: SegmentStore
+    media: MediaService
     payment_providers: dict[str, PaymentProvider] = field(default_factory=dict)
 
     async def close(self) -> None:
-        """Stop background writers, close subscriptions, release database connections."""
+        """Stop media workers and background writers, close subscriptions, release database
+        connections."""
+        await self.media.close()
         await self.holds.close()
         await self.broker.close()
         await self.db.dispose()
@@ -58,6 +63,14 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
     clock = clock or SystemClock()
     db = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     broker = MemoryBroker(buffer_size=settings.event_buffer_size)
+    store_url = settings.media_store_url or str(settings.media_dir.resolve())
+    store = segment_store_from_url(store_url)
+    media = MediaService(
+        store,
+        store_url,
+        ladder=settings.media_ladder,
+        relative_uris=isinstance(store, LocalSegmentStore),
+    )
     return Container(
         settings=settings,
         db=db,
@@ -65,6 +78,8 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         clock=clock,
         holds=HoldQueue(db, broker, clock),
         actors=ActorCache(db, clock, ttl_s=settings.actor_cache_ttl_s),
+        store=store,
+        media=media,
         passwords=Passwords(
             settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
         ),

@@ -6,6 +6,7 @@ Nothing reads the environment at import time: `Settings()` is called from `boots
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,10 +31,16 @@ class Settings(BaseSettings):
     media_dir: Path = Path("var/media")
 
     # Media: where publishers send video. RTMP URLs name this host (default: public_url's).
-    rtmp_port: int = Field(default=1935, ge=1, le=65535)
+    rtmp_enabled: bool = True
+    rtmp_port: int = Field(default=1935, ge=0, le=65535)  # 0: any free port (tests)
     rtmp_host: str | None = None
     # Where the RTMP ingest server listens (0.0.0.0 to take publishers from other machines).
     rtmp_bind_host: str = "127.0.0.1"
+    # Where segments go (see media/store.py for the URL forms): unset, media_dir served by
+    # the app; or s3://KEY:SECRET@bucket?endpoint=...&public_base=https://cdn... for a CDN.
+    media_store_url: str | None = None
+    # Heights of the transcoded rungs below the source (weak networks); () for the source only.
+    media_ladder: tuple[Annotated[int, Field(ge=144, le=2160)], ...] = (360,)
 
     # Accounts
     token_ttl_s: int = Field(default=30 * 24 * 3600, ge=60)

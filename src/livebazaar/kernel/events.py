@@ -8,7 +8,7 @@ emitted frame against it, and `/api/v1/events/schema` publishes it for client au
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -36,6 +36,10 @@ class Envelope(BaseModel):
     model_config = ConfigDict(extra="forbid")
     seq: int
     ts: datetime
+    # The program date-time (EXT-X-PROGRAM-DATE-TIME) of the show's picture when the event
+    # happened: media workers stamp video with the same wall clock, so a player shows the
+    # event when its video reaches this moment.
+    media_time: datetime
     show_id: str
     type: str
     v: int
@@ -43,9 +47,14 @@ class Envelope(BaseModel):
 
 
 def envelope_for(show_id: str, event: Event, ts: datetime) -> dict[str, Any]:
-    """The envelope without its seq: the broker assigns that when it publishes."""
+    """The envelope without its seq: the broker assigns that when it publishes.
+
+    `media_time` is read from the system's wall clock, which also stamps the video, even when
+    `ts` comes from a test's manual clock.
+    """
     return {
         "ts": ts.isoformat(),
+        "media_time": datetime.now(UTC).isoformat(),
         "show_id": show_id,
         "type": event.type,
         "v": event.version,

@@ -81,6 +81,18 @@ class LineupItem(Base):
     position: Mapped[int] = mapped_column(Integer)
 
 
+class PinMoment(Base):
+    """When a product was pinned (or the pin cleared: product_id None): the replay's chapters."""
+
+    __tablename__ = "pin_moments"
+    __table_args__ = (Index("ix_pin_moments_show_at", "show_id", "at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"))
+    product_id: Mapped[str | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
+    at: Mapped[datetime]
+
+
 class ChatMessage(Base):
     """Stored as plain text, always; rendering escapes it."""
 

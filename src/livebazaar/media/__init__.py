@@ -1,16 +1,31 @@
-"""Media: stream keys now; ingest (WHIP, RTMP), media workers and LL-HLS arrive with issue 3."""
+"""Media: stream keys, ingest (RTMP server, WHIP through the worker), media workers, LL-HLS
+playlists, the SegmentStore, and replays."""
 
-from livebazaar.media.actions import IssuedStreamKey, do_issue_stream_key
+from livebazaar.media.actions import IssuedStreamKey, do_issue_stream_key, do_record_replay
 from livebazaar.media.errors import InvalidStreamKey
-from livebazaar.media.models import StreamKey
-from livebazaar.media.queries import check_stream_key
-from livebazaar.media.schemas import StreamKeyOut
+from livebazaar.media.models import Recording, StreamKey
+from livebazaar.media.queries import check_stream_key, get_recording, vod_offset
+from livebazaar.media.schemas import PlaybackOut, StreamKeyOut
+from livebazaar.media.sessions import MediaService, PublisherBusy, ShowVideo, WorkerFailed
+from livebazaar.media.store import LocalSegmentStore, SegmentStore, segment_store_from_url
 
 __all__ = [
     "InvalidStreamKey",
     "IssuedStreamKey",
+    "LocalSegmentStore",
+    "MediaService",
+    "PlaybackOut",
+    "PublisherBusy",
+    "Recording",
+    "SegmentStore",
+    "ShowVideo",
     "StreamKey",
     "StreamKeyOut",
+    "WorkerFailed",
     "check_stream_key",
     "do_issue_stream_key",
+    "do_record_replay",
+    "get_recording",
+    "segment_store_from_url",
+    "vod_offset",
 ]

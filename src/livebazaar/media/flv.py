@@ -12,6 +12,14 @@ FLV_AUDIO, FLV_VIDEO, FLV_SCRIPT = 8, 9, 18
 TAG_HEADER_SIZE = 11
 _HAS_AUDIO, _HAS_VIDEO = 0x04, 0x01
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# The file header (audio and video flags set) and PreviousTagSize0.
+FLV_HEADER = (
+    b"FLV\x01" + bytes([_HAS_AUDIO | _HAS_VIDEO]) + b"\x00\x00\x00\x09" + b"\x00\x00\x00\x00"
+)
+
+
+class SinkUnavailable(Exception):
+    """An `OpenSink` cannot take this publisher (the show already has one, say)."""
 
 
 class FlvSink(Protocol):

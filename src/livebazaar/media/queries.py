@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livebazaar.media.actions import hash_stream_key
 from livebazaar.media.errors import InvalidStreamKey
-from livebazaar.media.models import StreamKey
+from livebazaar.media.models import Recording, StreamKey
 
 
 async def check_stream_key(session: AsyncSession, show_id: str | None, key: str) -> str:
@@ -21,3 +23,23 @@ async def check_stream_key(session: AsyncSession, show_id: str | None, key: str)
     if found is None:
         raise InvalidStreamKey()
     return found
+
+
+async def get_recording(session: AsyncSession, show_id: str) -> Recording | None:
+    return await session.get(Recording, show_id)
+
+
+def vod_offset(recording: Recording, when: datetime) -> float | None:
+    """Seconds into the replay of the picture made at `when`; None when no video covers it.
+
+    Moments in a gap (before the video started, or while the publisher reconnected) map to
+    the start of the next stretch of video, so a pin made off camera still finds its place.
+    """
+    for pdt_text, offset, length in recording.spans:
+        start = datetime.fromisoformat(pdt_text)
+        into = (when - start).total_seconds()
+        if into < 0:
+            return float(offset)
+        if into <= length:
+            return float(offset) + into
+    return None

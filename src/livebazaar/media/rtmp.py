@@ -30,7 +30,7 @@ from typing import Any
 
 from livebazaar.kernel.db import Database
 from livebazaar.media.errors import InvalidStreamKey
-from livebazaar.media.flv import FlvSink, OpenSink, flv_tag
+from livebazaar.media.flv import FlvSink, OpenSink, SinkUnavailable, flv_tag
 from livebazaar.media.queries import check_stream_key
 from livebazaar.media.rtmp_protocol import (
     ACKNOWLEDGEMENT,
@@ -246,7 +246,10 @@ class _Connection:
         assert show_id is not None
         self.server.publishing.add(show_id)  # no await since the check: no race
         self.show_id = show_id
-        self.sink = await self.server.open_sink(show_id)
+        try:
+            self.sink = await self.server.open_sink(show_id)
+        except SinkUnavailable as exc:  # another protocol (WHIP) holds the show
+            await self._refuse(stream_id, "Publish.BadName", str(exc) or "already publishing")
         started = _status("status", "Publish.Start", "Publishing.")
         await self._send_command("onStatus", 0, None, started, stream_id=stream_id)
         log.info("rtmp %s: publishing show %s", self.peer, show_id)

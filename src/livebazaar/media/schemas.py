@@ -7,3 +7,10 @@ class StreamKeyOut(BaseModel):
     key: str  # shown once: store it in OBS or the phone app
     whip_url: str  # POST application/sdp here with `Authorization: Bearer <key>`
     rtmp_url: str  # rtmp://HOST:PORT/live/<key>
+
+
+class PlaybackOut(BaseModel):
+    """Where a player finds the show's video: LL-HLS while it is live, the replay after."""
+
+    hls_url: str | None
+    vod_url: str | None

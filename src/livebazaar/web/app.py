@@ -13,6 +13,8 @@ from fastapi.staticfiles import StaticFiles
 
 from livebazaar import __version__
 from livebazaar.bootstrap import Container
+from livebazaar.media.ingest import authorize_publishers, worker_flv_sinks
+from livebazaar.media.rtmp import RtmpServer
 from livebazaar.web import pages
 from livebazaar.web.periodic import run_every
 from livebazaar.web.problems import install_problem_handlers
@@ -22,6 +24,21 @@ from livebazaar.web.routes.payments import wire_webhook_sender
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
+async def start_rtmp(container: Container) -> RtmpServer | None:
+    """The RTMP ingest server, when the settings enable it (its workers are the media's)."""
+    settings = container.settings
+    if not settings.rtmp_enabled:
+        return None
+    server = RtmpServer(
+        authorize=authorize_publishers(container.db),
+        open_sink=worker_flv_sinks(container.media),
+        host=settings.rtmp_bind_host,
+        port=settings.rtmp_port,
+    )
+    await server.start()
+    return server
+
+
 def create_app(container: Container, *, background: bool = True) -> FastAPI:
     """`background=False` leaves periodic work (sweeper, viewer counts) to the caller."""
 
@@ -29,9 +46,13 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         jobs = periodic_jobs(app) if background else []
         tasks = [asyncio.create_task(run_every(job)) for job in jobs]
+        rtmp = await start_rtmp(container) if background else None
+        app.state.rtmp = rtmp
         try:
             yield
         finally:
+            if rtmp is not None:
+                await rtmp.close()
             for task in tasks:
                 task.cancel()
             for task in tasks:

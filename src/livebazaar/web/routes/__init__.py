@@ -14,6 +14,7 @@ ROUTERS: list[APIRouter] = [
     checkout.router,
     payments.router,
     media.router,
+    media.hls,
     system.router,
 ]
 

@@ -54,6 +54,7 @@ from livebazaar.live.schemas import (
     SlowModeIn,
     SlowModeOut,
 )
+from livebazaar.media import do_record_replay
 from livebazaar.web.deps import ActorDep, ContainerDep
 from livebazaar.web.periodic import PeriodicJob
 from livebazaar.web.problems import PROBLEM_RESPONSES
@@ -133,6 +134,10 @@ async def end_show(show_id: str, actor: ActorDep, c: ContainerDep, request: Requ
         return await do_end_show_drops(uow, c.broker, c.clock, show_id)
 
     await do_end_show(_live(c), actor, show_id, also=end_its_drops)
+    # The video stops with the show: ENDLIST, the VOD playlist, and the replay's record.
+    video = await c.media.end_show(show_id)
+    if video is not None:
+        await do_record_replay(c.db, c.clock, video)
     return await _state(request, c, show_id)
 
 
