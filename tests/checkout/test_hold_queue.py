@@ -94,7 +94,7 @@ async def test_the_same_key_twice_in_one_burst_holds_once(
     assert (await get_drop(client, drop["id"]))["reserved"] == 1
 
 
-def test_a_shelf_purchase_in_a_show_that_ended_meanwhile_is_refused() -> None:
+def test_a_shelf_purchase_in_a_show_that_does_not_sell_is_refused() -> None:
     outcomes = decide(
         [_request("ana", 1, limit=None)], available=10, held={}, now=NOW, live_shows=set()
     )

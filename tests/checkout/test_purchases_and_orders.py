@@ -102,3 +102,17 @@ async def test_orders_are_seen_by_their_buyer_and_the_shop_only(
     assert (await client.get("/api/v1/orders", headers=stranger.headers)).json() == []
     r = await client.get("/api/v1/orders?limit=0", headers=buyer.headers)
     assert_problem(r, 422, "validation_failed")
+
+
+async def test_the_replay_stays_shoppable_after_the_show_ends(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    # Given a show that has ended
+    [buyer] = await make_buyers(container, 1)
+    r = await client.post(f"/api/v1/shows/{stage.show_id}/end", headers=stage.owner.headers)
+    assert r.status_code == 200, r.text
+    # When a viewer of the replay buys a lineup product at list price
+    r = await buy(client, buyer, stage.show_id, product_id=stage.product.id, quantity=2)
+    # Then it is held like any purchase, while stock remains
+    assert r.status_code == 201, r.text
+    assert (await pool(container, stage.product.shelf_pool_id)).reserved == 2

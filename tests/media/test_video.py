@@ -141,6 +141,14 @@ async def test_rtmp_to_ll_hls_and_a_replay_with_every_frame_in_order(
     assert part.status_code == 200
     assert part.headers["cache-control"] == "public, max-age=31536000, immutable"
 
+    # The host pins a product on camera: the event carries the picture's program date-time
+    pinned_pdt = media.video(stage.show_id).segments("source")[-1].program_date_time  # type: ignore[union-attr]
+    product_id = stage.products[0].id
+    r = await api.client.post(
+        f"{stage.url}/pin", json={"product_id": product_id}, headers=stage.owner.headers
+    )
+    assert r.status_code == 200, r.text
+
     code, output = await _finish(publisher)
     assert code == 0, output
     sent = int(re.findall(r'"frames": ?(\d+)', output)[-1])
@@ -171,6 +179,27 @@ async def test_rtmp_to_ll_hls_and_a_replay_with_every_frame_in_order(
     counters = _decode_counters(init, segments)
     assert counters == list(range(sent))
     assert media.video(stage.show_id).mode == "remux"  # type: ignore[union-attr]
+
+    # And the replay places the pin where it happened in the picture
+    replay = (await api.client.get(f"{stage.url}/replay")).json()
+    assert replay["vod_url"] == playback["vod_url"]
+    pin = [m for m in replay["moments"] if m["kind"] == "pin"][-1]
+    assert pin["product"]["product_id"] == product_id
+    first_pdt = media.video(stage.show_id).segments("source")[0].program_date_time  # type: ignore[union-attr]
+    assert pin["at_s"] >= (pinned_pdt - first_pdt).total_seconds()
+    assert pin["at_s"] <= replay["duration_s"]
+    # (the show's end also cleared the pin, after the last picture: not a chapter)
+
+
+async def test_a_show_without_video_has_no_replay(api: Api) -> None:
+    stage = await make_stage(api)
+    await api.client.post(f"{stage.url}/end", headers=stage.owner.headers)
+    r = await api.client.get(f"{stage.url}/replay")
+    assert_problem(r, 404, "no_recording")
+    assert (await api.client.get(stage.url)).json()["playback"] == {
+        "hls_url": None,
+        "vod_url": None,
+    }
 
 
 async def test_a_bad_stream_key_is_refused_and_nothing_is_recorded(

@@ -128,12 +128,12 @@ async def do_purchase(
     holds: HoldQueue, db: Database, clock: Clock, limiter: RateLimiter, actor: Actor,
     show_id: str, data: PurchaseIn, *, hold_s: int, idempotency_key: str | None = None,
 ) -> ReservationOut:  # fmt: skip
-    """Buy a lineup product at list price during a live show: a hold on the shelf, through
-    the same queue as drop claims."""
+    """Buy a lineup product at list price during a live show, or from its replay after it
+    ended, while stock remains: a hold on the shelf, through the same queue as drop claims."""
     limiter.hit(actor.user_id, clock.now())
     async with db.read() as session:
         show = await live.get_show(session, show_id)
-        if show.status is not live.ShowStatus.LIVE:
+        if show.status is live.ShowStatus.SCHEDULED:
             raise live.ShowNotLive()
         variant = await get_lineup_variant(session, show, data.product_id, data.variant_id)
         shelf = await inventory.get_shelf(session, variant.id)

@@ -243,7 +243,7 @@ async def _admit_pool(
     if pool is None or (drop is not None and drop_has_ended(drop, now)):
         return [DropEnded() for _ in requests]
     held = await _units_held(uow, drop_id, {r.buyer_id for r in requests}) if drop_id else {}
-    shows = None if drop else await _live_shows(uow, {r.show_id for r in requests})
+    shows = None if drop else await _selling_shows(uow, {r.show_id for r in requests})
     outcomes = decide(requests, pool.quantity - pool.reserved - pool.sold, held, now, shows)
     admitted = [
         (r, o) for r, o in zip(requests, outcomes, strict=True) if isinstance(o, ReservationOut)
@@ -257,12 +257,13 @@ async def _admit_pool(
     return outcomes
 
 
-async def _live_shows(uow: UnitOfWork, show_ids: set[str]) -> set[str]:
-    """Which of these shows are live, read under a share lock: a show ending concurrently
-    (it locks its row) either comes first and refuses these purchases, or waits for them."""
+async def _selling_shows(uow: UnitOfWork, show_ids: set[str]) -> set[str]:
+    """Which of these shows sell from their shelf: live ones, and ended ones (their replay
+    stays shoppable while stock remains). Read under a share lock, as the status changes."""
+    selling = (live.ShowStatus.LIVE, live.ShowStatus.ENDED)
     rows = await uow.session.scalars(
         select(live.Show.id)
-        .where(live.Show.id.in_(show_ids), live.Show.status == live.ShowStatus.LIVE)
+        .where(live.Show.id.in_(show_ids), live.Show.status.in_(selling))
         .with_for_update(read=True)
     )
     return set(rows)
@@ -273,7 +274,7 @@ def decide(
     live_shows: set[str] | None = None,
 ) -> list[Outcome]:  # fmt: skip
     """First come, first served against the locked counts: the per-buyer limit, then stock.
-    `live_shows`, for shelf purchases: a purchase in a show no longer live is refused."""
+    `live_shows`, for shelf purchases: a purchase in a show that does not sell is refused."""
     held = dict(held)
     outcomes: list[Outcome] = []
     for r in requests:

@@ -46,6 +46,12 @@ class Envelope(BaseModel):
     data: dict[str, Any]
 
 
+def media_now() -> datetime:
+    """The wall clock that media workers stamp video with (EXT-X-PROGRAM-DATE-TIME): what
+    ties an event to the picture. Always the system's, even under a test's manual clock."""
+    return datetime.now(UTC)
+
+
 def envelope_for(show_id: str, event: Event, ts: datetime) -> dict[str, Any]:
     """The envelope without its seq: the broker assigns that when it publishes.
 
@@ -54,7 +60,7 @@ def envelope_for(show_id: str, event: Event, ts: datetime) -> dict[str, Any]:
     """
     return {
         "ts": ts.isoformat(),
-        "media_time": datetime.now(UTC).isoformat(),
+        "media_time": media_now().isoformat(),
         "show_id": show_id,
         "type": event.type,
         "v": event.version,

@@ -40,6 +40,7 @@ from livebazaar.live.queries import (
     get_show_state,
     is_in_lineup,
     list_chat,
+    list_pin_moments,
     list_shows,
 )
 
@@ -86,6 +87,7 @@ __all__ = [
     "get_show_state",
     "is_in_lineup",
     "list_chat",
+    "list_pin_moments",
     "list_shows",
     "publish_now",
     "show_topic",

@@ -14,6 +14,7 @@ from livebazaar.broker import Broker
 from livebazaar.catalog import get_shop
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
+from livebazaar.kernel.events import media_now
 from livebazaar.kernel.ratelimit import RateLimiter
 from livebazaar.live.channel import emit, publish_now
 from livebazaar.live.errors import (
@@ -160,7 +161,7 @@ async def do_end_show(
         show.ended_at = lv.clock.now()
         if show.pinned_product_id is not None:
             show.pinned_product_id = None
-            uow.session.add(PinMoment(show_id=show_id, product_id=None, at=lv.clock.now()))
+            uow.session.add(PinMoment(show_id=show_id, product_id=None, at=media_now()))
             emit(uow, lv.broker, lv.clock, show_id, ProductPinned(product_id=None))
         if also is not None:
             await also(uow)
@@ -176,7 +177,7 @@ async def do_pin_product(lv: Live, actor: Actor, show_id: str, product_id: str |
         if product_id is not None and not await is_in_lineup(uow.session, show_id, product_id):
             raise ProductNotInLineup()
         show.pinned_product_id = product_id
-        uow.session.add(PinMoment(show_id=show_id, product_id=product_id, at=lv.clock.now()))
+        uow.session.add(PinMoment(show_id=show_id, product_id=product_id, at=media_now()))
         emit(uow, lv.broker, lv.clock, show_id, ProductPinned(product_id=product_id))
         await uow.commit()
     return show
@@ -192,7 +193,7 @@ async def do_set_lineup(lv: Live, actor: Actor, show_id: str, lineup: Sequence[s
         _put_lineup(uow, show_id, product_ids)
         if show.pinned_product_id is not None and show.pinned_product_id not in product_ids:
             show.pinned_product_id = None
-            uow.session.add(PinMoment(show_id=show_id, product_id=None, at=lv.clock.now()))
+            uow.session.add(PinMoment(show_id=show_id, product_id=None, at=media_now()))
             emit(uow, lv.broker, lv.clock, show_id, ProductPinned(product_id=None))
         await uow.commit()
     return show

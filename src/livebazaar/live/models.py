@@ -82,7 +82,8 @@ class LineupItem(Base):
 
 
 class PinMoment(Base):
-    """When a product was pinned (or the pin cleared: product_id None): the replay's chapters."""
+    """When a product was pinned (or the pin cleared: product_id None): the replay's chapters.
+    `at` is media time (kernel.events.media_now), the clock the video is stamped with."""
 
     __tablename__ = "pin_moments"
     __table_args__ = (Index("ix_pin_moments_show_at", "show_id", "at"),)

@@ -26,6 +26,7 @@ from livebazaar.live.models import (
     ChatMessage,
     ChatSanction,
     LineupItem,
+    PinMoment,
     SanctionKind,
     Show,
     ShowHost,
@@ -287,3 +288,15 @@ async def get_last_chat_at(session: AsyncSession, show_id: str, user_id: str) ->
         )
     )
     return last
+
+
+async def list_pin_moments(
+    session: AsyncSession, show_id: str
+) -> list[tuple[datetime, str | None]]:
+    """(when, product id or None for a cleared pin) of every pin of the show, oldest first."""
+    rows = await session.execute(
+        select(PinMoment.at, PinMoment.product_id)
+        .where(PinMoment.show_id == show_id)
+        .order_by(PinMoment.at, PinMoment.id)
+    )
+    return [(at, product_id) for at, product_id in rows.all()]

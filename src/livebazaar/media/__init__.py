@@ -2,7 +2,7 @@
 playlists, the SegmentStore, and replays."""
 
 from livebazaar.media.actions import IssuedStreamKey, do_issue_stream_key, do_record_replay
-from livebazaar.media.errors import InvalidStreamKey
+from livebazaar.media.errors import InvalidStreamKey, NoRecording
 from livebazaar.media.models import Recording, StreamKey
 from livebazaar.media.queries import check_stream_key, get_recording, vod_offset
 from livebazaar.media.schemas import PlaybackOut, StreamKeyOut
@@ -14,6 +14,7 @@ __all__ = [
     "IssuedStreamKey",
     "LocalSegmentStore",
     "MediaService",
+    "NoRecording",
     "PlaybackOut",
     "PublisherBusy",
     "Recording",

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from livebazaar.kernel.events import media_now
 from livebazaar.media.flv import SinkUnavailable
 from livebazaar.media.playlist import LivePlaylist, PlaylistConfig, Segment
 from livebazaar.media.store import SegmentStore
@@ -153,6 +154,8 @@ class MediaService:
             part_target_s=self.part_target_s,
             segment_target_s=self.segment_target_s,
             source="whip" if source == "whip" else "flv",
+            # FLV arrives from now on, while the worker process is still starting up.
+            ingest_started_at=None if whip_offer is not None else media_now().isoformat(),
         )
         process = await asyncio.create_subprocess_exec(
             sys.executable,

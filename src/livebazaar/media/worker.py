@@ -67,6 +67,9 @@ class WorkerConfig:
     max_gop_s: float = 2.0
     fps: int = 30  # transcoded output frame rate cap (keyframes are placed by time)
     source: str = "flv"  # "flv" on stdin, or "whip"
+    # When the publisher started sending (ISO 8601, the app's wall clock): the program
+    # date-time of the stream's start, since this process may start reading it later.
+    ingest_started_at: str | None = None
 
     @property
     def prefix(self) -> str:
@@ -493,6 +496,8 @@ def _package_flv(
                 rung.encode_audio()
     pipeline.announce("remux" if remux else "transcode")
     base_ms = keys[0]
+    if config.ingest_started_at is not None:
+        arrived = datetime.fromisoformat(config.ingest_started_at)
     pipeline.clock.start(0.0, arrived)
     shared = len(pipeline.renditions) > 1
     for packet in _chain(held, demuxed):

@@ -6,13 +6,16 @@ composed here in the web layer rather than making either feature import the othe
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import BaseModel
 from starlette.applications import Starlette
 
 from livebazaar.bootstrap import Container
 from livebazaar.checkout import DropOut, list_show_drops
-from livebazaar.live import get_show_state, show_topic
-from livebazaar.live.schemas import ShowOut
-from livebazaar.media import PlaybackOut, Recording, get_recording
+from livebazaar.live import get_show_state, list_pin_moments, show_topic
+from livebazaar.live.schemas import LineupItemOut, ShowOut
+from livebazaar.media import NoRecording, PlaybackOut, Recording, get_recording, vod_offset
 from livebazaar.web.realtime import hub_for
 
 
@@ -44,4 +47,53 @@ def playback_of(c: Container, show_id: str, recording: Recording | None) -> Play
         vod = base + vod if vod.startswith("/") else vod
     return PlaybackOut(
         hls_url=f"{base}/media/shows/{show_id}/live.m3u8" if live else None, vod_url=vod
+    )
+
+
+class ReplayMoment(BaseModel):
+    """A chapter of the replay: a product pinned (or the pin cleared), or a drop."""
+
+    kind: Literal["pin", "drop"]
+    at_s: float  # seconds into the replay
+    until_s: float | None = None  # a drop's end
+    product: LineupItemOut | None = None
+    drop: DropOut | None = None
+
+
+class ReplayOut(BaseModel):
+    show_id: str
+    vod_url: str
+    duration_s: float
+    moments: list[ReplayMoment]
+
+
+async def read_replay(c: Container, app: Starlette, show_id: str) -> ReplayOut:
+    """The replay and, at their place in it, each pin and drop of the show."""
+    state = await read_show_state(c, app, show_id)
+    async with c.db.read() as session:
+        recording = await get_recording(session, show_id)
+        pins = await list_pin_moments(session, show_id)
+    if recording is None or state.playback.vod_url is None:
+        raise NoRecording()
+    products = {item.product_id: item for item in state.lineup}
+    moments: list[ReplayMoment] = []
+    for at, product_id in pins:
+        offset = vod_offset(recording, at)
+        if offset is not None:
+            product = products.get(product_id) if product_id is not None else None
+            moments.append(ReplayMoment(kind="pin", at_s=round(offset, 3), product=product))
+    for drop in state.drops:
+        start = vod_offset(recording, drop.started_at)
+        if start is not None:
+            end = vod_offset(recording, drop.ends_at)
+            until = round(end if end is not None else recording.duration_s, 3)
+            moments.append(
+                ReplayMoment(kind="drop", at_s=round(start, 3), until_s=until, drop=drop)
+            )
+    moments.sort(key=lambda m: m.at_s)
+    return ReplayOut(
+        show_id=show_id,
+        vod_url=state.playback.vod_url,
+        duration_s=recording.duration_s,
+        moments=moments,
     )

@@ -59,7 +59,7 @@ from livebazaar.web.deps import ActorDep, ContainerDep
 from livebazaar.web.periodic import PeriodicJob
 from livebazaar.web.problems import PROBLEM_RESPONSES
 from livebazaar.web.realtime import hub_for, serve_show_socket
-from livebazaar.web.show_state import ShowState, read_show_state
+from livebazaar.web.show_state import ReplayOut, ShowState, read_replay, read_show_state
 
 router = APIRouter(prefix="/api/v1", tags=["live"], responses=PROBLEM_RESPONSES)
 
@@ -120,6 +120,12 @@ async def get_shows(
 @router.get("/shows/{show_id}")
 async def get_show_detail(show_id: str, c: ContainerDep, request: Request) -> ShowState:
     return await _state(request, c, show_id)
+
+
+@router.get("/shows/{show_id}/replay")
+async def get_show_replay(show_id: str, c: ContainerDep, request: Request) -> ReplayOut:
+    """The ended show's replay: its VOD playlist and where each pin and drop falls in it."""
+    return await read_replay(c, request.app, show_id)
 
 
 @router.post("/shows/{show_id}/start")
