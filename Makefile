@@ -1,21 +1,41 @@
 # The two commands of the README: `make demo` and `make test`. Everything they need is
-# installed here, into .venv, from the package registry.
+# installed here, into .venv, from the package registry; the pages' browser code (hls.js) comes
+# from the npm registry into node_modules and is copied to web/static/vendor (never committed).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+NPM ?= npm
+VENDOR := src/livebazaar/web/static/vendor
+NPM_STAMP := node_modules/.livebazaar-npm-ci
 
-.PHONY: demo test install install-dev lint typecheck pytest bench clean
+.PHONY: demo test install install-dev frontend lint typecheck pytest bench clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
 
-install: $(BIN)/uv
+# npm ci runs again only when node_modules (and so the stamp) is gone or the lock file changed.
+$(NPM_STAMP): package.json package-lock.json
+	@command -v $(NPM) >/dev/null 2>&1 || { echo "make frontend: npm is not installed." \
+	  "The viewer page's video player (hls.js) comes from the npm registry:" \
+	  "install Node.js 18 or newer (it brings npm), then run make again." >&2; exit 1; }
+	$(NPM) ci --no-audit --no-fund
+	touch $@
+
+$(VENDOR)/hls.min.js: $(NPM_STAMP)
+	mkdir -p $(VENDOR)
+	cp node_modules/hls.js/LICENSE $(VENDOR)/hls.js.LICENSE
+	cp node_modules/hls.js/dist/hls.min.js $@.tmp
+	mv $@.tmp $@
+
+frontend: $(VENDOR)/hls.min.js
+
+install: $(BIN)/uv frontend
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -e .
 
-install-dev: $(BIN)/uv
+install-dev: $(BIN)/uv frontend
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
 
 demo: install
@@ -38,4 +58,4 @@ bench: install-dev
 	$(BIN)/python bench/flash_sale.py
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache node_modules $(VENDOR)

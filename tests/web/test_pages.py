@@ -7,6 +7,7 @@ import re
 import httpx
 
 from livebazaar.bootstrap import Container
+from livebazaar.media import Recording
 from tests.live.stage import Stage, make_stage
 from tests.support import Account, Api, assert_problem
 
@@ -143,3 +144,102 @@ async def test_a_stale_cookie_reads_as_signed_out(
     r = await client.get("/")
     assert r.status_code == 200
     assert 'href="/login' in r.text
+
+
+async def test_show_page_plays_the_video_with_hls_js(client: httpx.AsyncClient, api: Api) -> None:
+    # Given a live show whose host has not published video yet
+    stage = await _live_show(api)
+    # When a visitor opens the show page
+    page = await client.get(f"/shows/{stage.show_id}")
+    # Then it has a labelled video, the waiting placeholder, hls.js and the player module
+    assert page.status_code == 200
+    assert '<video id="video" muted autoplay playsinline controls' in page.text
+    assert 'aria-label="Live video: Pearls at dawn"' in page.text
+    assert "Waiting for the host's video…" in page.text
+    assert '<script src="/static/vendor/hls.min.js" defer></script>' in page.text
+    assert '<link rel="modulepreload" href="/static/player.js">' in page.text
+    assert page.text.index("/static/vendor/hls.min.js") < page.text.index("/static/show.js")
+    # And no replay link, as the show has no recording
+    assert 'id="replay-link" hidden' in page.text
+    # And every module the page loads is served
+    for name in ("player", "picture_gate", "buy", "product_card", "api", "dom", "live"):
+        r = await client.get(f"/static/{name}.js")
+        assert r.status_code == 200, name
+        assert "javascript" in r.headers["content-type"]
+
+
+async def test_hls_js_is_served_from_the_vendor_directory(client: httpx.AsyncClient) -> None:
+    r = await client.get("/static/vendor/hls.min.js")
+    assert r.status_code == 200, "static/vendor/hls.min.js is missing: run `make frontend`"
+    assert "javascript" in r.headers["content-type"]
+    assert "Hls" in r.text
+
+
+async def test_replay_page_is_404_without_a_recording(client: httpx.AsyncClient, api: Api) -> None:
+    # Given a show that went live and ended without video
+    stage = await _live_show(api)
+    r = await client.post(f"{stage.url}/end", headers=stage.owner.headers)
+    assert r.status_code == 200, r.text
+    # When a visitor opens its replay page
+    page = await client.get(f"/shows/{stage.show_id}/replay")
+    # Then a friendly 404 says there is nothing to watch and leads back to the show
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "has no recording" in page.text
+    assert f'href="/shows/{stage.show_id}"' in page.text
+    # And the show page offers no replay
+    assert (
+        '<p class="replay-link" id="replay-link" hidden>'
+        in (await client.get(f"/shows/{stage.show_id}")).text
+    )
+
+
+async def _ended_with_a_recording(api: Api) -> Stage:
+    """A show that went live and ended, with a recording row (as the media backend leaves)."""
+    stage = await _live_show(api)
+    r = await api.client.post(f"{stage.url}/end", headers=stage.owner.headers)
+    assert r.status_code == 200, r.text
+    c = api.container
+    async with c.db.uow() as uow:
+        uow.session.add(
+            Recording(
+                show_id=stage.show_id,
+                vod_key=f"shows/{stage.show_id}/vod.m3u8",
+                duration_s=60.0,
+                spans=[],
+                recorded_at=c.clock.now(),
+            )
+        )
+        await uow.commit()
+    return stage
+
+
+async def test_a_recorded_show_links_to_its_replay_page(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    # Given an ended show with a recording, which the API offers as a replay
+    stage = await _ended_with_a_recording(api)
+    assert (await client.get(f"{stage.url}/replay")).status_code == 200
+    # When a visitor opens the show page, it leads to the replay
+    page = await client.get(f"/shows/{stage.show_id}")
+    assert 'id="replay-link"' in page.text
+    assert 'id="replay-link" hidden' not in page.text
+    assert f'href="/shows/{stage.show_id}/replay"' in page.text
+    assert "The show has ended." in page.text
+    # And the replay page has the labelled video, the moments, the product card and its buy
+    # sheet, hls.js and its module
+    page = await client.get(f"/shows/{stage.show_id}/replay")
+    assert page.status_code == 200
+    assert 'aria-label="Recording of the show: Pearls at dawn"' in page.text
+    assert '<ol class="moment-list" id="moments">' in page.text
+    assert '<form class="buy" id="pinned-buy" data-kind="purchase">' in page.text
+    assert '<script src="/static/vendor/hls.min.js" defer></script>' in page.text
+    assert '<script type="module" src="/static/replay.js"></script>' in page.text
+    for name in ("replay", "moments"):
+        assert (await client.get(f"/static/{name}.js")).status_code == 200, name
+
+
+async def test_replay_page_of_an_unknown_show_is_404(client: httpx.AsyncClient) -> None:
+    r = await client.get("/shows/no-such-show/replay")
+    assert r.status_code == 404
+    assert "no such show" in r.text.lower()

@@ -1,10 +1,13 @@
-"""Server-rendered pages: the show list, the viewer page, sign-in and sign-out.
+"""Server-rendered pages: the show list, the viewer page, a show's replay, sign-in and sign-out.
 
 The pages render a show's state on the server (so it reads without JavaScript); the ES module
 in static/show.js then fetches the same state from the API and keeps it live over the
-WebSocket. Templates are Jinja2 with autoescaping on: user text is always escaped, and the
-script inserts it with textContent only. Sign-in issues a SESSION token in an HttpOnly,
-SameSite=Lax cookie; the page carries that session's CSRF token in a meta tag for the script.
+WebSocket, and plays the show's video (static/player.js, with hls.js from static/vendor, which
+`make frontend` fetches). The replay page's module (static/replay.js) loads the recording and
+its moments from GET /api/v1/shows/{id}/replay. Templates are Jinja2 with autoescaping on: user
+text is always escaped, and the script inserts it with textContent only. Sign-in issues a
+SESSION token in an HttpOnly, SameSite=Lax cookie; the page carries that session's CSRF token
+in a meta tag for the script.
 """
 
 from __future__ import annotations
@@ -74,8 +77,28 @@ async def show_page(
     drop = _current_drop(show)
     drop_product = next((i for i in show.lineup if drop and i.product_id == drop.product_id), None)
     return _render(
-        request, "show.html", actor, show=show, pinned=pinned, drop=drop, drop_product=drop_product
-    )
+        request, "show.html", actor, show=show, pinned=pinned, drop=drop,
+        drop_product=drop_product, has_replay=show.playback.vod_url is not None,
+    )  # fmt: skip
+
+
+@router.get("/shows/{show_id}/replay", response_class=HTMLResponse)
+async def replay_page(
+    show_id: str, request: Request, c: ContainerDep, actor: PageActorDep
+) -> HTMLResponse:
+    try:
+        show = await read_show_state(c, request.app, show_id)
+    except ShowNotFound:
+        return _render(
+            request, "missing.html", actor, message="There is no such show.", _status=404
+        )
+    if show.playback.vod_url is None:
+        return _render(
+            request, "missing.html", actor, heading="No replay yet",
+            message=f"“{show.title}” has no recording to watch.",
+            back_url=f"/shows/{show.id}", back_label="Go to the show's page", _status=404,
+        )  # fmt: skip
+    return _render(request, "replay.html", actor, show=show)
 
 
 async def _pinned_product(session: AsyncSession, show: ShowOut) -> ProductOut | None:

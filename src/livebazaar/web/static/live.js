@@ -45,7 +45,8 @@ export function applyEvent(state, frame) {
 }
 
 export class ShowFeed {
-  // onState(state, type): type is "all" after a fetch, else the event type applied.
+  // onState(state, type, frame): type is "all" after a fetch (no frame), else the type of the
+  // event just applied, and its frame.
   constructor(showId, { onState, onReaction, onConnection }) {
     this.showId = showId;
     this.state = null;
@@ -98,7 +99,7 @@ export class ShowFeed {
     if (next === this.state) return;
     this.state = next;
     if (frame.type === "reaction") this.onReaction(frame.data.kind);
-    this.onState(this.state, frame.type);
+    this.onState(this.state, frame.type, frame);
   }
 
   reconnectLater() {

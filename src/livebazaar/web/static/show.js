@@ -1,43 +1,21 @@
-// The viewer page: renders the live state, and posts chat, reactions and purchases.
+// The viewer page: the live video, the live state, and chat, reactions and purchases.
+// `feed` holds the show's state as the server knows it; the page shows `view`, the same state
+// with shop events applied only once the video shows them (see picture_gate.js).
 // Every piece of user or seller text goes in with textContent, never innerHTML.
 
-import { ShowFeed } from "./live.js";
+import { csrf, post, signInFirst } from "./api.js";
+import { wireBuyForms } from "./buy.js";
+import { $, el } from "./dom.js";
+import { applyEvent, ShowFeed } from "./live.js";
+import { PictureGate } from "./picture_gate.js";
+import { LivePlayer } from "./player.js";
+import { ProductCard } from "./product_card.js";
 
 const root = document.getElementById("show");
 const showId = root.dataset.showId;
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? null;
-const $ = (id) => document.getElementById(id);
 const EMOJI = { heart: "❤️", fire: "🔥", clap: "👏", laugh: "😂", wow: "😮" };
-let pinnedShown = null;
-const pending = new Map();  // form id -> reserved order waiting for a payment
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
-
-async function post(url, body) {
-  const headers = { "Content-Type": "application/json", Accept: "application/json" };
-  if (csrf) headers["X-CSRF-Token"] = csrf;
-  const response = await fetch(url, {
-    method: "POST", headers, body: JSON.stringify(body ?? {}), credentials: "same-origin",
-  });
-  const type = response.headers.get("content-type") ?? "";
-  const data = type.includes("json") ? await response.json() : null;
-  if (!response.ok) {
-    const error = new Error(data?.detail || data?.title || `HTTP ${response.status}`);
-    error.status = response.status;
-    error.code = data?.code;
-    throw error;
-  }
-  return data;
-}
-
-function signInFirst() {
-  location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
-}
+const card = new ProductCard();
+let view = null;
 
 // --- rendering -----------------------------------------------------------------------------
 
@@ -46,7 +24,7 @@ function render(state, type) {
   if (type === "all" || type.startsWith("chat.")) renderChat(state);
   if (type === "all" || type.startsWith("drop.")) renderDrop(state);
   if (type === "all" || type === "product.pinned" || type === "show.ended") renderLineup(state);
-  if (type === "all" || type === "product.pinned") loadPinned(state).catch(() => {});
+  if (type === "all" || type === "product.pinned") showPinned(state);
 }
 
 function renderStage(state) {
@@ -114,50 +92,9 @@ function renderLineup(state) {
   );
 }
 
-async function loadPinned(state) {
+function showPinned(state) {
   const id = state.pinned_product_id ?? state.lineup[0]?.product_id ?? null;
-  if (id === pinnedShown) return;
-  pinnedShown = id;
-  $("pinned").hidden = !id;
-  if (!id) return;
-  const response = await fetch(`/api/v1/products/${encodeURIComponent(id)}`);
-  if (!response.ok || pinnedShown !== id) return;
-  renderPinned(await response.json(), Boolean(state.pinned_product_id));
-}
-
-function renderPinned(product, isPinned) {
-  $("pinned-label").textContent = isPinned ? "Pinned" : "First up";
-  $("pinned-title").textContent = product.title;
-  $("pinned-description").textContent = product.description;
-  const origin = product.origin;
-  $("pinned-origin").textContent = [origin.place, origin.region].filter(Boolean).join(", ");
-  $("pinned-steps").replaceChildren(...origin.steps.map((s) => el("li", "", s)));
-  $("pinned-slides").replaceChildren(
-    ...product.images.map((image) => {
-      const img = el("img");
-      Object.assign(img, { src: image.url, alt: image.alt, width: 320, height: 240 });
-      const figure = el("figure");
-      figure.append(img, el("figcaption", "", image.alt));
-      const li = el("li");
-      li.append(figure);
-      return li;
-    }),
-  );
-  $("pinned-variants").replaceChildren(
-    ...product.variants.map((v) => {
-      const li = el("li", "", `${v.name}: `);
-      li.append(el("strong", "", v.price.display));
-      return li;
-    }),
-  );
-  $("pinned-producers").replaceChildren(
-    ...product.producers.map((p) => {
-      const li = el("li");
-      li.append(el("span", "", p.name), " ", el("span", "muted", p.village), " ",
-        el("span", "share", `${(p.bps / 100).toFixed(1)}%`));
-      return li;
-    }),
-  );
+  card.show(id, state.pinned_product_id ? "Pinned" : "First up").catch(() => {});
 }
 
 function tick() {
@@ -179,45 +116,13 @@ function floatReaction(kind) {
 
 // --- actions -------------------------------------------------------------------------------
 
-async function checkout(form) {
-  const result = form.querySelector(".result");
-  const quantity = Number(form.elements.quantity.value);
-  const card = form.elements.card.value.replace(/\D/g, "");
-  let order = pending.get(form.id);
-  if (!order) {
-    result.textContent = "Reserving…";
-    order = form.dataset.kind === "drop"
-      ? await post(`/api/v1/drops/${encodeURIComponent($("drop").dataset.dropId)}/claims`, { quantity })
-      : await post(`/api/v1/shows/${encodeURIComponent(showId)}/purchases`, { product_id: pinnedShown, quantity });
-    pending.set(form.id, order);
-  }
-  result.textContent = `Reserved ${order.total?.display ?? ""}. Paying…`;
-  const paid = await post(`/api/v1/orders/${encodeURIComponent(order.order_id)}/pay`, {
-    provider: "test", card_number: card,
-  });
-  pending.delete(form.id);
-  result.textContent = paid.status === "paid"
-    ? `Paid ✓ ${order.total?.display ?? ""}. Thank you! Order ${order.order_id.slice(-8)}`
-    : `Payment ${paid.status}. Order ${order.order_id.slice(-8)}`;
-}
-
 function wireForms() {
-  for (const form of document.querySelectorAll("form.buy")) {
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      if (!csrf) return signInFirst();
-      const button = form.querySelector("button[type=submit]");
-      button.disabled = true;
-      checkout(form)
-        .catch((error) => {
-          const held = pending.get(form.id);
-          form.querySelector(".result").textContent = held
-            ? `${error.message}. Your units stay reserved for a few minutes: try another card.`
-            : error.message;
-        })
-        .finally(() => { button.disabled = false; });
-    });
-  }
+  const dropId = () => $("drop").dataset.dropId;
+  wireBuyForms(document.querySelectorAll("form.buy"), (form, quantity) => (
+    form.dataset.kind === "drop"
+      ? { url: `/api/v1/drops/${encodeURIComponent(dropId())}/claims`, body: { quantity } }
+      : { url: `/api/v1/shows/${encodeURIComponent(showId)}/purchases`, body: { product_id: card.productId, quantity } }
+  ));
   $("chat-form")?.addEventListener("submit", (event) => {
     event.preventDefault();
     const input = $("chat-text");
@@ -233,16 +138,42 @@ function wireForms() {
         .catch(() => {});
     });
   }
-  const slides = $("pinned-slides");
-  $("slide-prev").addEventListener("click", () => slides.scrollBy({ left: -slides.clientWidth, behavior: "smooth" }));
-  $("slide-next").addEventListener("click", () => slides.scrollBy({ left: slides.clientWidth, behavior: "smooth" }));
+}
+
+// --- the video and the feed ---------------------------------------------------------------
+
+const video = new LivePlayer(showId, {
+  video: $("video"),
+  waiting: $("video-wait"),
+  waitingText: $("video-wait-text"),
+  replayLink: $("replay-link"),
+});
+const gate = new PictureGate({
+  pictureTime: () => video.pictureTime(),
+  apply: (frame) => {
+    view = applyEvent(view, { type: frame.type, data: frame.data });  // no seq: gate's order
+    render(view, frame.type);
+  },
+});
+
+function onState(state, type, frame) {
+  if (type === "all") {
+    gate.reset();  // a fresh state already holds whatever was waiting
+    view = structuredClone(state);
+    render(view, "all");
+    return;
+  }
+  gate.push(frame);
+  if (type === "show.started") video.refresh();
+  if (type === "show.ended") video.showEnded();
 }
 
 wireForms();
 setInterval(tick, 1000);
 tick();
+video.refresh();
 const feed = new ShowFeed(showId, {
-  onState: render,
+  onState,
   onReaction: floatReaction,
   onConnection: (up) => root.classList.toggle("offline", !up),
 });

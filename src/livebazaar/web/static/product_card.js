@@ -1,0 +1,60 @@
+// The product card (#pinned): pictures, variants, origin story, producers, and its buy sheet.
+// The viewer page shows the pinned product in it; the replay page, the one pinned at the
+// video's current time.
+
+import { $, el } from "./dom.js";
+
+export class ProductCard {
+  constructor() {
+    this.productId = $("pinned").dataset.productId || null;  // what the server rendered
+    const slides = $("pinned-slides");
+    $("slide-prev").addEventListener("click", () => slides.scrollBy({ left: -slides.clientWidth, behavior: "smooth" }));
+    $("slide-next").addEventListener("click", () => slides.scrollBy({ left: slides.clientWidth, behavior: "smooth" }));
+  }
+
+  // Shows product `id` (null hides the card) under `label`; fetches it only when it changes.
+  async show(id, label) {
+    $("pinned-label").textContent = label;
+    if (id === this.productId) return;
+    this.productId = id;
+    $("pinned").hidden = !id;
+    if (!id) return;
+    const response = await fetch(`/api/v1/products/${encodeURIComponent(id)}`);
+    if (!response.ok || this.productId !== id) return;
+    render(await response.json());
+  }
+}
+
+function render(product) {
+  $("pinned-title").textContent = product.title;
+  $("pinned-description").textContent = product.description;
+  const origin = product.origin;
+  $("pinned-origin").textContent = [origin.place, origin.region].filter(Boolean).join(", ");
+  $("pinned-steps").replaceChildren(...origin.steps.map((s) => el("li", "", s)));
+  $("pinned-slides").replaceChildren(
+    ...product.images.map((image) => {
+      const img = el("img");
+      Object.assign(img, { src: image.url, alt: image.alt, width: 320, height: 240 });
+      const figure = el("figure");
+      figure.append(img, el("figcaption", "", image.alt));
+      const li = el("li");
+      li.append(figure);
+      return li;
+    }),
+  );
+  $("pinned-variants").replaceChildren(
+    ...product.variants.map((v) => {
+      const li = el("li", "", `${v.name}: `);
+      li.append(el("strong", "", v.price.display));
+      return li;
+    }),
+  );
+  $("pinned-producers").replaceChildren(
+    ...product.producers.map((p) => {
+      const li = el("li");
+      li.append(el("span", "", p.name), " ", el("span", "muted", p.village), " ",
+        el("span", "share", `${(p.bps / 100).toFixed(1)}%`));
+      return li;
+    }),
+  );
+}
