@@ -9,6 +9,7 @@ operation are bounded so the suite stays within CI's time.
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import threading
@@ -26,6 +27,8 @@ from livebazaar.migrations import upgrade_to_head
 from livebazaar.settings import Settings
 from livebazaar.web.app import create_app
 from tests.conftest import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class _ServerThread:
@@ -171,7 +174,11 @@ def test_no_input_produces_a_server_error(
         "--report-dir", str(tmp_path),
         "--no-color",
     ]  # fmt: skip
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=1500, check=False)
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.fuzz_hooks"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=1500, check=False, env=env, cwd=ROOT
+    )
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
     summary = result.stdout[result.stdout.rfind("SUMMARY") :]
     assert "Tested: " in summary, result.stdout[-5000:]

@@ -225,7 +225,7 @@ class MediaService:
         names = [n for n in video.current if video.renditions[n].codecs]
         if not names:
             return None
-        lines = ["#EXTM3U", "#EXT-X-VERSION:6", "#EXT-X-INDEPENDENT-SEGMENTS"]
+        lines = ["#EXTM3U", "#EXT-X-VERSION:6"]
         for name in sorted(names, key=lambda n: -video.renditions[n].bandwidth):
             info = video.renditions[name]
             lines.append(

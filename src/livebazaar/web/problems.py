@@ -109,3 +109,15 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         429: "Rate limited",
     }.items()
 }
+
+
+def problem_responses(**extra: str) -> dict[int | str, dict[str, Any]]:
+    """More documented refusals for one route: `problem_responses(s415="Not SDP")`."""
+    return {
+        int(name.removeprefix("s")): {
+            "model": Problem,
+            "content": {PROBLEM_JSON: {}},
+            "description": description,
+        }
+        for name, description in extra.items()
+    }

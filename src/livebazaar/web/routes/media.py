@@ -26,7 +26,7 @@ from livebazaar.media.playlist import ReloadResult
 from livebazaar.media.store import CACHE_MUTABLE, check_key
 from livebazaar.settings import Settings
 from livebazaar.web.deps import ActorDep, ContainerDep, PathId
-from livebazaar.web.problems import PROBLEM_RESPONSES, problem_response
+from livebazaar.web.problems import PROBLEM_RESPONSES, problem_response, problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["media"], responses=PROBLEM_RESPONSES)
 hls = APIRouter(prefix="/media", tags=["media"], responses=PROBLEM_RESPONSES)
@@ -70,6 +70,7 @@ _SDP_BODY = {
     status_code=status.HTTP_201_CREATED,
     response_class=Response,
     openapi_extra=_SDP_BODY,
+    responses=problem_responses(s413="The offer is too large", s415="Not application/sdp"),
 )
 async def whip_publish(show_id: PathId, request: Request, c: ContainerDep) -> Response:
     """WHIP: go live from a browser or OBS. `Authorization: Bearer <stream key>`, an SDP offer
@@ -158,7 +159,11 @@ async def master_playlist(show_id: PathId, c: ContainerDep) -> Response:
     return _playlist(text)
 
 
-@hls.get("/shows/{show_id}/{rendition}/live.m3u8", response_class=Response)
+@hls.get(
+    "/shows/{show_id}/{rendition}/live.m3u8",
+    response_class=Response,
+    responses=problem_responses(s503="The part asked for did not arrive in time"),
+)
 async def media_playlist(
     show_id: PathId,
     rendition: PathId,
