@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,13 +20,14 @@ from fastapi import FastAPI
 
 from livebazaar.bootstrap import Container, build_container, ensure_sqlite_dir
 from livebazaar.demo.audience import Audience
-from livebazaar.demo.seed import DemoInfo, find_seeded, seed
+from livebazaar.demo.seed import DemoInfo, SeededShow, find_seeded, issue_stream_key, seed
 from livebazaar.migrations import upgrade_to_head
 from livebazaar.settings import Settings
 from livebazaar.web.app import create_app
 
 log = logging.getLogger(__name__)
 SQLITE_PREFIX = "sqlite+aiosqlite:///"
+CAMERA_SECONDS = 12 * 3600
 
 
 class DemoSettings(Settings):
@@ -69,13 +71,30 @@ async def _prepare_schema(url: str) -> None:
     await asyncio.to_thread(upgrade_to_head, url)
 
 
-def run_demo(*, host: str, port: int, audience: bool, keep: bool) -> None:
+def run_demo(*, host: str, port: int, audience: bool, keep: bool, video: bool = True) -> None:
     settings = DemoSettings().listening_on(host, port)
-    asyncio.run(_serve_demo(settings, host=host, port=port, audience=audience, keep=keep))
+    asyncio.run(
+        _serve_demo(settings, host=host, port=port, audience=audience, keep=keep, video=video)
+    )
+
+
+async def start_camera(
+    http: httpx.AsyncClient, show: SeededShow
+) -> asyncio.subprocess.Process | None:
+    """The synthetic camera: a publisher process pushing a test picture (frame counter and
+    clock burnt in) over RTMP with the show's stream key, as OBS or a phone app would."""
+    issued = await issue_stream_key(http, show)
+    if issued is None:
+        return None
+    command = [sys.executable, "-m", "livebazaar.media.synthetic", "rtmp", issued["rtmp_url"]]
+    command += ["--seconds", str(CAMERA_SECONDS), "--width", "854", "--height", "480"]
+    print("Synthetic camera: on, over RTMP (--no-video to turn it off; then publish from OBS")
+    print(f"  or a phone app to {issued['rtmp_url']})")
+    return await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.DEVNULL)
 
 
 async def _serve_demo(
-    settings: Settings, *, host: str, port: int, audience: bool, keep: bool
+    settings: Settings, *, host: str, port: int, audience: bool, keep: bool, video: bool = True
 ) -> None:
     demo = await build_demo(settings, keep=keep)
     base_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
@@ -84,17 +103,24 @@ async def _serve_demo(
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
     bots: asyncio.Task[None] | None = None
+    camera: asyncio.subprocess.Process | None = None
     live = demo.info.live_show
     try:
         while not server.started:  # uvicorn offers a flag, not an event
             if serving.done():
                 break
             await asyncio.sleep(0.05)
+        if video and live is not None and server.started and settings.rtmp_enabled:
+            async with httpx.AsyncClient(base_url=base_url) as http:
+                camera = await start_camera(http, live)
         if audience and live is not None and server.started:
             bots = asyncio.create_task(Audience(base_url, live.id).run())
             print("Simulated audience: on (--no-audience to turn it off)")
         await serving
     finally:
+        if camera is not None and camera.returncode is None:
+            camera.terminate()
+            await camera.wait()
         if bots is not None:
             bots.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -72,8 +72,9 @@ def serve(host: str, port: int, no_migrate: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--audience/--no-audience", default=True, help="Simulated viewers in the live room.")
 @click.option("--keep", is_flag=True, help="Keep an existing demo database instead of a fresh one.")
-def demo(host: str, port: int, audience: bool, keep: bool) -> None:
+@click.option("--video/--no-video", default=True, help="A synthetic camera on the live show.")
+def demo(host: str, port: int, audience: bool, keep: bool, video: bool) -> None:
     """Fresh database with both seed stories, one show live, then serve it."""
     from livebazaar.cli.demo import run_demo
 
-    run_demo(host=host, port=port, audience=audience, keep=keep)
+    run_demo(host=host, port=port, audience=audience, keep=keep, video=video)

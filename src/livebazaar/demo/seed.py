@@ -242,3 +242,14 @@ async def find_seeded(http: httpx.AsyncClient) -> DemoInfo | None:
             info.logins.append((f"co-host of '{story.show.title}'", story.show.cohost))
     info.logins.append(("buyer", BUYER))
     return info
+
+
+async def issue_stream_key(http: httpx.AsyncClient, show: SeededShow) -> dict[str, str] | None:
+    """A fresh stream key for a seeded show, asked for by its host (rotating any old one)."""
+    story = next((s for s in STORIES if s.show.title == show.title), None)
+    if story is None:
+        return None
+    api = SeedClient(http)
+    await api.sign_in(story.host)
+    body: dict[str, str] = await api.call("POST", f"/api/v1/shows/{show.id}/stream-key", story.host)
+    return body
