@@ -1,0 +1,162 @@
+"""The viewer page plays the show's live video in a real browser (Debian's Chromium driven by
+Playwright), and the replay page plays the recording.
+
+A synthetic publisher pushes over RTMP, a media worker packages LL-HLS, and hls.js on the page
+plays it: the video's currentTime must advance and its program date-time must be known.
+Screenshots go to var/screenshots/ (CI keeps them). Without Chromium the test skips with a
+message, except in CI (CI=true), where a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from livebazaar.bootstrap import Container, build_container
+from livebazaar.kernel.clock import ManualClock
+from livebazaar.settings import Settings
+from livebazaar.web.app import create_app, start_rtmp
+from tests.conftest import free_port
+from tests.live.stage import make_stage
+from tests.support import Api
+
+CHROMIUM = os.environ.get("LIVEBAZAAR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+WAIT_MS = 60_000  # a safety net against hanging, never an assertion about speed
+
+if not Path(CHROMIUM).exists() or shutil.which("node") is None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI needs Chromium at {CHROMIUM} (.ci/run installs it)", pytrace=False)
+    pytest.skip(
+        f"real-browser tests need Chromium at {CHROMIUM} (apt install chromium)",
+        allow_module_level=True,
+    )
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Container]]:
+    """The app on a real port, its public URL pointing at itself, RTMP on."""
+    port = free_port()
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/livebazaar.db",
+        sqlite_synchronous="NORMAL",
+        argon2_time_cost=1,
+        argon2_memory_kib=64,
+        media_dir=tmp_path / "media",
+        test_payments_settle_delay_s=0.0,
+        public_url=f"http://127.0.0.1:{port}",
+        rtmp_enabled=True,
+        rtmp_port=free_port(),
+        media_ladder=(),
+    )
+    container = build_container(settings, clock=ManualClock())
+    from livebazaar.bootstrap import all_metadata
+
+    async with container.db.engine.begin() as conn:
+        await conn.run_sync(all_metadata().create_all)
+    app = create_app(container, background=False)
+    rtmp = await start_rtmp(container)
+    assert rtmp is not None
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    container.settings = settings.model_copy(update={"rtmp_port": rtmp.port})
+    try:
+        yield f"http://127.0.0.1:{port}", container
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, timeout=10)
+        await rtmp.close()
+        await container.close()
+
+
+async def _advancing(page: Any, seconds: float) -> float:
+    """Wait until the page's video has played past `seconds`; its currentTime."""
+    await page.wait_for_function(
+        f"window.livebazaarPlayer && window.livebazaarPlayer.video.currentTime > {seconds}",
+        timeout=WAIT_MS,
+    )
+    current: float = await page.evaluate("window.livebazaarPlayer.video.currentTime")
+    return current
+
+
+async def test_the_viewer_page_plays_the_live_video_and_the_replay(
+    served: tuple[str, Container],
+) -> None:
+    from playwright.async_api import async_playwright
+
+    base, container = served
+    import httpx
+
+    async with httpx.AsyncClient(base_url=base) as client:
+        api = Api(client, container)
+        stage = await make_stage(api)
+        r = await client.post(f"{stage.url}/stream-key", headers=stage.owner.headers)
+        assert r.status_code == 201, r.text
+        rtmp_url = f"rtmp://127.0.0.1:{container.settings.rtmp_port}/live/{r.json()['key']}"
+        publisher = await asyncio.create_subprocess_exec(
+            *[sys.executable, "-m", "livebazaar.media.synthetic", "rtmp", rtmp_url],
+            *["--seconds", "20", "--width", "640", "--height", "360"],
+            stdout=asyncio.subprocess.DEVNULL,
+        )
+        errors: list[str] = []
+        try:
+            async with async_playwright() as pw:
+                browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                page = await browser.new_page(viewport={"width": 390, "height": 844})
+                page.on("pageerror", lambda exc: errors.append(str(exc)))
+                await page.goto(f"{base}/shows/{stage.show_id}")
+                # Then the live video plays: time advances and the picture has a date
+                first = await _advancing(page, 1.0)
+                later = await _advancing(page, first + 1.0)
+                assert later > first
+                playing_date = await page.evaluate("String(window.livebazaarPlayer.playingDate())")
+                assert playing_date not in ("null", "undefined", "Invalid Date")
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                await page.screenshot(path=str(SHOTS / "viewer-live-phone.png"))
+                await page.set_viewport_size({"width": 1280, "height": 800})
+                await page.screenshot(path=str(SHOTS / "viewer-live-desktop.png"))
+
+                # When the show ends, the replay page plays the recording
+                publisher.terminate()
+                await publisher.wait()
+                r = await client.post(f"{stage.url}/end", headers=stage.owner.headers)
+                assert r.status_code == 200, r.text
+                assert r.json()["playback"]["vod_url"] is not None
+                replay = await browser.new_page(viewport={"width": 390, "height": 844})
+                replay.on("pageerror", lambda exc: errors.append(str(exc)))
+                await replay.goto(f"{base}/shows/{stage.show_id}/replay")
+                # (a replay waits for the viewer to press play)
+                await replay.wait_for_function("window.livebazaarPlayer?.video.readyState >= 2")
+                await replay.evaluate("window.livebazaarPlayer.video.play()")
+                assert await _advancing(replay, 1.0) > 1.0
+                await replay.screenshot(path=str(SHOTS / "replay-phone.png"))
+                await browser.close()
+        finally:
+            if publisher.returncode is None:
+                publisher.kill()
+                await publisher.wait()
+    assert errors == []
