@@ -7,19 +7,12 @@ Every wait is bounded, so a server that never answers fails the module instead o
 
 from __future__ import annotations
 
-import json
 import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import boto3
 import httpx
 import pytest
 from botocore.exceptions import ClientError
@@ -33,10 +26,8 @@ from livebazaar.media.store import (
     content_type_for,
     segment_store_from_url,
 )
+from tests.media.s3 import ACCESS_KEY, SECRET_KEY, make_public
 
-ACCESS_KEY = "livebazaar-test"
-SECRET_KEY = "livebazaar/test+secret"
-STARTUP_TIMEOUT_S = 60.0
 INIT = "shows/1/v0/init.mp4"
 PART = "shows/1/v0/part-12.3.m4s"
 PLAYLIST = "shows/1/v0/index.m3u8"
@@ -57,48 +48,6 @@ BAD_KEYS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait_until_answers(server: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    with httpx.Client(trust_env=False, timeout=2.0) as http:
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                pytest.fail(f"moto server exited:\n{log.read_text(errors='replace')}")
-            try:
-                http.get(url)
-            except httpx.TransportError:
-                time.sleep(0.1)
-            else:
-                return
-    pytest.fail(f"moto server did not answer at {url}:\n{log.read_text(errors='replace')}")
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    log = tmp_path_factory.mktemp("moto") / "server.log"
-    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    with log.open("wb") as out:
-        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        _wait_until_answers(server, endpoint, log)
-        yield endpoint
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
 def _bucket() -> str:
     return f"lb-test-{uuid.uuid4().hex[:16]}"
 
@@ -107,22 +56,6 @@ def _s3_store(endpoint: str, **options: str) -> S3SegmentStore:
     return S3SegmentStore(
         endpoint, _bucket(), ACCESS_KEY, SECRET_KEY, create_bucket=True, **options
     )
-
-
-def _make_public(endpoint: str, bucket: str) -> None:
-    """What a deployment does for its CDN origin: anyone may GET objects."""
-    session = boto3.session.Session(
-        aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, region_name="us-east-1"
-    )
-    client = session.client("s3", endpoint_url=endpoint)
-    statement = {
-        "Effect": "Allow",
-        "Principal": "*",
-        "Action": "s3:GetObject",
-        "Resource": f"arn:aws:s3:::{bucket}/*",
-    }
-    policy = {"Version": "2012-10-17", "Statement": [statement]}
-    client.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -337,7 +270,7 @@ def test_local_public_url_is_the_base_and_the_key(tmp_path: Path) -> None:
 
 def test_s3_objects_are_served_over_http_with_the_promised_headers(s3_endpoint: str) -> None:
     store = _s3_store(s3_endpoint)
-    _make_public(s3_endpoint, store.bucket)
+    make_public(s3_endpoint, store.bucket)
     objects = [
         (INIT, b"ftyp-init", True, "video/mp4", CACHE_IMMUTABLE),
         (PART, b"moof-mdat", True, "video/iso.segment", CACHE_IMMUTABLE),

@@ -160,7 +160,7 @@ class MediaService:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "livebazaar.media.worker",
+            "livebazaar.media",
             config.to_json(),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,

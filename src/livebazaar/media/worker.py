@@ -1,6 +1,6 @@
 """The media worker: one OS process per live show's publish session.
 
-    python -m livebazaar.media.worker CONFIG_JSON
+    python -m livebazaar.media CONFIG_JSON
 
 It reads the publisher's media (FLV on stdin from the RTMP server, or WebRTC through aiortc
 for WHIP: see `whip_worker`), writes CMAF init segments, parts and segments to the
