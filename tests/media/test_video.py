@@ -302,3 +302,27 @@ async def test_one_publisher_per_show(api: Api, rtmp: RtmpServer, container: Con
     code, output = await _finish(first)
     assert code == 0, output
     assert media.video(stage.show_id).crashes == 0  # type: ignore[union-attr]
+
+
+async def test_a_whip_offer_while_rtmp_publishes_gets_409(
+    api: Api, rtmp: RtmpServer, container: Container
+) -> None:
+    # Given a show publishing over RTMP
+    stage = await make_stage(api)
+    url = await _key(api, stage, rtmp)
+    key = url.rsplit("/", 1)[-1]
+    publisher = _publisher(url, 4.0)
+    media = container.media
+    await _until(
+        lambda: (v := media.video(stage.show_id)) is not None and v.publishing, "publishing"
+    )
+    # When the same show's key offers WHIP too, it is refused without touching the stream
+    r = await api.client.post(
+        f"{stage.url}/whip",
+        content="v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n",
+        headers={"Content-Type": "application/sdp", "Authorization": f"Bearer {key}"},
+    )
+    assert_problem(r, 409, "publisher_busy")
+    code, output = await _finish(publisher)
+    assert code == 0, output
+    assert media.video(stage.show_id).crashes == 0  # type: ignore[union-attr]

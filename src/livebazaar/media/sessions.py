@@ -260,6 +260,9 @@ class MediaService:
             if worker.whip and not worker.answer.done():
                 worker.answer.set_exception(WorkerFailed(f"worker exited ({worker.returncode})"))
             video.worker, video.source = None, None
+            for resource, (show_id, session) in list(self.whip_sessions.items()):
+                if (show_id, session) == (video.show_id, worker.session):
+                    del self.whip_sessions[resource]  # its DELETE now answers 404
             worker.exited.set()
             await self._changed(video.show_id)
 
