@@ -12,6 +12,7 @@ import contextlib
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -25,17 +26,23 @@ from livebazaar.web.app import create_app
 from tests.support import Api
 
 
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """Fast, isolated settings under tmp_path; video tests turn RTMP on with `overrides`."""
+    values: dict[str, Any] = {
+        "database_url": f"sqlite+aiosqlite:///{tmp_path}/livebazaar.db",
+        "sqlite_synchronous": "NORMAL",
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 64,
+        "media_dir": tmp_path / "media",
+        "test_payments_settle_delay_s": 0.0,
+        "rtmp_enabled": False,
+    }
+    return Settings(**{**values, **overrides})
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/livebazaar.db",
-        sqlite_synchronous="NORMAL",
-        argon2_time_cost=1,
-        argon2_memory_kib=64,
-        media_dir=tmp_path / "media",
-        test_payments_settle_delay_s=0.0,
-        rtmp_enabled=False,  # video tests turn it on, on a free port
-    )
+    return make_settings(tmp_path)
 
 
 @pytest.fixture
@@ -78,10 +85,9 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
-async def live_server(app: FastAPI) -> AsyncIterator[str]:
-    """The same app served by uvicorn on 127.0.0.1:<free port>; yields its base URL."""
-    port = free_port()
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI, port: int) -> AsyncIterator[str]:
+    """`app` served by uvicorn on 127.0.0.1:`port` (its lifespan is the caller's); its URL."""
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -89,7 +95,16 @@ async def live_server(app: FastAPI) -> AsyncIterator[str]:
         if task.done():
             task.result()
         await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    with contextlib.suppress(asyncio.CancelledError):
-        await asyncio.wait_for(task, timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, timeout=10)
+
+
+@pytest.fixture
+async def live_server(app: FastAPI) -> AsyncIterator[str]:
+    """The same app served by uvicorn on 127.0.0.1:<free port>; yields its base URL."""
+    async with serving(app, free_port()) as url:
+        yield url

@@ -13,7 +13,7 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import av
@@ -23,8 +23,7 @@ from livebazaar.bootstrap import Container
 from livebazaar.media.rtmp import RtmpServer
 from livebazaar.media.synthetic import read_barcode
 from livebazaar.settings import Settings
-from livebazaar.web.app import start_rtmp
-from tests.conftest import free_port
+from tests.conftest import free_port, make_settings
 from tests.live.stage import Stage, make_stage
 from tests.support import Api, assert_problem
 
@@ -33,25 +32,7 @@ WAIT_S = 60.0  # a safety net against hanging, never an assertion about speed
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/livebazaar.db",
-        sqlite_synchronous="NORMAL",
-        argon2_time_cost=1,
-        argon2_memory_kib=64,
-        media_dir=tmp_path / "media",
-        test_payments_settle_delay_s=0.0,
-        rtmp_enabled=True,
-        rtmp_port=free_port(),
-        media_ladder=(),
-    )
-
-
-@pytest.fixture
-async def rtmp(container: Container) -> AsyncIterator[RtmpServer]:
-    server = await start_rtmp(container)
-    assert server is not None
-    yield server
-    await server.close()
+    return make_settings(tmp_path, rtmp_enabled=True, rtmp_port=free_port(), media_ladder=())
 
 
 def _publisher(url: str, seconds: float, *extra: str) -> subprocess.Popen[bytes]:

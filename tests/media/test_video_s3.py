@@ -8,7 +8,6 @@ import asyncio
 import re
 import sys
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,8 +17,7 @@ import pytest
 from livebazaar.bootstrap import Container
 from livebazaar.media.rtmp import RtmpServer
 from livebazaar.settings import Settings
-from livebazaar.web.app import start_rtmp
-from tests.conftest import free_port
+from tests.conftest import free_port, make_settings
 from tests.live.stage import make_stage
 from tests.media.s3 import ACCESS_KEY, SECRET_KEY, make_public
 from tests.support import Api
@@ -31,26 +29,13 @@ BUCKET = f"lb-video-{uuid.uuid4().hex[:12]}"
 @pytest.fixture
 def settings(tmp_path: Path, s3_endpoint: str) -> Settings:
     credentials = f"{quote(ACCESS_KEY, safe='')}:{quote(SECRET_KEY, safe='')}"
-    return Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/livebazaar.db",
-        sqlite_synchronous="NORMAL",
-        argon2_time_cost=1,
-        argon2_memory_kib=64,
-        media_dir=tmp_path / "media",
+    return make_settings(
+        tmp_path,
         media_store_url=f"s3://{credentials}@{BUCKET}?endpoint={s3_endpoint}&create_bucket=true",
-        test_payments_settle_delay_s=0.0,
         rtmp_enabled=True,
         rtmp_port=free_port(),
         media_ladder=(240,),
     )
-
-
-@pytest.fixture
-async def rtmp(container: Container) -> AsyncIterator[RtmpServer]:
-    server = await start_rtmp(container)
-    assert server is not None
-    yield server
-    await server.close()
 
 
 async def test_segments_go_to_the_bucket_and_players_fetch_them_from_it(

@@ -10,7 +10,6 @@ message, except in CI (CI=true), where a missing browser fails the run.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import shutil
 import sys
@@ -19,13 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from livebazaar.bootstrap import Container, build_container
 from livebazaar.kernel.clock import ManualClock
-from livebazaar.settings import Settings
 from livebazaar.web.app import create_app, start_rtmp
-from tests.conftest import free_port
+from tests.conftest import free_port, make_settings, serving
 from tests.live.stage import make_stage
 from tests.support import Api
 
@@ -55,13 +52,8 @@ if not Path(CHROMIUM).exists() or shutil.which("node") is None:
 async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Container]]:
     """The app on a real port, its public URL pointing at itself, RTMP on."""
     port = free_port()
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/livebazaar.db",
-        sqlite_synchronous="NORMAL",
-        argon2_time_cost=1,
-        argon2_memory_kib=64,
-        media_dir=tmp_path / "media",
-        test_payments_settle_delay_s=0.0,
+    settings = make_settings(
+        tmp_path,
         public_url=f"http://127.0.0.1:{port}",
         rtmp_enabled=True,
         rtmp_port=free_port(),
@@ -75,20 +67,10 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Container]]:
     app = create_app(container, background=False)
     rtmp = await start_rtmp(container)
     assert rtmp is not None
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    container.settings = settings.model_copy(update={"rtmp_port": rtmp.port})
     try:
-        yield f"http://127.0.0.1:{port}", container
+        async with serving(app, port) as url:
+            yield url, container
     finally:
-        server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, timeout=10)
         await rtmp.close()
         await container.close()
 
@@ -116,7 +98,7 @@ async def test_the_viewer_page_plays_the_live_video_and_the_replay(
         stage = await make_stage(api)
         r = await client.post(f"{stage.url}/stream-key", headers=stage.owner.headers)
         assert r.status_code == 201, r.text
-        rtmp_url = f"rtmp://127.0.0.1:{container.settings.rtmp_port}/live/{r.json()['key']}"
+        rtmp_url = r.json()["rtmp_url"]
         publisher = await asyncio.create_subprocess_exec(
             *[sys.executable, "-m", "livebazaar.media.synthetic", "rtmp", rtmp_url],
             *["--seconds", "20", "--width", "640", "--height", "360"],
