@@ -11,6 +11,7 @@ import asyncio
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from livebazaar.bootstrap import Container
 from livebazaar.media.rtmp import RtmpServer
 from livebazaar.media.synthetic import read_barcode
 from livebazaar.settings import Settings
+from livebazaar.web.app import start_rtmp
 from tests.conftest import free_port, make_settings
 from tests.live.stage import Stage, make_stage
 from tests.support import Api, assert_problem
@@ -307,3 +309,33 @@ async def test_a_whip_offer_while_rtmp_publishes_gets_409(
     code, output = await _finish(publisher)
     assert code == 0, output
     assert media.video(stage.show_id).crashes == 0  # type: ignore[union-attr]
+
+
+async def test_a_malformed_stream_ends_its_worker_only(api: Api, container: Container) -> None:
+    # Given a publish session whose "FLV" is garbage after a valid header
+    stage = await make_stage(api)
+    media = container.media
+    worker = await media.start(stage.show_id, "rtmp")
+    worker.stdin.write(b"FLV\x01\x05\x00\x00\x00\x09\x00\x00\x00\x00" + bytes(range(256)) * 64)
+    await worker.stdin.drain()
+    worker.stdin.close()
+    # Then that worker fails, the app notices, and the show can publish again
+    await _until(lambda: worker.exited.is_set(), "the worker's end")
+    assert worker.returncode != 0
+    video = media.video(stage.show_id)
+    assert video is not None
+    assert video.crashes == 1
+    assert not video.publishing
+    assert media.master(stage.show_id) is None  # nothing half-made is offered to viewers
+
+
+async def test_a_taken_rtmp_port_says_which_setting_to_change(container: Container) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        container.settings = container.settings.model_copy(
+            update={"rtmp_enabled": True, "rtmp_port": port}
+        )
+        with pytest.raises(RuntimeError, match="LIVEBAZAAR_RTMP_PORT"):
+            await start_rtmp(container)

@@ -35,7 +35,13 @@ async def start_rtmp(container: Container) -> RtmpServer | None:
         host=settings.rtmp_bind_host,
         port=settings.rtmp_port,
     )
-    await server.start()
+    try:
+        await server.start()
+    except OSError as exc:
+        raise RuntimeError(
+            f"cannot listen for RTMP on {settings.rtmp_bind_host}:{settings.rtmp_port} ({exc}); "
+            "set LIVEBAZAAR_RTMP_PORT to a free port, or LIVEBAZAAR_RTMP_ENABLED=false"
+        ) from exc
     return server
 
 
