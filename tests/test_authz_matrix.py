@@ -64,6 +64,7 @@ NOT_MODERATOR = (403, "not_moderator")
 ORDER_HIDDEN = (404, "order_not_found")  # its existence is not revealed
 
 SHOW = "/api/v1/shows/{show_id}"
+SCHEDULED = "/api/v1/shows/{scheduled_show_id}"
 CHAT = "/api/v1/shows/{show_id}/chat"
 DROP = "/api/v1/drops/{drop_id}"
 ORDER = "/api/v1/orders/{order_id}"
@@ -136,6 +137,11 @@ ROWS: list[Row] = [
     # live: the audience (anyone signed in)
     Row("POST", CHAT, {"text": "Lovely lustre"}, allowed=SIGNED_IN, ok=201, probe=CHAT),
     Row("POST", SHOW + "/reactions", {"kind": "heart"}, allowed=SIGNED_IN, ok=202, probe=SHOW),
+    # live: reminders, each signed-in viewer their own, on a scheduled show
+    Row("PUT", SCHEDULED + "/reminder", allowed=SIGNED_IN, ok=201, probe=SCHEDULED),
+    Row("DELETE", SCHEDULED + "/reminder", allowed=SIGNED_IN, ok=204, probe=SCHEDULED),
+    # live: the host's live panel (its hosts, co-hosts and the shop's moderators)
+    Row("GET", SHOW + "/stats", allowed=SHOW_MODERATORS, denied=NOT_MODERATOR),
     # live: moderation (the shop's moderators too; blocked words belong to the shop)
     Row("DELETE", CHAT + "/{message_id}", allowed=SHOW_MODERATORS, ok=204,
         denied=NOT_MODERATOR, probe=CHAT),
@@ -174,6 +180,13 @@ NO_ROW = {
     ("POST", "/api/v1/auth/register"): "anyone may sign up",
     ("POST", "/api/v1/auth/token"): "signing in: the password is the check",
     ("POST", "/api/v1/auth/logout"): "revokes the caller's own token",
+    # A buyer's own address book: tests/accounts/test_addresses.py covers anonymous callers
+    # and other buyers' ids.
+    ("POST", "/api/v1/me/addresses"): "the caller's own addresses",
+    ("DELETE", "/api/v1/me/addresses/{address_id}"): "the caller's own addresses",
+    # Multipart, which the matrix's JSON calls cannot send; the same catalog-editor check as
+    # POST /products/{id}/images, tested in tests/catalog/test_picture_upload.py.
+    ("POST", "/api/v1/products/{product_id}/images/upload"): "multipart: tested apart",
     ("POST", "/api/v1/payments/test/webhook"): "the provider's signature authenticates it",
     # WHIP (RFC 9725) authenticates the publisher by the show's stream key, not a user;
     # tests/media/test_whip.py covers bad, missing and other shows' keys.

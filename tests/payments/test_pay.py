@@ -146,3 +146,26 @@ async def test_a_pending_payment_protects_the_hold_from_the_sweeper(
     order = (await client.get(f"/api/v1/orders/{order_id}", headers=buyer.headers)).json()
     assert (order["status"], order["payment_pending"]) == ("reserved", True)
     assert (await get_drop(client, drop_id))["reserved"] == 1
+
+
+async def test_paying_with_an_address_ships_the_order_there(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    buyer, drop_id, order_id = await held(client, container, stage)
+    address = {"name": "Aline", "line1": "KN 5 Rd", "city": "Kigali", "country": "RW"}
+    r = await client.post("/api/v1/me/addresses", json=address, headers=buyer.headers)
+    address_id = r.json()["id"]
+    [other_buyer] = await make_buyers(container, 1)
+    r = await claim(client, other_buyer, drop_id)
+    other_order = r.json()["order_id"]
+    # Someone else's address is refused and the order stays unpaid
+    r = await pay(client, other_buyer, other_order, address_id=address_id)
+    assert_problem(r, 404, "address_not_found")
+    assert await payments_of(container, other_order) == 0
+    # The buyer's own: the order keeps a copy, which outlives the address book entry
+    r = await pay(client, buyer, order_id, address_id=address_id)
+    assert r.status_code == 200, r.text
+    await client.delete(f"/api/v1/me/addresses/{address_id}", headers=buyer.headers)
+    order = (await client.get(f"/api/v1/orders/{order_id}", headers=buyer.headers)).json()
+    assert order["ship_to"]["city"] == "Kigali"
+    assert order["ship_to"]["country"] == "RW"

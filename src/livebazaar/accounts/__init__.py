@@ -3,6 +3,8 @@
 from livebazaar.accounts.actions import (
     IssuedToken,
     add_membership,
+    do_add_address,
+    do_delete_address,
     do_grant_role,
     do_log_in,
     do_log_out,
@@ -10,20 +12,30 @@ from livebazaar.accounts.actions import (
     do_set_admin,
 )
 from livebazaar.accounts.actor_cache import ActorCache
-from livebazaar.accounts.models import Membership, Role, TokenKind, User
+from livebazaar.accounts.errors import AddressNotFound
+from livebazaar.accounts.models import Address, Membership, Role, TokenKind, User
 from livebazaar.accounts.passwords import Passwords
 from livebazaar.accounts.queries import (
     Actor,
     check_shop_role,
     get_actor_by_token,
+    get_display_names,
+    get_own_address,
     get_user,
+    list_addresses,
     list_members,
     list_roles,
+    list_user_roles,
 )
+from livebazaar.accounts.schemas import AddressIn, AddressOut
 
 __all__ = [
     "Actor",
     "ActorCache",
+    "Address",
+    "AddressIn",
+    "AddressNotFound",
+    "AddressOut",
     "IssuedToken",
     "Membership",
     "Passwords",
@@ -32,13 +44,19 @@ __all__ = [
     "User",
     "add_membership",
     "check_shop_role",
+    "do_add_address",
+    "do_delete_address",
     "do_grant_role",
     "do_log_in",
     "do_log_out",
     "do_register",
     "do_set_admin",
     "get_actor_by_token",
+    "get_display_names",
+    "get_own_address",
     "get_user",
+    "list_addresses",
     "list_members",
     "list_roles",
+    "list_user_roles",
 ]

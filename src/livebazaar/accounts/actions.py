@@ -7,12 +7,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from livebazaar.accounts.errors import BadCredentials, EmailTaken
-from livebazaar.accounts.models import AuthToken, Membership, Role, TokenKind, User
+from livebazaar.accounts.errors import (
+    AddressNotFound,
+    BadCredentials,
+    EmailTaken,
+    TooManyAddresses,
+)
+from livebazaar.accounts.models import Address, AuthToken, Membership, Role, TokenKind, User
 from livebazaar.accounts.passwords import Passwords
+from livebazaar.accounts.schemas import AddressIn
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
 from livebazaar.kernel.errors import NotFound
@@ -150,3 +156,29 @@ async def do_set_admin(db: Database, *, email: str, is_admin: bool) -> User:
         user.is_admin = is_admin
         await uow.commit()
     return user
+
+
+MAX_ADDRESSES = 20
+
+
+async def do_add_address(db: Database, clock: Clock, user_id: str, data: AddressIn) -> Address:
+    async with db.uow() as uow:
+        held = await uow.session.scalar(
+            select(func.count()).select_from(Address).where(Address.user_id == user_id)
+        )
+        if (held or 0) >= MAX_ADDRESSES:
+            raise TooManyAddresses()
+        address = Address(user_id=user_id, created_at=clock.now(), **data.model_dump())
+        uow.session.add(address)
+        await uow.commit()
+    return address
+
+
+async def do_delete_address(db: Database, user_id: str, address_id: str) -> None:
+    """Forget a saved address (orders keep their own copy)."""
+    async with db.uow() as uow:
+        address = await uow.session.get(Address, address_id)
+        if address is None or address.user_id != user_id:
+            raise AddressNotFound()
+        await uow.session.delete(address)
+        await uow.commit()

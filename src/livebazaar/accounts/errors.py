@@ -1,4 +1,4 @@
-from livebazaar.kernel.errors import Conflict, Forbidden, NotAuthenticated
+from livebazaar.kernel.errors import Conflict, Forbidden, NotAuthenticated, NotFound
 
 
 class EmailTaken(Conflict):
@@ -24,3 +24,13 @@ class CsrfFailed(Forbidden):
 class RoleRequired(Forbidden):
     code = "role_required"
     title = "Your role in this shop does not allow this"
+
+
+class AddressNotFound(NotFound):
+    code = "address_not_found"
+    title = "No such address among yours"
+
+
+class TooManyAddresses(Conflict):
+    code = "too_many_addresses"
+    title = "An account keeps at most 20 addresses: delete one first"

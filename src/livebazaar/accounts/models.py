@@ -61,3 +61,23 @@ class Membership(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
     created_at: Mapped[datetime]
+
+
+class Address(Base):
+    """A buyer's saved delivery address. Orders keep a copy when paid, so editing or deleting
+    an address never changes where an order already went."""
+
+    __tablename__ = "addresses"
+    __table_args__ = (Index("ix_addresses_user", "user_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    line1: Mapped[str] = mapped_column(String(200))
+    line2: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(120))
+    region: Mapped[str] = mapped_column(String(120), default="")
+    postal_code: Mapped[str] = mapped_column(String(32), default="")
+    country: Mapped[str] = mapped_column(String(2))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime]

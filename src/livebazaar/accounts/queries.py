@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livebazaar.accounts.actions import hash_token
-from livebazaar.accounts.errors import InvalidToken, RoleRequired
-from livebazaar.accounts.models import AuthToken, Membership, Role, TokenKind, User
+from livebazaar.accounts.errors import AddressNotFound, InvalidToken, RoleRequired
+from livebazaar.accounts.models import Address, AuthToken, Membership, Role, TokenKind, User
 from livebazaar.kernel.clock import Clock
 
 
@@ -69,6 +69,19 @@ async def check_shop_role(
     raise RoleRequired()
 
 
+async def list_user_roles(session: AsyncSession, user_id: str) -> dict[str, set[Role]]:
+    """The shops the user holds a role in, each with the user's roles there (oldest first)."""
+    rows = await session.execute(
+        select(Membership.shop_id, Membership.role)
+        .where(Membership.user_id == user_id)
+        .order_by(Membership.created_at, Membership.id)
+    )
+    roles: dict[str, set[Role]] = {}
+    for shop_id, role in rows.all():
+        roles.setdefault(str(shop_id), set()).add(role)
+    return roles
+
+
 async def get_user(session: AsyncSession, user_id: str) -> User | None:
     return await session.get(User, user_id)
 
@@ -81,3 +94,28 @@ async def list_members(session: AsyncSession, shop_id: str) -> list[tuple[User, 
         .order_by(Membership.created_at)
     )
     return [(user, role) for user, role in rows]
+
+
+async def list_addresses(session: AsyncSession, user_id: str) -> list[Address]:
+    """The user's saved addresses, oldest first."""
+    rows = await session.scalars(
+        select(Address).where(Address.user_id == user_id).order_by(Address.created_at, Address.id)
+    )
+    return list(rows)
+
+
+async def get_own_address(session: AsyncSession, user_id: str, address_id: str) -> Address:
+    """One of the user's addresses; AddressNotFound for anyone else's (no existence leak)."""
+    address = await session.get(Address, address_id)
+    if address is None or address.user_id != user_id:
+        raise AddressNotFound()
+    return address
+
+
+async def get_display_names(session: AsyncSession, user_ids: Iterable[str]) -> dict[str, str]:
+    """Display names keyed by user id (unknown ids are absent)."""
+    ids = list(dict.fromkeys(user_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+    return {str(user_id): str(name) for user_id, name in rows.all()}

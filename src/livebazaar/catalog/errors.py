@@ -61,3 +61,14 @@ class PriceWithVariants(Invalid):
 class StockBelowCommitted(Conflict):
     code = "stock_below_committed"
     title = "Stock cannot go below the units already held or sold"
+
+
+class BadImage(Invalid):
+    code = "bad_image"
+    title = "Not a JPEG, PNG or WebP picture we can read"
+
+
+class ImageTooLarge(Invalid):
+    code = "image_too_large"
+    status = 413
+    title = "The picture is larger than 8 MB"

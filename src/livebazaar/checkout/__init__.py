@@ -27,10 +27,13 @@ from livebazaar.checkout.holds import (
 )
 from livebazaar.checkout.models import Drop, DropStatus, Order, OrderStatus
 from livebazaar.checkout.queries import (
+    ShowSales,
     get_drop,
     get_drop_out,
+    get_show_sales,
     get_visible_order,
     list_buyer_orders,
+    list_shop_orders,
     list_show_drops,
     order_is_due,
     order_out,
@@ -53,6 +56,7 @@ __all__ = [
     "OrderStatus",
     "PaymentPending",
     "ReservationExpired",
+    "ShowSales",
     "cancel_paid_order",
     "do_claim",
     "do_end_drop",
@@ -63,8 +67,10 @@ __all__ = [
     "end_due_drops",
     "get_drop",
     "get_drop_out",
+    "get_show_sales",
     "get_visible_order",
     "list_buyer_orders",
+    "list_shop_orders",
     "list_show_drops",
     "lock_order",
     "mark_order_paid",

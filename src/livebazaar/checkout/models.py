@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -81,6 +83,7 @@ class Order(Base):
         Index("ix_orders_status_expires", "status", "expires_at"),
         Index("ix_orders_buyer", "buyer_id", "created_at"),
         Index("ix_orders_shop", "shop_id", "created_at"),
+        Index("ix_orders_show_status_paid", "show_id", "status", "paid_at"),  # the live panel
         CheckConstraint("quantity >= 1", name="quantity_positive"),
     )
 
@@ -103,3 +106,5 @@ class Order(Base):
     created_at: Mapped[datetime]
     paid_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]  # expired, cancelled or refunded
+    # Where it ships: a copy of the buyer's address taken when they paid (None: not given).
+    ship_to: Mapped[dict[str, Any] | None] = mapped_column(JSON)

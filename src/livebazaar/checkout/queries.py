@@ -13,10 +13,10 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livebazaar import catalog, inventory, live
-from livebazaar.accounts import Actor, Role, list_roles
+from livebazaar.accounts import Actor, Role, check_shop_role, list_roles
 from livebazaar.checkout.errors import DropNotFound, OrderNotFound, ProductNotInLineup
 from livebazaar.checkout.models import Drop, DropStatus, Order, OrderStatus
-from livebazaar.checkout.schemas import DropOut, OrderOut
+from livebazaar.checkout.schemas import DropOut, OrderOut, ShipTo
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.money import Money, MoneyOut
 
@@ -112,6 +112,52 @@ async def list_show_drops(session: AsyncSession, clock: Clock, show_id: str) -> 
     return [await get_drop_out(session, clock, drop) for drop in drops]
 
 
+@dataclass(frozen=True)
+class ShowSales:
+    """What a show sold: paid orders only (a reserved order is a hold, not a sale; a refunded
+    or cancelled one no longer counts). Holds are counted apart, as of `clock.now()`."""
+
+    orders: int
+    units: int
+    revenue: list[Money]  # one sum per currency, by code
+    recent_orders: int  # paid at or after `since`
+    held_orders: int
+    held_units: int
+
+
+async def get_show_sales(
+    session: AsyncSession, clock: Clock, show_id: str, *, since: datetime
+) -> ShowSales:
+    paid = and_(Order.show_id == show_id, Order.status == OrderStatus.PAID)
+    sum_units, sum_total = func.sum(Order.quantity), func.sum(Order.total_minor)
+    per_currency = (
+        await session.execute(
+            select(Order.currency, func.count(), sum_units, sum_total)
+            .where(paid)
+            .group_by(Order.currency)
+            .order_by(Order.currency)
+        )
+    ).all()
+    recent = await session.scalar(select(func.count()).where(paid, Order.paid_at >= since))
+    held_orders, held_units = (
+        await session.execute(
+            select(func.count(), func.coalesce(func.sum(Order.quantity), 0)).where(
+                Order.show_id == show_id,
+                Order.status == OrderStatus.RESERVED,
+                ~is_due(clock.now()),
+            )
+        )
+    ).one()
+    return ShowSales(
+        orders=sum(int(n) for _, n, _, _ in per_currency),
+        units=sum(int(units) for _, _, units, _ in per_currency),
+        revenue=[Money(int(total), currency) for currency, _, _, total in per_currency],
+        recent_orders=int(recent or 0),
+        held_orders=int(held_orders),
+        held_units=int(held_units),
+    )
+
+
 async def get_lineup_variant(
     session: AsyncSession, show: live.Show, product_id: str, variant_id: str | None
 ) -> catalog.Variant:
@@ -175,4 +221,20 @@ def order_out(order: Order, now: datetime) -> OrderOut:
         created_at=order.created_at,
         paid_at=order.paid_at,
         closed_at=order.closed_at,
+        ship_to=ShipTo.model_validate(order.ship_to) if order.ship_to else None,
     )
+
+
+async def list_shop_orders(
+    session: AsyncSession, actor: Actor, shop_id: str, *, status: OrderStatus | None = None,
+    limit: int = 50, offset: int = 0,
+) -> list[Order]:  # fmt: skip
+    """The shop's orders, newest first, for its owners and hosts (RoleRequired otherwise)."""
+    await check_shop_role(session, actor, shop_id, ORDER_VIEWER_ROLES)
+    query = select(Order).where(Order.shop_id == shop_id)
+    if status is not None:
+        query = query.where(Order.status == status)
+    rows = await session.scalars(
+        query.order_by(Order.created_at.desc(), Order.id.desc()).limit(limit).offset(offset)
+    )
+    return list(rows)

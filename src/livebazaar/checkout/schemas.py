@@ -68,6 +68,19 @@ class ReservationOut(BaseModel):
     quantity: int
 
 
+class ShipTo(BaseModel):
+    """The delivery address as it was when the order was paid."""
+
+    name: str
+    line1: str
+    line2: str = ""
+    city: str
+    region: str = ""
+    postal_code: str = ""
+    country: str
+    phone: str = ""
+
+
 class OrderOut(BaseModel):
     id: str
     status: OrderStatus
@@ -85,3 +98,4 @@ class OrderOut(BaseModel):
     created_at: datetime
     paid_at: datetime | None
     closed_at: datetime | None
+    ship_to: ShipTo | None = None

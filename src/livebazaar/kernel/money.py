@@ -66,13 +66,18 @@ class Money:
         return Money(self.amount_minor * factor, self.currency)
 
     def format(self) -> str:
+        """For people: `1,234.50 USD`."""
+        return f"{self.decimal(grouping=True)} {self.currency}"
+
+    def decimal(self, *, grouping: bool = False) -> str:
+        """The amount in major units, exactly: `1234.50` (`1,234.50` with grouping)."""
         exp = CURRENCY_EXPONENTS[self.currency]
         sign = "-" if self.amount_minor < 0 else ""
         whole, frac = (
             divmod(abs(self.amount_minor), 10**exp) if exp else (abs(self.amount_minor), 0)
         )
-        body = f"{whole:,}" + (f".{frac:0{exp}d}" if exp else "")
-        return f"{sign}{body} {self.currency}"
+        body = (f"{whole:,}" if grouping else str(whole)) + (f".{frac:0{exp}d}" if exp else "")
+        return sign + body
 
 
 class MoneyIn(BaseModel):

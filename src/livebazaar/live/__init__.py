@@ -21,7 +21,14 @@ from livebazaar.live.actions import (
 )
 from livebazaar.live.channel import emit, publish_now, show_topic
 from livebazaar.live.client_state import apply_event
-from livebazaar.live.errors import NotModerator, NotShowHost, ShowEnded, ShowNotFound, ShowNotLive
+from livebazaar.live.errors import (
+    NotModerator,
+    NotShowHost,
+    ShowEnded,
+    ShowNotFound,
+    ShowNotLive,
+    ShowNotScheduled,
+)
 from livebazaar.live.events import (
     ChatDeleted,
     ChatMessageSent,
@@ -32,7 +39,7 @@ from livebazaar.live.events import (
     ShowStarted,
     ViewersCount,
 )
-from livebazaar.live.models import SanctionKind, Show, ShowStatus
+from livebazaar.live.models import SanctionKind, Show, ShowReminder, ShowStatus
 from livebazaar.live.queries import (
     check_show_host,
     check_show_moderator,
@@ -43,6 +50,14 @@ from livebazaar.live.queries import (
     list_pin_moments,
     list_shows,
 )
+from livebazaar.live.reminders import (
+    count_reminders,
+    do_clear_reminder,
+    do_set_reminder,
+    mark_reminders,
+)
+from livebazaar.live.search import ShowSearch, list_show_countries, search_shows
+from livebazaar.live.tally import ReactionTally
 
 __all__ = [
     "ChatDeleted",
@@ -54,12 +69,16 @@ __all__ = [
     "ProductPinned",
     "RateLimiter",
     "ReactionSent",
+    "ReactionTally",
     "SanctionKind",
     "Show",
     "ShowEnded",
     "ShowEndedEvent",
     "ShowNotFound",
     "ShowNotLive",
+    "ShowNotScheduled",
+    "ShowReminder",
+    "ShowSearch",
     "ShowStarted",
     "ShowStatus",
     "SlidingWindowLimiter",
@@ -68,7 +87,9 @@ __all__ = [
     "check_chat_text",
     "check_show_host",
     "check_show_moderator",
+    "count_reminders",
     "do_accept_cohost",
+    "do_clear_reminder",
     "do_create_show",
     "do_delete_chat",
     "do_end_show",
@@ -80,6 +101,7 @@ __all__ = [
     "do_sanction",
     "do_set_blocked_words",
     "do_set_lineup",
+    "do_set_reminder",
     "do_set_slow_mode",
     "do_start_show",
     "emit",
@@ -88,7 +110,10 @@ __all__ = [
     "is_in_lineup",
     "list_chat",
     "list_pin_moments",
+    "list_show_countries",
     "list_shows",
+    "mark_reminders",
     "publish_now",
+    "search_shows",
     "show_topic",
 ]

@@ -72,6 +72,7 @@ from livebazaar.live.queries import (
     is_staff,
     list_blocked_words,
 )
+from livebazaar.live.tally import ReactionTally
 
 MAX_WORD = 100  # BlockedWord.word's length
 
@@ -387,13 +388,16 @@ async def do_set_blocked_words(
 
 
 async def do_react(
-    lv: Live, limiter: RateLimiter, actor: Actor, show_id: str, kind: ReactionKind
-) -> None:
-    """A reaction is stored nowhere: checked, rate limited, and sent to the show's viewers."""
+    lv: Live, limiter: RateLimiter, actor: Actor, show_id: str, kind: ReactionKind,
+    *, tally: ReactionTally,
+) -> None:  # fmt: skip
+    """A reaction is stored nowhere: checked, rate limited, counted in `tally` (this
+    process's), and sent to the show's viewers."""
     async with lv.db.read() as session:
         show = await get_show(session, show_id)
     if show.status is not ShowStatus.LIVE:
         raise ShowNotLive()
     now = lv.clock.now()
     limiter.hit(f"reaction:{actor.user_id}", now)
+    tally.add(show_id)
     await publish_now(lv.broker, lv.clock, show_id, ReactionSent(kind=kind))

@@ -118,3 +118,8 @@ class CannotSanctionStaff(Forbidden):
 class ShopHostRequired(Forbidden):
     code = "shop_host_required"
     title = "Only the shop's owners and hosts may invite co-hosts"
+
+
+class ShowNotScheduled(Conflict):
+    code = "show_not_scheduled"
+    title = "Reminders are for shows that have not started yet"

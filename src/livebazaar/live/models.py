@@ -130,3 +130,17 @@ class BlockedWord(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     shop_id: Mapped[str] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     word: Mapped[str] = mapped_column(String(100))
+
+
+class ShowReminder(Base):
+    """A viewer asked to be told when a scheduled show starts. Nothing delivers it yet (email
+    and web push are a later piece); the home page shows it and the show's hosts count them.
+    Unique per (show, user), which also indexes "everyone to remind of this show"."""
+
+    __tablename__ = "show_reminders"
+    __table_args__ = (UniqueConstraint("show_id", "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]

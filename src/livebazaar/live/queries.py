@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livebazaar.accounts import Actor, Role, User, list_roles
-from livebazaar.catalog import get_product_summaries
+from livebazaar.catalog import Shop, get_product_summaries
 from livebazaar.kernel.money import MoneyOut
 from livebazaar.live.errors import (
     ChatBanned,
@@ -39,6 +39,7 @@ from livebazaar.live.schemas import (
     ShowOut,
     ShowSummaryOut,
 )
+from livebazaar.live.search import summarize_shows
 
 HOSTING_ROLES = frozenset({Role.OWNER, Role.HOST})
 MODERATING_ROLES = frozenset({Role.OWNER, Role.HOST, Role.MODERATOR})
@@ -227,23 +228,13 @@ async def get_show_state(
 async def list_shows(
     session: AsyncSession, *, status: ShowStatus | None, limit: int, offset: int
 ) -> list[ShowSummaryOut]:
-    query = select(Show)
+    """Shows newest scheduled first (live.search finds and orders them for the home page)."""
+    query = select(Show, Shop).join(Shop, Shop.id == Show.shop_id)
     if status is not None:
         query = query.where(Show.status == status)
     query = query.order_by(Show.scheduled_at.desc(), Show.id.desc()).limit(limit).offset(offset)
-    return [
-        ShowSummaryOut(
-            id=s.id,
-            shop_id=s.shop_id,
-            title=s.title,
-            status=s.status,
-            scheduled_at=s.scheduled_at,
-            started_at=s.started_at,
-            ended_at=s.ended_at,
-            pinned_product_id=s.pinned_product_id,
-        )
-        for s in await session.scalars(query)
-    ]
+    rows = [(show, shop) for show, shop in (await session.execute(query)).all()]
+    return await summarize_shows(session, rows)
 
 
 async def check_not_sanctioned(

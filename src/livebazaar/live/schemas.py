@@ -103,6 +103,14 @@ class ShowOut(BaseModel):
     last_seq: int
 
 
+class CoverOut(BaseModel):
+    """A picture for a show's card: the first image of a lineup product (the pinned one first)."""
+
+    product_id: str
+    product_title: str  # the image's text alternative on a card
+    image_url: str
+
+
 class ShowSummaryOut(BaseModel):
     id: str
     shop_id: str
@@ -112,6 +120,20 @@ class ShowSummaryOut(BaseModel):
     started_at: datetime | None
     ended_at: datetime | None
     pinned_product_id: str | None
+    shop_name: str
+    shop_country: str  # ISO 3166-1 alpha-2
+    cover: CoverOut | None
+    reminded: bool | None = Field(
+        default=None, description="Whether the signed-in caller set a reminder (null: anonymous)"
+    )
+    reminders: int | None = Field(
+        default=None, description="How many viewers set a reminder: for the show's hosts only"
+    )
+
+
+class ReminderOut(BaseModel):
+    show_id: str
+    created_at: datetime
 
 
 class InviteOut(BaseModel):

@@ -4,7 +4,12 @@ playlists, the SegmentStore, and replays."""
 from livebazaar.media.actions import IssuedStreamKey, do_issue_stream_key, do_record_replay
 from livebazaar.media.errors import InvalidStreamKey, NoRecording
 from livebazaar.media.models import Recording, StreamKey
-from livebazaar.media.queries import check_stream_key, get_recording, vod_offset
+from livebazaar.media.queries import (
+    check_stream_key,
+    get_recording,
+    recorded_show_ids,
+    vod_offset,
+)
 from livebazaar.media.schemas import PlaybackOut, StreamKeyOut
 from livebazaar.media.sessions import MediaService, PublisherBusy, ShowVideo, WorkerFailed
 from livebazaar.media.store import LocalSegmentStore, SegmentStore, segment_store_from_url
@@ -27,6 +32,7 @@ __all__ = [
     "do_issue_stream_key",
     "do_record_replay",
     "get_recording",
+    "recorded_show_ids",
     "segment_store_from_url",
     "vod_offset",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livebazaar.media.actions import hash_stream_key
@@ -27,6 +27,12 @@ async def check_stream_key(session: AsyncSession, show_id: str | None, key: str)
 
 async def get_recording(session: AsyncSession, show_id: str) -> Recording | None:
     return await session.get(Recording, show_id)
+
+
+def recorded_show_ids() -> Select[tuple[str]]:
+    """The ids of the shows that have a recording, as a subquery for another feature's search
+    (the home page's replays: live.ShowSearch(within=...))."""
+    return select(Recording.show_id)
 
 
 def vod_offset(recording: Recording, when: datetime) -> float | None:

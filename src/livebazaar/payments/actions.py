@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from livebazaar import checkout
-from livebazaar.accounts import Actor, Role, check_shop_role, list_roles
+from livebazaar.accounts import (
+    Actor,
+    AddressIn,
+    Role,
+    check_shop_role,
+    get_own_address,
+    list_roles,
+)
 from livebazaar.broker import Broker
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
@@ -59,7 +66,7 @@ async def do_pay_order(
     if provider is None:
         raise UnknownProvider()
     key = IdempotencyKey.of(idempotency_key, f"pay:{order_id}", data.model_dump(mode="json"))
-    started = await _start_payment(db, clock, actor, order_id, provider, key)
+    started = await _start_payment(db, clock, actor, order_id, provider, key, data.address_id)
     if isinstance(started, PayOut):
         return started  # a retry: the first answer
     request = ChargeRequest(started.id, started.amount, data.card_number, f"Order {order_id}")
@@ -79,7 +86,7 @@ class _Started:
 
 async def _start_payment(
     db: Database, clock: Clock, actor: Actor, order_id: str, provider: PaymentProvider,
-    key: IdempotencyKey | None,
+    key: IdempotencyKey | None, address_id: str | None,
 ) -> _Started | PayOut:  # fmt: skip
     async with db.uow() as uow:
         if key and (
@@ -89,6 +96,9 @@ async def _start_payment(
         ):
             return _answer(stored.status_code, PayOut.model_validate(stored.body))
         order = await _payable_order(uow, clock, actor, order_id)
+        if address_id is not None:
+            address = await get_own_address(uow.session, actor.user_id, address_id)
+            order.ship_to = AddressIn.model_validate(address, from_attributes=True).model_dump()
         payment = _new_payment(uow, clock, provider, order)
         order.payment_pending = True
         await uow.commit()

@@ -12,6 +12,8 @@ class PayIn(BaseModel):
     provider: str = Field(default="test", min_length=1, max_length=32)
     # Test cards only ever reach the test provider; real providers take a token instead.
     card_number: str = Field(min_length=4, max_length=32, pattern=r"^[0-9][0-9 \-]*$")
+    # One of the buyer's saved addresses (POST /me/addresses): the order keeps a copy.
+    address_id: str | None = Field(default=None, min_length=1, max_length=36)
 
 
 class PaymentOut(BaseModel):

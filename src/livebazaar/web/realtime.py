@@ -4,6 +4,10 @@ process's WebSockets (never one subscription per connection: the Channels group_
 Each connection has a bounded queue. A viewer that cannot keep up (its queue is full) is
 dropped with close code 1013 and reconnects with `after=<seq>`; it never makes the server
 hold an unbounded backlog for it.
+
+The hub also keeps this process's audience numbers for the host's live panel: viewers now,
+the peak it has seen, and the reactions it accepted (`reactions`, a live.ReactionTally).
+Like the rate limiters they are per process and forgotten on restart.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from livebazaar.kernel.errors import DomainError, Invalid
 from livebazaar.live import (
     Live,
     RateLimiter,
+    ReactionTally,
     ShowNotFound,
     ViewersCount,
     do_post_chat,
@@ -90,6 +95,8 @@ class RealtimeHub:
         self._queue_size = queue_size
         self._feeds: dict[str, _ShowFeed] = {}
         self._published_counts: dict[str, int] = {}
+        self._peaks: dict[str, int] = {}  # one int per show ever watched here: small
+        self.reactions = ReactionTally()
 
     def join(self, show_id: str) -> Connection:
         """Register a connection. Frames published from now on reach its queue."""
@@ -100,6 +107,7 @@ class RealtimeHub:
             self._feeds[show_id] = feed
         conn = Connection(show_id, self._queue_size)
         feed.connections.add(conn)
+        self._peaks[show_id] = max(self._peaks.get(show_id, 0), len(feed.connections))
         return conn
 
     async def leave(self, conn: Connection) -> None:
@@ -123,8 +131,13 @@ class RealtimeHub:
                     log.info("dropped a slow viewer of show %s", show_id)
 
     def viewer_count(self, show_id: str) -> int:
+        """The show's open WebSockets in this process (the host's own studio counts too)."""
         feed = self._feeds.get(show_id)
         return len(feed.connections) if feed is not None else 0
+
+    def viewer_peak(self, show_id: str) -> int:
+        """The highest viewer_count this process has seen for the show since it started."""
+        return self._peaks.get(show_id, 0)
 
     async def publish_viewer_counts(self) -> list[Message]:
         """Send "viewers.count" for each show whose count changed since the last time."""
@@ -186,7 +199,9 @@ async def serve_show_socket(
         await websocket.accept()
         last = await _send_backlog(sock, container.broker, show_id, after)
         lv = Live(container.db, container.broker, container.clock)
-        client = _ClientFrames(sock, lv, actor, show_id, container.settings.chat_max_length)
+        client = _ClientFrames(
+            sock, lv, actor, show_id, container.settings.chat_max_length, hub.reactions
+        )
         tasks = {
             asyncio.create_task(_send_live(sock, conn, last)),
             asyncio.create_task(client.serve(chat_limiter, reaction_limiter)),
@@ -274,13 +289,15 @@ class _ClientFrames:
     """What a client says over the socket: chat and reactions, answered with error frames."""
 
     def __init__(
-        self, sock: _Socket, lv: Live, actor: Actor | None, show_id: str, max_length: int
-    ) -> None:
+        self, sock: _Socket, lv: Live, actor: Actor | None, show_id: str, max_length: int,
+        tally: ReactionTally,
+    ) -> None:  # fmt: skip
         self.sock = sock
         self.lv = lv
         self.actor = actor
         self.show_id = show_id
         self.max_length = max_length
+        self.tally = tally
 
     async def serve(self, chat_limiter: RateLimiter, reaction_limiter: RateLimiter) -> None:
         while True:
@@ -309,7 +326,9 @@ class _ClientFrames:
                 self.lv, chat_limiter, self.actor, self.show_id, frame.text, self.max_length
             )
         else:
-            await do_react(self.lv, reaction_limiter, self.actor, self.show_id, frame.kind)
+            await do_react(
+                self.lv, reaction_limiter, self.actor, self.show_id, frame.kind, tally=self.tally
+            )
 
 
 class BadFrame(Invalid):

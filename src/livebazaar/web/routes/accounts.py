@@ -3,19 +3,24 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from livebazaar.accounts import (
+    AddressIn,
+    AddressOut,
     Role,
     TokenKind,
     check_shop_role,
+    do_add_address,
+    do_delete_address,
     do_grant_role,
     do_log_in,
     do_log_out,
     do_register,
     get_user,
+    list_addresses,
     list_members,
 )
 from livebazaar.accounts.schemas import MemberIn, MemberOut, RegisterIn, TokenIn, TokenOut, UserOut
 from livebazaar.kernel.errors import NotFound
-from livebazaar.web.deps import ActorDep, ContainerDep
+from livebazaar.web.deps import ActorDep, ContainerDep, PathId
 from livebazaar.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=PROBLEM_RESPONSES)
@@ -63,6 +68,24 @@ async def me(actor: ActorDep, c: ContainerDep) -> UserOut:
     return UserOut(
         id=user.id, email=user.email, display_name=user.display_name, is_admin=user.is_admin
     )
+
+
+@router.get("/me/addresses")
+async def my_addresses(actor: ActorDep, c: ContainerDep) -> list[AddressOut]:
+    async with c.db.read() as session:
+        rows = await list_addresses(session, actor.user_id)
+    return [AddressOut.model_validate(row) for row in rows]
+
+
+@router.post("/me/addresses", status_code=status.HTTP_201_CREATED)
+async def add_address(body: AddressIn, actor: ActorDep, c: ContainerDep) -> AddressOut:
+    """Save a delivery address (at most 20); pay an order with its id to ship there."""
+    return AddressOut.model_validate(await do_add_address(c.db, c.clock, actor.user_id, body))
+
+
+@router.delete("/me/addresses/{address_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_address(address_id: PathId, actor: ActorDep, c: ContainerDep) -> None:
+    await do_delete_address(c.db, actor.user_id, address_id)
 
 
 @router.get("/shops/{shop_id}/members")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, File, Form, Path, Query, UploadFile, status
 
 from livebazaar.catalog import (
+    check_catalog_editor,
     do_add_image,
     do_create_producer,
     do_create_product,
@@ -16,14 +18,15 @@ from livebazaar.catalog import (
     do_update_producer,
     do_update_product,
     do_update_shop,
+    get_product,
     get_product_view,
     get_shop,
     list_producers,
     list_shop_products,
     list_shops,
 )
+from livebazaar.catalog.pictures import MAX_UPLOAD_BYTES, prepare_product_image
 from livebazaar.catalog.schemas import (
-    CountryCode,
     ImageIn,
     ImageOut,
     ProducerIn,
@@ -39,8 +42,10 @@ from livebazaar.catalog.schemas import (
     StockIn,
     VariantOut,
 )
+from livebazaar.kernel.ids import new_id
+from livebazaar.kernel.text import CountryCode
 from livebazaar.web.deps import ActorDep, ContainerDep
-from livebazaar.web.problems import PROBLEM_RESPONSES
+from livebazaar.web.problems import PROBLEM_RESPONSES, problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"], responses=PROBLEM_RESPONSES)
 
@@ -138,6 +143,31 @@ async def set_revenue_shares(
 
 @router.post("/products/{product_id}/images", status_code=status.HTTP_201_CREATED)
 async def add_image(product_id: Id, body: ImageIn, actor: ActorDep, c: ContainerDep) -> ImageOut:
+    return ImageOut.of(await do_add_image(c.db, actor, product_id, body))
+
+
+@router.post(
+    "/products/{product_id}/images/upload",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(s413="The picture is larger than 8 MB"),
+)
+async def upload_image(
+    product_id: Id,
+    file: Annotated[UploadFile, File(description="A JPEG, PNG or WebP picture, up to 8 MB")],
+    actor: ActorDep,
+    c: ContainerDep,
+    alt: Annotated[str, Form(max_length=300)] = "",
+) -> ImageOut:
+    """Upload a picture from a phone: it is checked, resized to 1600 px at most, stripped of
+    its metadata (EXIF GPS) and stored beside the video; then appended like any image."""
+    async with c.db.read() as session:  # refuse before storing anything
+        product = await get_product(session, product_id)
+        await check_catalog_editor(session, actor, product.shop_id)
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    jpeg = await asyncio.to_thread(prepare_product_image, data)
+    key = f"images/products/{product_id}/{new_id()}.jpg"
+    await asyncio.to_thread(c.store.put, key, jpeg, content_type="image/jpeg", immutable=True)
+    body = ImageIn(url=c.store.public_url(key), alt=alt)
     return ImageOut.of(await do_add_image(c.db, actor, product_id, body))
 
 

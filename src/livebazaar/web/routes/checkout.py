@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import csv
+import io
+from collections.abc import AsyncIterator, Mapping
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
+from fastapi.responses import StreamingResponse
 
+from livebazaar.accounts import get_display_names
 from livebazaar.bootstrap import Container
+from livebazaar.catalog import get_product_summaries
 from livebazaar.checkout import (
     DropOut,
     OrderOut,
+    OrderStatus,
     do_claim,
     do_end_drop,
     do_purchase,
@@ -19,10 +26,12 @@ from livebazaar.checkout import (
     get_drop_out,
     get_visible_order,
     list_buyer_orders,
+    list_shop_orders,
     order_out,
     sweep_expired_holds,
 )
 from livebazaar.checkout.schemas import ClaimIn, DropIn, PurchaseIn, ReservationOut
+from livebazaar.kernel.money import Money, MoneyOut
 from livebazaar.kernel.ratelimit import RateLimiter, SlidingWindowLimiter
 from livebazaar.web.deps import ActorDep, ContainerDep, IdempotencyKeyHeader, PathId
 from livebazaar.web.periodic import PeriodicJob
@@ -102,6 +111,99 @@ async def read_order(order_id: PathId, actor: ActorDep, c: ContainerDep) -> Orde
     async with c.db.read() as session:
         order = await get_visible_order(session, actor, order_id)
     return order_out(order, c.clock.now())
+
+
+@router.get("/shops/{shop_id}/orders")
+async def shop_orders(
+    shop_id: PathId,
+    actor: ActorDep,
+    c: ContainerDep,
+    order_status: Annotated[OrderStatus | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[OrderOut]:
+    """The shop's orders, newest first (its owners and hosts)."""
+    async with c.db.read() as session:
+        orders = await list_shop_orders(
+            session, actor, shop_id, status=order_status, limit=limit, offset=offset
+        )
+    return [order_out(order, c.clock.now()) for order in orders]
+
+
+CSV_COLUMNS = [
+    "order_id", "created_at", "paid_at", "status", "show_id", "product", "quantity",
+    "unit_price", "total", "currency", "buyer", "ship_name", "ship_line1", "ship_line2",
+    "ship_city", "ship_region", "ship_postal_code", "ship_country", "ship_phone",
+]  # fmt: skip
+CSV_PAGE = 500
+
+
+@router.get(
+    "/shops/{shop_id}/orders.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "Every order, as CSV"}},
+)
+async def export_shop_orders(
+    shop_id: PathId,
+    actor: ActorDep,
+    c: ContainerDep,
+    order_status: Annotated[OrderStatus | None, Query(alias="status")] = None,
+) -> StreamingResponse:
+    """Every order of the shop as CSV (UTF-8, amounts in major units of their currency), for
+    the courier's labels and the cooperative's books. Owners and hosts only."""
+    async with c.db.read() as session:  # refuse before the first byte is sent
+        await list_shop_orders(session, actor, shop_id, limit=1)
+
+    async def rows() -> AsyncIterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        offset = 0
+        while True:
+            async with c.db.read() as session:
+                page = await list_shop_orders(
+                    session, actor, shop_id, status=order_status, limit=CSV_PAGE, offset=offset
+                )
+                titles = await get_product_summaries(session, [o.product_id for o in page])
+                buyers = await get_display_names(session, {o.buyer_id for o in page})
+            for order in page:
+                writer.writerow(_csv_row(order_out(order, c.clock.now()), titles, buyers))
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            if len(page) < CSV_PAGE:
+                return
+            offset += CSV_PAGE
+
+    filename = f"orders-{shop_id}.csv"
+    return StreamingResponse(
+        rows(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _csv_row(order: OrderOut, titles: Mapping[str, Any], buyers: Mapping[str, str]) -> list[str]:
+    ship = order.ship_to.model_dump() if order.ship_to else {}
+    product = titles.get(order.product_id)
+    return [
+        order.id, order.created_at.isoformat(), order.paid_at.isoformat() if order.paid_at else "",
+        order.status.value, order.show_id or "", _cell(product.title if product else ""),
+        str(order.quantity), _major(order.unit_price), _major(order.total), order.total.currency,
+        _cell(buyers.get(order.buyer_id, "")),
+        *(_cell(str(ship.get(k, ""))) for k in (
+            "name", "line1", "line2", "city", "region", "postal_code", "country", "phone"
+        )),
+    ]  # fmt: skip
+
+
+def _major(money: MoneyOut) -> str:
+    return Money(money.amount_minor, money.currency).decimal()
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet will not run as a formula (CSV injection: =, +, -, @ lead)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def periodic_jobs(app: FastAPI) -> list[PeriodicJob]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, FastAPI, Query, Request, WebSocket, status
+from fastapi import APIRouter, Body, FastAPI, Query, Request, Response, WebSocket, status
 from starlette.applications import Starlette
 
 from livebazaar.bootstrap import Container
@@ -14,9 +14,11 @@ from livebazaar.live import (
     Live,
     RateLimiter,
     SanctionKind,
+    ShowSearch,
     ShowStatus,
     SlidingWindowLimiter,
     do_accept_cohost,
+    do_clear_reminder,
     do_create_show,
     do_delete_chat,
     do_end_show,
@@ -28,11 +30,14 @@ from livebazaar.live import (
     do_sanction,
     do_set_blocked_words,
     do_set_lineup,
+    do_set_reminder,
     do_set_slow_mode,
     do_start_show,
     get_show,
     list_chat,
     list_shows,
+    mark_reminders,
+    search_shows,
 )
 from livebazaar.live.models import ChatSanction, CohostInvite
 from livebazaar.live.schemas import (
@@ -48,18 +53,20 @@ from livebazaar.live.schemas import (
     MuteIn,
     PinIn,
     ReactionIn,
+    ReminderOut,
     SanctionOut,
     ShowIn,
     ShowSummaryOut,
     SlowModeIn,
     SlowModeOut,
 )
-from livebazaar.media import do_record_replay
-from livebazaar.web.deps import ActorDep, ContainerDep
+from livebazaar.media import do_record_replay, recorded_show_ids
+from livebazaar.web.deps import ActorDep, ContainerDep, OptionalActorDep, PathId
 from livebazaar.web.periodic import PeriodicJob
 from livebazaar.web.problems import PROBLEM_RESPONSES
 from livebazaar.web.realtime import hub_for, serve_show_socket
 from livebazaar.web.show_state import ReplayOut, ShowState, read_replay, read_show_state
+from livebazaar.web.show_stats import ShowStatsOut, read_show_stats
 
 router = APIRouter(prefix="/api/v1", tags=["live"], responses=PROBLEM_RESPONSES)
 
@@ -117,6 +124,31 @@ async def get_shows(
         return await list_shows(session, status=show_status, limit=limit, offset=offset)
 
 
+@router.get("/search/shows")
+async def find_shows(
+    c: ContainerDep,
+    actor: OptionalActorDep,
+    q: Annotated[str | None, Query(max_length=100, description="Show, shop or product")] = None,
+    country: Annotated[
+        str | None, Query(pattern="^[A-Za-z]{2}$", description="The shop's ISO 3166-1 alpha-2")
+    ] = None,
+    show_status: Annotated[ShowStatus | None, Query(alias="status")] = None,
+    replay: Annotated[bool, Query(description="Only shows with a recording")] = False,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> list[ShowSummaryOut]:
+    """Shows whose title, shop name or a lineup product's title contains `q` (any case),
+    of shops in `country`. Upcoming ones come soonest first, live and ended ones latest
+    first. `reminded` is the caller's own reminder; `reminders` is counted for their shows.
+    (Not under /shows/: that path's next segment is a show id.)"""
+    search = ShowSearch(
+        q=q, country=country, status=show_status, within=recorded_show_ids() if replay else None
+    )
+    async with c.db.read() as session:
+        found = await search_shows(session, search, limit=limit, offset=offset)
+        return await mark_reminders(session, actor, found)
+
+
 @router.get("/shows/{show_id}")
 async def get_show_detail(show_id: str, c: ContainerDep, request: Request) -> ShowState:
     return await _state(request, c, show_id)
@@ -126,6 +158,36 @@ async def get_show_detail(show_id: str, c: ContainerDep, request: Request) -> Sh
 async def get_show_replay(show_id: str, c: ContainerDep, request: Request) -> ReplayOut:
     """The ended show's replay: its VOD playlist and where each pin and drop falls in it."""
     return await read_replay(c, request.app, show_id)
+
+
+@router.get("/shows/{show_id}/stats")
+async def get_show_stats(
+    show_id: PathId, actor: ActorDep, c: ContainerDep, request: Request
+) -> ShowStatsOut:
+    """The live panel's numbers, for the show's hosts, co-hosts and the shop's moderators."""
+    return await read_show_stats(c, request.app, actor, show_id)
+
+
+@router.put(
+    "/shows/{show_id}/reminder",
+    status_code=status.HTTP_201_CREATED,
+    responses={status.HTTP_200_OK: {"model": ReminderOut, "description": "Already set"}},
+)
+async def set_reminder(
+    show_id: PathId, actor: ActorDep, c: ContainerDep, response: Response
+) -> ReminderOut:
+    """Remind me when this scheduled show starts (201 set now, 200 set before; 409 once the
+    show has started). Nothing is sent yet: email and web push come later."""
+    reminder, created = await do_set_reminder(_live(c), actor, show_id)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return reminder
+
+
+@router.delete("/shows/{show_id}/reminder", status_code=status.HTTP_204_NO_CONTENT)
+async def clear_reminder(show_id: PathId, actor: ActorDep, c: ContainerDep) -> None:
+    """Forget my reminder for this show (204 whether or not there was one)."""
+    await do_clear_reminder(_live(c), actor, show_id)
 
 
 @router.post("/shows/{show_id}/start")
@@ -247,7 +309,8 @@ async def react(
     show_id: str, body: ReactionIn, actor: ActorDep, c: ContainerDep, request: Request
 ) -> dict[str, str]:
     _, reaction_limiter = limiters(request.app)
-    await do_react(_live(c), reaction_limiter, actor, show_id, body.kind)
+    tally = hub_for(request.app).reactions
+    await do_react(_live(c), reaction_limiter, actor, show_id, body.kind, tally=tally)
     return {"status": "accepted"}
 
 

@@ -1,0 +1,42 @@
+"""Product pictures uploaded from a phone: checked by decoding them, resized, and re-encoded
+as JPEG, which also drops their metadata (a farmer's photo carries the farm's GPS position in
+its EXIF). Pure CPU work: call it in a thread."""
+
+from __future__ import annotations
+
+import io
+from fractions import Fraction
+
+import av
+import av.error
+
+from livebazaar.catalog.errors import BadImage, ImageTooLarge
+
+MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+MAX_SIDE = 1600  # pixels on the longer side
+_ACCEPTED = {"jpeg_pipe", "png_pipe", "webp_pipe"}
+_QUALITY = 4  # mjpeg qscale: 2 (best) .. 31; 4 is close to a camera's "fine"
+
+
+def prepare_product_image(data: bytes) -> bytes:
+    """A JPEG of at most MAX_SIDE pixels a side; BadImage or ImageTooLarge otherwise."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImageTooLarge()
+    try:
+        with av.open(io.BytesIO(data), "r") as container:
+            if container.format.name not in _ACCEPTED or not container.streams.video:
+                raise BadImage()
+            frame = next(container.decode(video=0))
+    except (av.error.FFmpegError, StopIteration, ValueError) as exc:
+        raise BadImage() from exc
+    scale = min(1.0, MAX_SIDE / max(frame.width, frame.height))
+    width = max(2, round(frame.width * scale / 2) * 2)
+    height = max(2, round(frame.height * scale / 2) * 2)
+    picture = frame.reformat(width=width, height=height, format="yuvj420p")
+    encoder = av.CodecContext.create("mjpeg", "w")
+    encoder.width, encoder.height = width, height
+    encoder.pix_fmt = "yuvj420p"
+    encoder.time_base = Fraction(1, 25)
+    encoder.qmin = encoder.qmax = _QUALITY
+    packets = [*encoder.encode(picture), *encoder.encode(None)]
+    return b"".join(bytes(p) for p in packets)

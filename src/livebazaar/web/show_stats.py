@@ -1,0 +1,59 @@
+"""The host's live panel: GET /api/v1/shows/{id}/stats.
+
+For the show's hosts and co-hosts and the shop's moderators (live.check_show_moderator). The
+numbers span the realtime hub (viewers and reactions, which only the process sees) and two
+features (live: who may look; checkout: what sold), so they are composed here, as
+show_state.py composes a show's state.
+
+Per process, like the hub: `viewers_now`, `viewers_peak` and `reactions` count what this app
+process saw since it started (a restart forgets them; with several processes each panel sees
+its own node's share). The sales come from the database and are the same everywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import BaseModel, Field
+from starlette.applications import Starlette
+
+from livebazaar.accounts import Actor
+from livebazaar.bootstrap import Container
+from livebazaar.checkout import get_show_sales
+from livebazaar.kernel.money import MoneyOut
+from livebazaar.live import check_show_moderator
+from livebazaar.web.realtime import hub_for
+
+SALES_WINDOW = timedelta(minutes=5)
+
+
+class ShowStatsOut(BaseModel):
+    viewers_now: int = Field(description="Open WebSockets on the show (this process)")
+    viewers_peak: int = Field(description="The most viewers_now has been (this process)")
+    reactions: int = Field(description="Reactions accepted (this process)")
+    orders: int = Field(description="Paid orders (refunded or cancelled ones no longer count)")
+    units: int = Field(description="Units in the paid orders")
+    revenue: list[MoneyOut] = Field(description="The paid orders' totals, one per currency")
+    sales_per_minute: float = Field(description="Paid orders in the last 5 minutes, over 5")
+    held_orders: int = Field(description="Reserved orders not yet paid nor expired: holds")
+    held_units: int = Field(description="Units in those holds")
+
+
+async def read_show_stats(c: Container, app: Starlette, actor: Actor, show_id: str) -> ShowStatsOut:
+    """Raises ShowNotFound (404) or NotModerator (403) before counting anything."""
+    since = c.clock.now() - SALES_WINDOW
+    async with c.db.read() as session:
+        await check_show_moderator(session, actor, show_id)
+        sales = await get_show_sales(session, c.clock, show_id, since=since)
+    hub = hub_for(app)
+    return ShowStatsOut(
+        viewers_now=hub.viewer_count(show_id),
+        viewers_peak=hub.viewer_peak(show_id),
+        reactions=hub.reactions.count(show_id),
+        orders=sales.orders,
+        units=sales.units,
+        revenue=[MoneyOut.of(money) for money in sales.revenue],
+        sales_per_minute=sales.recent_orders / (SALES_WINDOW.total_seconds() / 60),
+        held_orders=sales.held_orders,
+        held_units=sales.held_units,
+    )
