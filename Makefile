@@ -10,7 +10,7 @@ NPM ?= npm
 VENDOR := src/livebazaar/web/static/vendor
 NPM_STAMP := node_modules/.livebazaar-npm-ci
 
-.PHONY: demo test install install-dev frontend lint typecheck pytest bench clean
+.PHONY: demo test install install-dev frontend lint typecheck pytest bench clean messages
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -59,3 +59,11 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache node_modules $(VENDOR)
+
+# After changing page text: find the msgids (babel.cfg) and add the new ones to every .po, then
+# translate them (tests/web/test_i18n.py fails on an empty or fuzzy entry). Nothing is compiled.
+LOCALE := src/livebazaar/locale
+messages:
+	$(BIN)/pybabel extract -F babel.cfg -o $(LOCALE)/messages.pot --project=Livebazaar \
+	  --sort-by-file --no-wrap --add-comments=Translators: .
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) --no-wrap --ignore-obsolete

@@ -1,4 +1,10 @@
-"""Server-rendered pages: the show list, the viewer page, a show's replay, sign-in and sign-out.
+"""Server-rendered pages: the home page, the viewer page, a show's replay, sign-in and sign-out.
+
+The home page lists the shows live now, upcoming (soonest first, each with a "Remind me" toggle
+for signed-in viewers) and the replays (ended shows with a recording), filtered by `?q=` (show,
+shop or product) and `?country=` (the shop's). "Remind me" is a form that posts to
+/shows/{id}/reminder with the session's CSRF token and comes back to the same place; with
+JavaScript, static/home.js toggles it in place through PUT/DELETE /api/v1/shows/{id}/reminder.
 
 The pages render a show's state on the server (so it reads without JavaScript); the ES module
 in static/show.js then fetches the same state from the API and keeps it live over the
@@ -12,8 +18,10 @@ in a meta tag for the script.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -25,13 +33,29 @@ from livebazaar.catalog import ProductNotFound, get_product_view
 from livebazaar.catalog.schemas import ProductOut
 from livebazaar.checkout import DropOut
 from livebazaar.kernel.errors import NotAuthenticated
-from livebazaar.live import ShowNotFound, ShowStatus, list_shows
+from livebazaar.live import (
+    Live,
+    ShowNotFound,
+    ShowNotScheduled,
+    ShowSearch,
+    ShowStatus,
+    do_clear_reminder,
+    do_set_reminder,
+    list_show_countries,
+    mark_reminders,
+    search_shows,
+)
 from livebazaar.live.schemas import ShowOut
+from livebazaar.media import recorded_show_ids
+from livebazaar.web import i18n
 from livebazaar.web.deps import ActorDep, ContainerDep, optional_actor
 from livebazaar.web.show_state import ShowState, read_show_state
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+# Page text goes through gettext: `{{ _("Sign in") }}`, `{% trans %}…{% endtrans %}`, in the
+# request's language (web/i18n.py).
+i18n.install(templates.env)
 
 
 async def page_actor(request: Request, c: ContainerDep) -> Actor | None:
@@ -45,21 +69,80 @@ async def page_actor(request: Request, c: ContainerDep) -> Actor | None:
 PageActorDep = Annotated[Actor | None, Depends(page_actor)]
 
 
-def _render(request: Request, name: str, actor: Actor | None, **context: Any) -> HTMLResponse:
+def render_page(request: Request, name: str, actor: Actor | None, **context: Any) -> HTMLResponse:
+    """A template with what every page needs: the viewer, the CSRF token, the language
+    (`_status` sets the HTTP status)."""
+    locale = i18n.negotiate(request)
     context["actor"] = actor
     context["csrf_token"] = actor.csrf_token if actor is not None else None
-    return templates.TemplateResponse(
-        request, name, context, status_code=context.pop("_status", 200)
-    )
+    context.update(i18n.page_context(locale))
+    with i18n.activated(locale):
+        response = templates.TemplateResponse(
+            request, name, context, status_code=context.pop("_status", 200)
+        )
+    response.headers["Content-Language"] = context["lang"]
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
+
+
+HOME_SECTION_SIZE = 24  # cards per section
+COUNTRY = re.compile(r"[A-Za-z]{2}")
 
 
 @router.get("/", response_class=HTMLResponse)
-async def index(request: Request, c: ContainerDep, actor: PageActorDep) -> HTMLResponse:
+async def index(
+    request: Request, c: ContainerDep, actor: PageActorDep, q: str = "", country: str = ""
+) -> HTMLResponse:
+    """A page never answers 422: an over-long `q` is cut, a malformed `country` ignored."""
+    q = q.strip()[:100]
+    country = country.strip().upper() if COUNTRY.fullmatch(country.strip()) else ""
+    sections = {
+        "live": ShowSearch(q, country, ShowStatus.LIVE),
+        "upcoming": ShowSearch(q, country, ShowStatus.SCHEDULED),
+        "replays": ShowSearch(q, country, ShowStatus.ENDED, within=recorded_show_ids()),
+    }
+    found = {}
     async with c.db.read() as session:
-        live = await list_shows(session, status=ShowStatus.LIVE, limit=50, offset=0)
-        upcoming = await list_shows(session, status=ShowStatus.SCHEDULED, limit=50, offset=0)
-    upcoming.sort(key=lambda s: s.scheduled_at)
-    return _render(request, "index.html", actor, live=live, upcoming=upcoming)
+        for name, section in sections.items():
+            found[name] = await search_shows(session, section, limit=HOME_SECTION_SIZE)
+        found["upcoming"] = await mark_reminders(session, actor, found["upcoming"])
+        countries = await list_show_countries(session)
+    if country and country not in countries:
+        countries = sorted([*countries, country])
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return render_page(
+        request, "index.html", actor, **found, q=q, country=country,
+        countries=countries, here=here,
+    )  # fmt: skip
+
+
+@router.post("/shows/{show_id}/reminder", response_model=None)
+async def remind_form(
+    show_id: str,
+    c: ContainerDep,
+    request: Request,
+    actor: PageActorDep,
+    remind: Annotated[str, Form(pattern="^(on|off)$")],
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    """The "Remind me" form without JavaScript: set (`remind=on`) or clear (`off`) the
+    viewer's reminder, then back to the card. Needs the session's CSRF token (`csrf_token`)."""
+    back = _safe_next(next).partition("#")[0]
+    if actor is None:
+        return RedirectResponse(f"/login?next={quote(back)}", status_code=303)
+    lv = Live(c.db, c.broker, c.clock)
+    try:
+        if remind == "on":
+            await do_set_reminder(lv, actor, show_id)
+        else:
+            await do_clear_reminder(lv, actor, show_id)
+    except ShowNotFound:
+        return render_page(
+            request, "missing.html", actor, message=_no_such_show(request), _status=404
+        )
+    except ShowNotScheduled:
+        pass  # it started meanwhile: back on the page, it is under "Live now"
+    return RedirectResponse(f"{back}#show-{show_id}", status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/shows/{show_id}", response_class=HTMLResponse)
@@ -71,12 +154,12 @@ async def show_page(
         async with c.db.read() as session:
             pinned = await _pinned_product(session, show)
     except ShowNotFound:
-        return _render(
-            request, "missing.html", actor, message="There is no such show.", _status=404
+        return render_page(
+            request, "missing.html", actor, message=_no_such_show(request), _status=404
         )
     drop = _current_drop(show)
     drop_product = next((i for i in show.lineup if drop and i.product_id == drop.product_id), None)
-    return _render(
+    return render_page(
         request, "show.html", actor, show=show, pinned=pinned, drop=drop,
         drop_product=drop_product, has_replay=show.playback.vod_url is not None,
     )  # fmt: skip
@@ -89,16 +172,17 @@ async def replay_page(
     try:
         show = await read_show_state(c, request.app, show_id)
     except ShowNotFound:
-        return _render(
-            request, "missing.html", actor, message="There is no such show.", _status=404
+        return render_page(
+            request, "missing.html", actor, message=_no_such_show(request), _status=404
         )
     if show.playback.vod_url is None:
-        return _render(
-            request, "missing.html", actor, heading="No replay yet",
-            message=f"“{show.title}” has no recording to watch.",
-            back_url=f"/shows/{show.id}", back_label="Go to the show's page", _status=404,
+        _ = i18n.translator(request)
+        return render_page(
+            request, "missing.html", actor, heading=_("No replay yet"),
+            message=_("“%(title)s” has no recording to watch.") % {"title": show.title},
+            back_url=f"/shows/{show.id}", back_label=_("Go to the show's page"), _status=404,
         )  # fmt: skip
-    return _render(request, "replay.html", actor, show=show)
+    return render_page(request, "replay.html", actor, show=show)
 
 
 async def _pinned_product(session: AsyncSession, show: ShowOut) -> ProductOut | None:
@@ -111,6 +195,11 @@ async def _pinned_product(session: AsyncSession, show: ShowOut) -> ProductOut | 
         return None
 
 
+def _no_such_show(request: Request) -> str:
+    _ = i18n.translator(request)
+    return _("There is no such show.")
+
+
 def _current_drop(show: ShowState) -> DropOut | None:
     """The drop the page features: the newest live one, else the newest."""
     live = [d for d in show.drops if d.status == "live"]
@@ -119,7 +208,7 @@ def _current_drop(show: ShowState) -> DropOut | None:
 
 @router.get("/login", response_class=HTMLResponse)
 async def login_form(request: Request, actor: PageActorDep, next: str = "/") -> HTMLResponse:
-    return _render(request, "login.html", actor, next=_safe_next(next), error=None, email="")
+    return render_page(request, "login.html", actor, next=_safe_next(next), error=None, email="")
 
 
 @router.post("/login", response_model=None)
@@ -136,9 +225,10 @@ async def log_in(
             kind=TokenKind.SESSION, ttl_s=c.settings.token_ttl_s,
         )  # fmt: skip
     except NotAuthenticated:
-        return _render(
+        _ = i18n.translator(request)
+        return render_page(
             request, "login.html", None, next=_safe_next(next), email=email,
-            error="Email or password is wrong.", _status=status.HTTP_401_UNAUTHORIZED,
+            error=_("Email or password is wrong."), _status=status.HTTP_401_UNAUTHORIZED,
         )  # fmt: skip
     response = RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(

@@ -1,6 +1,8 @@
 // A recording's moments (GET /api/v1/shows/{id}/replay): what was pinned, and which drop ran,
 // at each second of the video. No DOM here, so node can test it.
 
+import { t } from "./i18n.js";
+
 // 725 -> "12:05"; 3725 -> "1:02:05".
 export function clock(seconds) {
   const total = Math.max(0, Math.floor(seconds));
@@ -36,10 +38,10 @@ export function momentAt(sorted, t) {
 export function momentLabel(moment, titleOf) {
   if (moment.kind === "pin") {
     return moment.product
-      ? `pinned: ${moment.product.title ?? titleOf(productIdOf(moment.product))}`
-      : "pin cleared";
+      ? t("pinned: {title}", { title: moment.product.title ?? titleOf(productIdOf(moment.product)) })
+      : t("pin cleared");
   }
   const title = titleOf(moment.drop.product_id);
   const count = moment.drop.quantity.toLocaleString("en");
-  return title ? `drop: ${count} × ${title}` : `drop: ${count}`;
+  return title ? t("drop: {count} × {title}", { count, title }) : t("drop: {count}", { count });
 }

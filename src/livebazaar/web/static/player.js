@@ -4,6 +4,7 @@
 // the replay page loads the recording (`vod_url`) into a plain Player.
 
 import { getJson } from "./api.js";
+import { t } from "./i18n.js";
 
 const POLL_MS = 5000;          // while there is no stream: look for one this often
 const RETRY_MS = 2000;         // after a fatal error: wait this long, then ask the show again,
@@ -142,7 +143,7 @@ export class LivePlayer {
 
   // After a fatal error: ask the show again, backing off while the stream keeps failing.
   retry() {
-    this.say("The video dropped. Reconnecting…", true);
+    this.say(t("The video dropped. Reconnecting…"), true);
     this.later(Math.min(MAX_RETRY_MS, RETRY_MS * 2 ** this.failures++));
   }
 
@@ -159,16 +160,16 @@ export class LivePlayer {
     const ended = show.status === "ended";
     this.view.replayLink.hidden = !(ended && playback.vod_url);
     if (playback.hls_url && !ended) {
-      if (!this.player.load(playback.hls_url)) this.say("This browser cannot play the live video.", false);
-      else if (!this.player.playing) this.say("Connecting to the video…", true);
+      if (!this.player.load(playback.hls_url)) this.say(t("This browser cannot play the live video."), false);
+      else if (!this.player.playing) this.say(t("Connecting to the video…"), true);
       return;
     }
     this.player.unload();
     if (!ended) {
-      this.say("Waiting for the host's video…", false);
+      this.say(t("Waiting for the host's video…"), false);
       this.later(POLL_MS);
     } else {
-      this.say(playback.vod_url ? "The show has ended. Its replay is ready." : "The show has ended.", false);
+      this.say(t(playback.vod_url ? "The show has ended. Its replay is ready." : "The show has ended."), false);
       if (!playback.vod_url && this.recordingPolls++ < RECORDING_POLLS) this.later(POLL_MS);
     }
   }

@@ -8,11 +8,12 @@ import { $, el } from "./dom.js";
 import { byTime, clock, momentAt, momentLabel, productIdOf } from "./moments.js";
 import { Player } from "./player.js";
 import { ProductCard } from "./product_card.js";
+import { t } from "./i18n.js";
 
 const showId = $("replay").dataset.showId;
 const video = $("video");
 const card = new ProductCard();
-const player = new Player(video, { onFailure: () => { wait("The recording stopped playing. Trying again…"); setTimeout(load, 3000); } });
+const player = new Player(video, { onFailure: () => { wait(t("The recording stopped playing. Trying again…")); setTimeout(load, 3000); } });
 let vodUrl = null;
 let moments = [];
 let lineup = [];
@@ -26,7 +27,7 @@ function wait(message) {
 
 function load() {
   if (player.load(vodUrl)) wait(null);
-  else wait("This browser cannot play the recording.");
+  else wait(t("This browser cannot play the recording."));
 }
 
 const titleOf = (productId) => lineup.find((i) => i.product_id === productId)?.title ?? "";
@@ -44,7 +45,7 @@ function renderMoments() {
     li.append(button);
     return li;
   }));
-  if (!moments.length) $("moments-hint").textContent = "Nothing was pinned or dropped in this show.";
+  if (!moments.length) $("moments-hint").textContent = t("Nothing was pinned or dropped in this show.");
 }
 
 // Puts the card (and the drop) in step with the video's current time.
@@ -52,7 +53,7 @@ function follow() {
   const { pin, drop } = momentAt(moments, video.currentTime);
   if (pin !== shown.pin) {
     const id = productIdOf(pin?.product) ?? lineup[0]?.product_id ?? null;
-    const label = pin?.product ? `Pinned at ${clock(pin.at_s)}` : "In this show";
+    const label = pin?.product ? t("Pinned at {time}", { time: clock(pin.at_s) }) : t("In this show");
     card.show(id, label).catch(() => {});
   }
   if (drop !== shown.drop) renderDrop(drop);
@@ -72,7 +73,7 @@ function renderDrop(moment) {
   $("drop-price").textContent = d.price.display;
   $("drop-sold").textContent = d.sold.toLocaleString();
   $("drop-quantity").textContent = d.quantity.toLocaleString();
-  $("drop-status").textContent = d.status === "sold_out" ? "sold out" : "ended";
+  $("drop-status").textContent = t(d.status === "sold_out" ? "sold out" : "ended");
 }
 
 async function start() {
@@ -83,7 +84,7 @@ async function start() {
       getJson(`/api/v1/shows/${encodeURIComponent(showId)}`),
     ]);
   } catch (error) {
-    wait(error.status === 404 ? "This show has no recording." : "The recording could not be loaded. Reload the page to try again.");
+    wait(t(error.status === 404 ? "This show has no recording." : "The recording could not be loaded. Reload the page to try again."));
     return;
   }
   vodUrl = replay.vod_url;

@@ -10,6 +10,7 @@ import { applyEvent, ShowFeed } from "./live.js";
 import { PictureGate } from "./picture_gate.js";
 import { LivePlayer } from "./player.js";
 import { ProductCard } from "./product_card.js";
+import { t } from "./i18n.js";
 
 const root = document.getElementById("show");
 const showId = root.dataset.showId;
@@ -29,11 +30,11 @@ function render(state, type) {
 
 function renderStage(state) {
   const badge = $("status-badge");
-  badge.textContent = { live: "Live", ended: "Ended" }[state.status] ?? "Upcoming";
+  badge.textContent = t({ live: "Live", ended: "Ended" }[state.status] ?? "Upcoming");
   badge.classList.toggle("live", state.status === "live");
   $("viewer-count").textContent = String(state.viewer_count);
   $("hosts").textContent = state.hosts
-    .map((h) => (h.role === "cohost" ? `${h.display_name} (co-host)` : h.display_name))
+    .map((h) => (h.role === "cohost" ? t("{name} (co-host)", { name: h.display_name }) : h.display_name))
     .join(", ");
 }
 
@@ -65,7 +66,7 @@ function renderDrop(state) {
   $("drop-price").textContent = drop.price.display;
   $("drop-remaining").textContent = drop.remaining.toLocaleString();
   $("drop-quantity").textContent = drop.quantity.toLocaleString();
-  $("drop-status").textContent = drop.status.replace("_", " ");
+  $("drop-status").textContent = t(drop.status.replace("_", " "));
   $("drop-limit").textContent = String(drop.per_buyer_limit);
   $("drop-meter").max = drop.quantity;
   $("drop-meter").value = drop.remaining;
@@ -94,7 +95,7 @@ function renderLineup(state) {
 
 function showPinned(state) {
   const id = state.pinned_product_id ?? state.lineup[0]?.product_id ?? null;
-  card.show(id, state.pinned_product_id ? "Pinned" : "First up").catch(() => {});
+  card.show(id, t(state.pinned_product_id ? "Pinned" : "First up")).catch(() => {});
 }
 
 function tick() {

@@ -1,0 +1,49 @@
+// A price the host types in the shop currency's major units ("12.50", "12,50", "1 234.5")
+// becomes the integer minor units the API takes (1250 for CNY, 12 for RWF): by string and
+// BigInt, never through a float. The exponent (2 for CNY, 0 for RWF, 3 for KWD) comes from
+// the server (kernel/money.py's CURRENCY_EXPONENTS).
+
+export const MAX_AMOUNT_MINOR = 10n ** 15n;  // kernel/money.py's MAX_AMOUNT_MINOR
+
+// "1,234.50" and "1.234,50" and "12,5": the last separator is the decimal one, unless it is
+// a lone comma grouping thousands ("1,234", "1,234,567").
+function normalise(text) {
+  const s = text.replace(/[\s\u00a0\u202f_']/g, "");
+  const comma = s.lastIndexOf(",");
+  const dot = s.lastIndexOf(".");
+  if (comma > dot) {
+    if (dot === -1 && /^\d{1,3}(,\d{3})+$/.test(s)) return s.replaceAll(",", "");
+    if (s.indexOf(",") !== comma) return null;  // "1,2,3.4"-like: unreadable
+    return s.replaceAll(".", "").replace(",", ".");
+  }
+  if (comma !== -1 && !/^\d{1,3}(,\d{3})+(\.\d*)?$/.test(s)) return null;
+  return s.replaceAll(",", "");
+}
+
+// Integer minor units (a Number), or throws a RangeError saying what to type instead.
+export function toMinorUnits(text, exponent, currency = "") {
+  const unit = currency ? ` ${currency}` : "";
+  const raw = String(text ?? "").trim();
+  if (!raw) throw new RangeError(`Type a price${exponent ? `, e.g. 12.${"5".repeat(exponent)}` : ", e.g. 1200"}`);
+  const s = normalise(raw);
+  const match = s === null ? null : /^(\d*)(?:\.(\d*))?$/.exec(s);
+  if (!match || (match[1] === "" && !match[2])) throw new RangeError("A price is digits with at most one decimal point");
+  const whole = match[1] || "0";
+  const fraction = (match[2] ?? "").replace(/0+$/, "");
+  if (fraction.length > exponent) {
+    throw new RangeError(exponent === 0
+      ? `Prices in${unit || " this currency"} have no decimals`
+      : `Prices in${unit || " this currency"} have at most ${exponent} decimals`);
+  }
+  const minor = BigInt(whole) * 10n ** BigInt(exponent) + BigInt(fraction.padEnd(exponent, "0") || "0");
+  if (minor > MAX_AMOUNT_MINOR) throw new RangeError("That price is too large");
+  return Number(minor);
+}
+
+// 1250 with exponent 2 -> "12.50": what a price field shows (no grouping, a decimal point).
+export function fromMinorUnits(minor, exponent) {
+  const digits = String(Math.abs(minor)).padStart(exponent + 1, "0");
+  const sign = minor < 0 ? "-" : "";
+  if (exponent === 0) return sign + digits;
+  return `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+}

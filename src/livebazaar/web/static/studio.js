@@ -1,0 +1,47 @@
+// The host studio (templates/studio.html): the show's state from the API, kept live over its
+// WebSocket (live.js's ShowFeed), spread over the panels: going live (studio_golive.js), the
+// lineup and drops (studio_shop.js), the chat and its moderation (studio_chat.js) and the
+// live figures (studio_stats.js). Every call uses the session cookie and the page's CSRF token.
+
+import { $ } from "./dom.js";
+import { ShowFeed } from "./live.js";
+import { ChatPanel } from "./studio_chat.js";
+import { GoLivePanel } from "./studio_golive.js";
+import { ShopPanel } from "./studio_shop.js";
+import { StatsPanel } from "./studio_stats.js";
+
+const root = $("studio");
+const { showId, shopId, currency, me } = root.dataset;
+let status = root.dataset.status;
+
+const goLive = new GoLivePanel(showId, () => status);
+const shop = new ShopPanel(showId, { currency, exponent: Number(root.dataset.exponent) });
+const chat = new ChatPanel(showId, { me, shopId });
+const stats = new StatsPanel(showId);
+
+function renderHead(state) {
+  const badge = $("show-status");
+  badge.textContent = { live: "Live", ended: "Ended" }[state.status] ?? "Scheduled";
+  badge.classList.toggle("live", state.status === "live");
+  $("show-title").textContent = state.title;
+  root.dataset.status = state.status;
+}
+
+function onState(state, type) {
+  status = state.status;
+  if (type === "all" || type.startsWith("show.")) renderHead(state);
+  if (type === "all" || type === "viewers.count") stats.viewersNow(state.viewer_count);
+  if (state.status === "ended" && (type === "all" || type === "show.ended")) goLive.showEnded();
+  shop.render(state, type);
+  chat.render(state, type);
+}
+
+const feed = new ShowFeed(showId, {
+  onState,
+  onConnection: (up) => {
+    const text = up ? "" : "Reconnecting to the show…";
+    if ($("feed-state").textContent !== text) $("feed-state").textContent = text;
+  },
+});
+feed.start().catch(() => feed.reconnectLater());
+stats.start();

@@ -1,0 +1,105 @@
+"""The host studio: a show's hosts and co-hosts run it from a phone or a laptop.
+
+`/studio` lists the shows the signed-in user may host (live and upcoming); `/studio/shows/{id}`
+is the studio itself: camera preview and "Go live" over WHIP (or the RTMP server and key for
+OBS and phone apps), the lineup and the pin, flash drops with their live stock, co-host
+invitations, the live panel, and the chat with moderation. The page reads the show's state and
+the shop's currency on the server; the ES module in static/studio.js then does everything
+through /api/v1 with the page's session cookie and CSRF token, and follows the show's
+WebSocket (static/live.js). Anyone else gets a sign-in redirect or a 403 page; the API still
+checks every call on its own.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from livebazaar.accounts import Actor, list_roles
+from livebazaar.catalog import get_shop
+from livebazaar.kernel.money import CURRENCY_EXPONENTS
+from livebazaar.live import NotShowHost, ShowNotFound, ShowStatus, check_show_host, list_shows
+from livebazaar.live.queries import HOSTING_ROLES, MODERATING_ROLES, list_blocked_words
+from livebazaar.live.schemas import ShowSummaryOut
+from livebazaar.web import i18n
+from livebazaar.web.deps import ContainerDep
+from livebazaar.web.pages import PageActorDep, render_page
+from livebazaar.web.show_state import read_show_state
+
+router = APIRouter(include_in_schema=False)
+
+# How many of the newest live and of the newest scheduled shows /studio looks through.
+SCAN_PER_STATUS = 200
+_PAGE = 100
+
+
+def _sign_in_first(request: Request) -> RedirectResponse:
+    target = quote(request.url.path, safe="/")
+    return RedirectResponse(f"/login?next={target}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/studio", response_class=HTMLResponse, response_model=None)
+async def studio_index(request: Request, c: ContainerDep, actor: PageActorDep) -> Response:
+    if actor is None:
+        return _sign_in_first(request)
+    async with c.db.read() as session:
+        live = await _hosted_shows(session, actor, ShowStatus.LIVE)
+        upcoming = await _hosted_shows(session, actor, ShowStatus.SCHEDULED)
+    upcoming.sort(key=lambda s: s.scheduled_at)
+    return render_page(request, "studio_list.html", actor, shows=live + upcoming)
+
+
+async def _hosted_shows(
+    session: AsyncSession, actor: Actor, show_status: ShowStatus
+) -> list[ShowSummaryOut]:
+    """The newest shows in `show_status` that the actor may host (check_show_host decides,
+    show by show: `live` has no query for "shows this user hosts" yet)."""
+    hosted: list[ShowSummaryOut] = []
+    for offset in range(0, SCAN_PER_STATUS, _PAGE):
+        shows = await list_shows(session, status=show_status, limit=_PAGE, offset=offset)
+        for show in shows:
+            try:
+                await check_show_host(session, actor, show.id)
+            except NotShowHost:
+                continue
+            hosted.append(show)
+        if len(shows) < _PAGE:
+            break
+    return hosted
+
+
+@router.get("/studio/shows/{show_id}", response_class=HTMLResponse, response_model=None)
+async def studio_page(
+    show_id: str, request: Request, c: ContainerDep, actor: PageActorDep
+) -> Response:
+    if actor is None:
+        return _sign_in_first(request)
+    try:
+        async with c.db.read() as session:
+            show = await check_show_host(session, actor, show_id)
+            shop = await get_shop(session, show.shop_id)
+            roles = await list_roles(session, actor.user_id, shop.id)
+            blocked_words = await list_blocked_words(session, shop.id)
+        state = await read_show_state(c, request.app, show_id)
+    except ShowNotFound:
+        _ = i18n.translator(request)
+        return render_page(
+            request, "missing.html", actor, message=_("There is no such show."), _status=404
+        )
+    except NotShowHost:
+        _ = i18n.translator(request)
+        return render_page(
+            request, "missing.html", actor, heading=_("Not your show"),
+            message=_("Only the show's hosts and co-hosts can open its studio."),
+            back_url="/studio", back_label=_("Your shows"), _status=403,
+        )  # fmt: skip
+    return render_page(
+        request, "studio.html", actor, show=state, currency=shop.currency,
+        exponent=CURRENCY_EXPONENTS[shop.currency],
+        can_invite=actor.is_admin or bool(roles & HOSTING_ROLES),
+        can_block_words=actor.is_admin or bool(roles & MODERATING_ROLES),
+        blocked_words=blocked_words, default_hold_s=c.settings.default_hold_s,
+    )  # fmt: skip

@@ -1,0 +1,87 @@
+"""The home page in a real browser (Debian's Chromium driven by Playwright): a signed-in viewer
+presses "Remind me" with the keyboard and it toggles in place (no page load), announced to
+screen readers; the page fits a 360 px wide screen. Screenshots go to var/screenshots/.
+Without Chromium the test skips with a message (except in CI, as the video test does)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from livebazaar.bootstrap import Container
+from tests.factories import make_product, make_shop
+from tests.support import Api
+from tests.web.test_home import PASSWORD, stage_show
+
+CHROMIUM = os.environ.get("LIVEBAZAAR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+WAIT_MS = 30_000  # a safety net against hanging, never an assertion about speed
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI needs Chromium at {CHROMIUM} (.ci/run installs it)", pytrace=False)
+    pytest.skip(
+        f"real-browser tests need Chromium at {CHROMIUM} (apt install chromium)",
+        allow_module_level=True,
+    )
+
+
+async def test_remind_me_toggles_in_place_on_a_phone(
+    api: Api, container: Container, live_server: str
+) -> None:
+    # Given an upcoming show with a picture, one live, and a signed-in viewer on a phone
+    owner = await api.account("Ana")
+    shop = await make_shop(container, owner, name="Cusco Alpaca Weavers", country="PE")
+    scarf = await make_product(container, shop, title="Alpaca scarf")
+    show = await stage_show(api, owner, shop, scarf.id, title="Shearing day", state="scheduled")
+    await stage_show(api, owner, shop, scarf.id, title="Weaving live", state="live")
+    fan = await api.account("Fan")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 360, "height": 780})
+            page.set_default_timeout(WAIT_MS)
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            await page.goto(f"{live_server}/login?next=/")
+            await page.fill("#email", fan.email)
+            await page.fill("#password", PASSWORD)
+            await page.press("#password", "Enter")
+            await page.wait_for_url(f"{live_server}/")
+            # When they tab to "Remind me" and press Enter
+            button = page.locator(f"#show-{show} button.toggle")
+            await button.focus()
+            await page.keyboard.press("Enter")
+            # Then it is pressed without a page load, and the live region says so
+            await page.wait_for_function(
+                "b => b.getAttribute('aria-pressed') === 'true'", arg=await button.element_handle()
+            )
+            status = page.locator("#remind-status")
+            assert await status.text_content() == "Reminder set: Shearing day"
+            assert await page.evaluate("performance.getEntriesByType('navigation').length") == 1
+            # And the server agrees
+            r = await api.client.get("/api/v1/search/shows?status=scheduled", headers=fan.headers)
+            assert [s["reminded"] for s in r.json()] == [True]
+            # And nothing is wider than the screen; the country reads as a name
+            width = await page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 360
+            assert await page.locator(f"#show-{show} .country").text_content() == "Peru"
+            await page.screenshot(path=str(SHOTS / "home-phone.png"), full_page=True)
+            # When they press it again, it is cleared
+            await page.keyboard.press("Enter")
+            await page.wait_for_function(
+                "b => b.getAttribute('aria-pressed') === 'false'", arg=await button.element_handle()
+            )
+            assert await status.text_content() == "Reminder removed: Shearing day"
+            await page.set_viewport_size({"width": 1280, "height": 800})
+            await page.screenshot(path=str(SHOTS / "home-desktop.png"), full_page=True)
+            assert errors == []
+        finally:
+            await browser.close()
