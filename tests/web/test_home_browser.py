@@ -5,29 +5,19 @@ Without Chromium the test skips with a message (except in CI, as the video test 
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
-
 from livebazaar.bootstrap import Container
 from tests.factories import make_product, make_shop
 from tests.support import Api
+from tests.web.browser import (
+    ARGS,
+    CHROMIUM,
+    SHOTS,
+    WAIT_MS,
+    require_chromium,
+)
 from tests.web.test_home import PASSWORD, stage_show
 
-CHROMIUM = os.environ.get("LIVEBAZAAR_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-WAIT_MS = 30_000  # a safety net against hanging, never an assertion about speed
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI needs Chromium at {CHROMIUM} (.ci/run installs it)", pytrace=False)
-    pytest.skip(
-        f"real-browser tests need Chromium at {CHROMIUM} (apt install chromium)",
-        allow_module_level=True,
-    )
+require_chromium()
 
 
 async def test_remind_me_toggles_in_place_on_a_phone(
@@ -44,7 +34,7 @@ async def test_remind_me_toggles_in_place_on_a_phone(
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             page = await browser.new_page(viewport={"width": 360, "height": 780})
             page.set_default_timeout(WAIT_MS)

@@ -10,8 +10,6 @@ dashboard's scheduling form comes later). Skips without Chromium, fails without 
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,64 +17,35 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import ViewportSize
 from sqlalchemy import select
 
-from livebazaar.bootstrap import Container, all_metadata, build_container
+from livebazaar.bootstrap import Container
 from livebazaar.checkout import Order
-from livebazaar.web.app import create_app
-from tests.conftest import free_port, make_settings, serving
 from tests.factories import make_product, make_shop
-from tests.support import Account, Api
+from tests.support import Api
+from tests.web.browser import (
+    ARGS,
+    CHROMIUM,
+    DESKTOP,
+    PHONE,
+    SHOTS,
+    WAIT_MS,
+    require_chromium,
+    served_app,
+    sign_in,
+)
 
 PASSWORD = "correct horse"  # Api.account's default
 
-CHROMIUM = os.environ.get("LIVEBAZAAR_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-]
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-WAIT_MS = 60_000  # a safety net against hanging, never an assertion about speed
-PHONE: ViewportSize = {"width": 390, "height": 844}
 XSS = "<img src=x onerror=alert(1)>"
 
-if not Path(CHROMIUM).exists() or shutil.which("node") is None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI needs Chromium at {CHROMIUM} (.ci/run installs it)", pytrace=False)
-    pytest.skip(f"browser tests need Chromium at {CHROMIUM}", allow_module_level=True)
+require_chromium()
 
 
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Container]]:
-    port = free_port()
-    settings = make_settings(
-        tmp_path, public_url=f"http://127.0.0.1:{port}", media_ladder=(), sweeper_interval_s=1.0
-    )
-    container = build_container(settings)  # the real clock: drops count down for real
-    async with container.db.engine.begin() as conn:
-        await conn.run_sync(all_metadata().create_all)
-    app = create_app(container, background=False)
-    try:
-        async with serving(app, port) as url:
-            yield url, container
-    finally:
-        await container.close()
-
-
-async def _sign_in(page: Any, base: str, account: Account, next_path: str) -> None:
-    await page.goto(f"{base}/login?next={next_path}")
-    await page.fill("#email", account.email)
-    await page.fill("#password", PASSWORD)
-    await page.click("form.form button[type=submit]")
-    await page.wait_for_url(f"{base}{next_path}")
+    async with served_app(tmp_path) as served:
+        yield served
 
 
 async def test_a_host_goes_live_and_a_viewer_buys_from_the_drop(
@@ -126,12 +95,12 @@ async def test_a_host_goes_live_and_a_viewer_buys_from_the_drop(
                 page.on("dialog", dialog)
 
             # The host signs in and goes live from the studio with the camera
-            await _sign_in(studio, base, host, f"/studio/shows/{show_id}")
+            await sign_in(studio, base, host, f"/studio/shows/{show_id}")
             await studio.click("#go-live")
             await studio.wait_for_selector("#publish-state[data-state=live]", timeout=WAIT_MS)
 
             # A viewer opens the room and the video plays
-            await _sign_in(room, base, viewer, f"/shows/{show_id}")
+            await sign_in(room, base, viewer, f"/shows/{show_id}")
             await room.wait_for_function(
                 "window.livebazaarPlayer && window.livebazaarPlayer.video.currentTime > 1",
                 timeout=WAIT_MS,
@@ -188,7 +157,7 @@ async def test_a_host_goes_live_and_a_viewer_buys_from_the_drop(
             SHOTS.mkdir(parents=True, exist_ok=True)
             for name, page in (("room", room), ("studio", studio)):
                 await page.screenshot(path=str(SHOTS / f"journey-{name}-phone.png"))
-                await page.set_viewport_size({"width": 1280, "height": 800})
+                await page.set_viewport_size(DESKTOP)
                 await page.screenshot(path=str(SHOTS / f"journey-{name}-desktop.png"))
             await studio.click("#stop-live")
             await studio.wait_for_selector("#publish-state:not([data-state=live])")

@@ -14,28 +14,28 @@ import httpx
 import pytest
 from playwright.async_api import FilePayload
 
-from livebazaar.bootstrap import Container, all_metadata, build_container
-from livebazaar.web.app import create_app
+from livebazaar.bootstrap import Container
 from tests.catalog.test_picture_upload import _png
-from tests.conftest import free_port, make_settings, serving
 from tests.factories import make_product, make_shop
 from tests.support import Api
-from tests.web.test_journey_browser import ARGS, CHROMIUM, PHONE, SHOTS, WAIT_MS, _sign_in
+from tests.web.browser import (
+    ARGS,
+    CHROMIUM,
+    PHONE,
+    SHOTS,
+    WAIT_MS,
+    require_chromium,
+    served_app,
+    sign_in,
+)
+
+require_chromium()
 
 
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Container]]:
-    port = free_port()
-    settings = make_settings(tmp_path, public_url=f"http://127.0.0.1:{port}", media_ladder=())
-    container = build_container(settings)
-    async with container.db.engine.begin() as conn:
-        await conn.run_sync(all_metadata().create_all)
-    app = create_app(container, background=False)
-    try:
-        async with serving(app, port) as url:
-            yield url, container
-    finally:
-        await container.close()
+    async with served_app(tmp_path) as served:
+        yield served
 
 
 async def test_an_owner_runs_the_shop_from_a_phone(served: tuple[str, Container]) -> None:
@@ -59,7 +59,7 @@ async def test_an_owner_runs_the_shop_from_a_phone(served: tuple[str, Container]
 
             page.on("pageerror", page_error)
             path = f"/sell/shops/{shop_id}"
-            await _sign_in(page, base, owner, path)
+            await sign_in(page, base, owner, path)
             SHOTS.mkdir(parents=True, exist_ok=True)
             await page.screenshot(path=str(SHOTS / "seller-phone.png"), full_page=True)
 

@@ -10,8 +10,6 @@ message, except in CI (CI=true), where a missing browser fails the run.
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,60 +17,28 @@ from typing import Any
 
 import pytest
 
-from livebazaar.bootstrap import Container, build_container
-from livebazaar.kernel.clock import ManualClock
-from livebazaar.web.app import create_app, start_rtmp
-from tests.conftest import free_port, make_settings, serving
+from livebazaar.bootstrap import Container
 from tests.live.stage import make_stage
 from tests.support import Api
+from tests.web.browser import (
+    ARGS,
+    CHROMIUM,
+    DESKTOP,
+    PHONE,
+    SHOTS,
+    WAIT_MS,
+    require_chromium,
+    served_app,
+)
 
-CHROMIUM = os.environ.get("LIVEBAZAAR_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-WAIT_MS = 60_000  # a safety net against hanging, never an assertion about speed
-
-if not Path(CHROMIUM).exists() or shutil.which("node") is None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI needs Chromium at {CHROMIUM} (.ci/run installs it)", pytrace=False)
-    pytest.skip(
-        f"real-browser tests need Chromium at {CHROMIUM} (apt install chromium)",
-        allow_module_level=True,
-    )
+require_chromium()
 
 
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Container]]:
     """The app on a real port, its public URL pointing at itself, RTMP on."""
-    port = free_port()
-    settings = make_settings(
-        tmp_path,
-        public_url=f"http://127.0.0.1:{port}",
-        rtmp_enabled=True,
-        rtmp_port=free_port(),
-        media_ladder=(),
-    )
-    container = build_container(settings, clock=ManualClock())
-    from livebazaar.bootstrap import all_metadata
-
-    async with container.db.engine.begin() as conn:
-        await conn.run_sync(all_metadata().create_all)
-    app = create_app(container, background=False)
-    rtmp = await start_rtmp(container)
-    assert rtmp is not None
-    try:
-        async with serving(app, port) as url:
-            yield url, container
-    finally:
-        await rtmp.close()
-        await container.close()
+    async with served_app(tmp_path, rtmp_enabled=True) as served:
+        yield served
 
 
 async def _advancing(page: Any, seconds: float) -> float:
@@ -107,8 +73,8 @@ async def test_the_viewer_page_plays_the_live_video_and_the_replay(
         errors: list[str] = []
         try:
             async with async_playwright() as pw:
-                browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = await browser.new_page(viewport={"width": 390, "height": 844})
+                browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                page = await browser.new_page(viewport=PHONE)
                 page.on("pageerror", lambda exc: errors.append(str(exc)))
                 await page.goto(f"{base}/shows/{stage.show_id}")
                 # Then the live video plays: time advances and the picture has a date
@@ -119,7 +85,7 @@ async def test_the_viewer_page_plays_the_live_video_and_the_replay(
                 assert playing_date not in ("null", "undefined", "Invalid Date")
                 SHOTS.mkdir(parents=True, exist_ok=True)
                 await page.screenshot(path=str(SHOTS / "viewer-live-phone.png"))
-                await page.set_viewport_size({"width": 1280, "height": 800})
+                await page.set_viewport_size(DESKTOP)
                 await page.screenshot(path=str(SHOTS / "viewer-live-desktop.png"))
 
                 # When the show ends, the replay page plays the recording
@@ -128,7 +94,7 @@ async def test_the_viewer_page_plays_the_live_video_and_the_replay(
                 r = await client.post(f"{stage.url}/end", headers=stage.owner.headers)
                 assert r.status_code == 200, r.text
                 assert r.json()["playback"]["vod_url"] is not None
-                replay = await browser.new_page(viewport={"width": 390, "height": 844})
+                replay = await browser.new_page(viewport=PHONE)
                 replay.on("pageerror", lambda exc: errors.append(str(exc)))
                 await replay.goto(f"{base}/shows/{stage.show_id}/replay")
                 # (a replay waits for the viewer to press play)
