@@ -1,11 +1,11 @@
 """The journey of the seed stories, as people do it, in Debian's Chromium (Playwright).
 
-A host signs in and goes live from the studio with the browser's (fake) camera over WHIP; a
-viewer in another browser context opens the room, sees the video play, chats, sees the host
-pin a product and start a drop, and buys with the test card, shipping to a new address; the
-host's live panel counts the order. Screenshots of the room and the studio at phone and
-desktop sizes go to var/screenshots/. The show is scheduled through the API (the seller
-dashboard's scheduling form comes later). Skips without Chromium, fails without it in CI.
+A host signs in, schedules a show from the seller dashboard and goes live from its studio with
+the browser's (fake) camera over WHIP; a viewer in another browser context opens the room,
+sees the video play, chats, sees the host pin a product and start a drop, and buys with the
+test card, shipping to a new address; the host's live panel counts the order. Screenshots of
+the room and the studio at phone and desktop sizes go to var/screenshots/. Skips without
+Chromium, fails without it in CI.
 """
 
 from __future__ import annotations
@@ -60,25 +60,13 @@ async def test_a_host_goes_live_and_a_viewer_buys_from_the_drop(
         viewer = await api.account("Aline")
         shop_id = await make_shop(container, host)
         pearl = await make_product(container, shop_id, title="Akoya pearl earrings")
-        r = await client.post(
-            "/api/v1/shows",
-            json={
-                "shop_id": shop_id,
-                "title": "Live from the courtyard",
-                "scheduled_at": (datetime.now(UTC) + timedelta(minutes=5)).isoformat(),
-                "lineup": [pearl.id],
-            },
-            headers=host.headers,
-        )
-        assert r.status_code == 201, r.text
-        show_id = r.json()["id"]
 
     errors: list[str] = []
     dialogs: list[str] = []
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            host_ctx = await browser.new_context(viewport=PHONE)
+            host_ctx = await browser.new_context(viewport=PHONE, timezone_id="UTC")
             viewer_ctx = await browser.new_context(viewport=PHONE)
             studio = await host_ctx.new_page()
             room = await viewer_ctx.new_page()
@@ -94,10 +82,25 @@ async def test_a_host_goes_live_and_a_viewer_buys_from_the_drop(
                 page.on("pageerror", page_error)
                 page.on("dialog", dialog)
 
-            # The host signs in and goes live from the studio with the camera
-            await sign_in(studio, base, host, f"/studio/shows/{show_id}")
+            # The host signs in, schedules a show from the seller dashboard, opens its studio
+            await sign_in(studio, base, host, f"/sell/shops/{shop_id}")
+            await studio.fill("#show-title", "Live from the courtyard")
+            soon = datetime.now(UTC) + timedelta(minutes=5)
+            await studio.fill("#show-when", soon.strftime("%Y-%m-%dT%H:%M"))
+            await studio.check(f"#new-lineup-{pearl.id}")
+            await studio.click("form[data-action=schedule-show] button[type=submit]")
+            studio_link = studio.locator("a[href^='/studio/shows/']").first
+            await studio_link.wait_for(timeout=WAIT_MS)
+            href = await studio_link.get_attribute("href")
+            assert href is not None
+            show_id = href.rsplit("/", 1)[-1]
+            await studio_link.click()
+            await studio.wait_for_url(f"{base}/studio/shows/{show_id}")
+
+            # ... and goes live with the phone's camera
             await studio.click("#go-live")
             await studio.wait_for_selector("#publish-state[data-state=live]", timeout=WAIT_MS)
+            await studio.set_viewport_size(PHONE)
 
             # A viewer opens the room and the video plays
             await sign_in(room, base, viewer, f"/shows/{show_id}")
