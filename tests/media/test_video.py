@@ -269,22 +269,31 @@ async def test_a_worker_crash_is_isolated_and_the_host_continues_the_same_show(
 
 
 async def test_one_publisher_per_show(api: Api, rtmp: RtmpServer, container: Container) -> None:
-    # Given a show publishing over RTMP
+    # Given a show publishing over RTMP (for longer than a second publisher takes to start)
     stage = await make_stage(api)
     url = await _key(api, stage, rtmp)
-    first = _publisher(url, 5.0)
+    first = _publisher(url, 120.0)
     media = container.media
     await _until(
         lambda: (v := media.video(stage.show_id)) is not None and v.publishing, "publishing"
     )
-    # When a second publisher uses the same key, it is refused (RTMP Publish.BadName)
-    code, output = await _finish(_publisher(url, 1.0))
-    assert code != 0
-    assert "refused" in output.lower() or "error" in output.lower()
-    # And the first one is unaffected
-    code, output = await _finish(first)
-    assert code == 0, output
-    assert media.video(stage.show_id).crashes == 0  # type: ignore[union-attr]
+    video = media.video(stage.show_id)
+    assert video is not None
+    session = video.session
+    try:
+        # When a second publisher uses the same key, it is refused (RTMP Publish.BadName)
+        code, output = await _finish(_publisher(url, 1.0))
+        assert code != 0
+        assert "refused" in output.lower() or "error" in output.lower()
+        # And the first one is unaffected: still the same publish session
+        assert first.poll() is None
+        assert video.publishing
+        assert video.session == session
+    finally:
+        first.terminate()
+        await _finish(first)
+    await _until(lambda: not video.publishing, "the first session's end")
+    assert video.crashes == 0
 
 
 async def test_a_whip_offer_while_rtmp_publishes_gets_409(

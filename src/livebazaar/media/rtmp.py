@@ -119,6 +119,8 @@ class RtmpServer:
         self._connections.add(task)
         try:
             await _Connection(self, reader, writer).run()
+        except asyncio.CancelledError:
+            pass  # close() ends every connection; asyncio's stream callback must not log it
         finally:
             self._connections.discard(task)
 
