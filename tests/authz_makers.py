@@ -127,7 +127,17 @@ async def _make_producer(api: Api, world: World) -> str:
 
 
 # Placeholders beyond the base world, made only for rows that name them.
+async def _usd(api: Api, world: World) -> str:
+    return "USD"
+
+
+async def _cny(api: Api, world: World) -> str:
+    return "CNY"
+
+
 MAKERS: dict[str, Maker] = {
+    "base_currency": _usd,
+    "quote_currency": _cny,
     "producer_id": _make_producer,
     "show_id": _make_show,
     "sibling_show_id": _make_sibling_show,

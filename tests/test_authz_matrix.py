@@ -57,6 +57,7 @@ SHOP_MODERATORS = EDITORS | {"moderator"}
 SHOW_HOSTS = EDITORS | {"cohost"}
 SHOW_MODERATORS = SHOP_MODERATORS | {"cohost"}
 ORDER_VIEWERS = frozenset({"buyer", "host", "owner", "admin"})
+PLATFORM_ADMINS = frozenset({"admin"})
 
 ROLE_REQUIRED = (403, "role_required")
 NOT_SHOW_HOST = (403, "not_show_host")
@@ -173,6 +174,10 @@ ROWS: list[Row] = [
         probe=PAID_ORDER),
     Row("POST", PAID_ORDER + "/refund", allowed=OWNERS, denied=ORDER_HIDDEN,
         denied_as={"host": ROLE_REQUIRED, "buyer": ROLE_REQUIRED}, probe=PAID_ORDER),
+    # exchange rates (display only): platform admins set them, anyone reads them
+    Row("PUT", "/api/v1/exchange-rates/{base_currency}/{quote_currency}",
+        {"rate": "7.1234", "source": "Test feed"}, allowed=PLATFORM_ADMINS,
+        denied=(403, "admin_required"), probe="/api/v1/exchange-rates"),
 ]  # fmt: skip
 
 # Writes of the covered routers that act on nothing a shop owns, so need no row; and why.

@@ -26,6 +26,7 @@ def all_metadata() -> MetaData:
     import livebazaar.accounts.models
     import livebazaar.catalog.models
     import livebazaar.checkout.models
+    import livebazaar.fx.models
     import livebazaar.inventory.models
     import livebazaar.kernel.idempotency
     import livebazaar.live.models

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     default_hold_s: int = Field(default=300, ge=10)
     claim_rate_per_10s: int = Field(default=20, ge=1)
 
+    # Exchange rates (display only): a rate older than this is not shown (ADR 0009).
+    fx_rate_max_age_s: int = Field(default=7 * 24 * 3600, ge=60)
+
     # Payments: the built-in test provider signs its webhooks with this secret.
     test_payments_webhook_secret: str = "whsec_livebazaar_test_provider"  # noqa: S105
     test_payments_settle_delay_s: float = Field(default=2.0, ge=0)

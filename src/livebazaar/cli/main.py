@@ -1,4 +1,4 @@
-"""The `livebazaar` command: serve, migrate, demo."""
+"""The `livebazaar` command: serve, migrate, demo, admin, rates."""
 
 from __future__ import annotations
 
@@ -54,6 +54,49 @@ def admin(email: str, revoke: bool) -> None:
     except NotFound as exc:
         raise click.ClickException(f"{exc.detail}: {email}") from exc
     click.echo(f"{email} is {'no longer ' if revoke else ''}a platform admin")
+
+
+@cli.group()
+def rates() -> None:
+    """Exchange rates the pages show converted prices with (display only)."""
+
+
+@rates.command("set")
+@click.argument("base")
+@click.argument("quote")
+@click.argument("rate")
+@click.option("--source", required=True, help="Where the rate comes from, e.g. a bank's feed.")
+def set_rate(base: str, quote: str, rate: str, source: str) -> None:
+    """Record that 1 BASE = RATE QUOTE now (e.g. `rates set USD CNY 7.1234 --source ECB`)."""
+    import asyncio
+
+    from pydantic import ValidationError
+
+    from livebazaar.fx import OPERATOR, RateIn, do_set_rate
+    from livebazaar.kernel.clock import SystemClock
+    from livebazaar.kernel.db import Database
+    from livebazaar.kernel.errors import DomainError
+
+    try:
+        body = RateIn(rate=rate, source=source)
+    except ValidationError as exc:
+        raise click.ClickException(f"not a rate: {rate!r} (digits and one point)") from exc
+
+    async def run() -> None:
+        db = Database(Settings().database_url)
+        try:
+            await do_set_rate(
+                db, SystemClock(), OPERATOR, base.upper(), quote.upper(),
+                rate=body.rate, source=body.source,
+            )  # fmt: skip
+        finally:
+            await db.dispose()
+
+    try:
+        asyncio.run(run())
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from exc
+    click.echo(f"1 {base.upper()} = {body.rate} {quote.upper()} ({body.source})")
 
 
 @cli.command()

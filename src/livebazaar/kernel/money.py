@@ -1,6 +1,7 @@
 """Money is an integer amount of minor units plus an ISO 4217 code. Never a float.
 
-Exchange rates arrive later (the ledger issue) as data with a source and a timestamp.
+Exchange rates are data with a source and a timestamp in the `fx` feature (ADR 0009); for now
+the pages only show converted prices as a guide, and checkout will lock a rate into orders.
 """
 
 from __future__ import annotations

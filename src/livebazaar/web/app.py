@@ -15,7 +15,7 @@ from livebazaar import __version__
 from livebazaar.bootstrap import Container
 from livebazaar.media.ingest import authorize_publishers, worker_flv_sinks
 from livebazaar.media.rtmp import RtmpServer
-from livebazaar.web import account, i18n, pages, seller, studio
+from livebazaar.web import account, i18n, pages, seller, studio, viewer_currency
 from livebazaar.web.periodic import run_every
 from livebazaar.web.problems import install_problem_handlers
 from livebazaar.web.routes import ROUTERS, periodic_jobs
@@ -81,6 +81,7 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
         app.include_router(router)
     app.include_router(pages.router)
     app.include_router(i18n.router)
+    app.include_router(viewer_currency.router)
     app.include_router(studio.router)
     app.include_router(account.router)
     app.include_router(seller.router)

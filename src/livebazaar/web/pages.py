@@ -47,7 +47,7 @@ from livebazaar.live import (
 )
 from livebazaar.live.schemas import ShowOut
 from livebazaar.media import recorded_show_ids
-from livebazaar.web import i18n
+from livebazaar.web import i18n, viewer_currency
 from livebazaar.web.deps import ActorDep, ContainerDep, optional_actor
 from livebazaar.web.show_state import ShowState, read_show_state
 
@@ -56,6 +56,8 @@ templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templat
 # Page text goes through gettext: `{{ _("Sign in") }}`, `{% trans %}…{% endtrans %}`, in the
 # request's language (web/i18n.py).
 i18n.install(templates.env)
+# `{{ approx(price) }}`: "≈ 27.30 USD" in the viewer's currency, when a fresh rate is known.
+viewer_currency.install(templates.env)
 
 
 async def page_actor(request: Request, c: ContainerDep) -> Actor | None:
@@ -70,13 +72,18 @@ PageActorDep = Annotated[Actor | None, Depends(page_actor)]
 
 
 def render_page(request: Request, name: str, actor: Actor | None, **context: Any) -> HTMLResponse:
-    """A template with what every page needs: the viewer, the CSRF token, the language
-    (`_status` sets the HTTP status)."""
+    """A template with what every page needs: the viewer, the CSRF token, the language, the
+    viewer's currency (`_status` sets the HTTP status; `rates`, a RateBook, lets `approx`
+    convert prices)."""
     locale = i18n.negotiate(request)
+    prices = viewer_currency.ViewerPrices(
+        viewer_currency.choose(request, locale), context.pop("rates", None)
+    )
     context["actor"] = actor
     context["csrf_token"] = actor.csrf_token if actor is not None else None
     context.update(i18n.page_context(locale))
-    with i18n.activated(locale):
+    context.update(prices.page_context())
+    with i18n.activated(locale), viewer_currency.activated(prices):
         response = templates.TemplateResponse(
             request, name, context, status_code=context.pop("_status", 200)
         )
@@ -162,6 +169,7 @@ async def show_page(
     return render_page(
         request, "show.html", actor, show=show, pinned=pinned, drop=drop,
         drop_product=drop_product, has_replay=show.playback.vod_url is not None,
+        rates=await viewer_currency.load_rates(c),
     )  # fmt: skip
 
 
@@ -182,7 +190,9 @@ async def replay_page(
             message=_("“%(title)s” has no recording to watch.") % {"title": show.title},
             back_url=f"/shows/{show.id}", back_label=_("Go to the show's page"), _status=404,
         )  # fmt: skip
-    return render_page(request, "replay.html", actor, show=show)
+    return render_page(
+        request, "replay.html", actor, show=show, rates=await viewer_currency.load_rates(c)
+    )
 
 
 async def _pinned_product(session: AsyncSession, show: ShowOut) -> ProductOut | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from livebazaar.web.periodic import PeriodicJob
-from livebazaar.web.routes import accounts, catalog, checkout, live, media, payments, system
+from livebazaar.web.routes import accounts, catalog, checkout, fx, live, media, payments, system
 
 ROUTERS: list[APIRouter] = [
     accounts.router,
@@ -13,6 +13,7 @@ ROUTERS: list[APIRouter] = [
     live.router,
     checkout.router,
     payments.router,
+    fx.router,
     media.router,
     media.hls,
     system.router,

@@ -3,6 +3,7 @@
 // video's current time.
 
 import { $, el } from "./dom.js";
+import { priceNodes, showCharged } from "./fx.js";
 
 export class ProductCard {
   constructor() {
@@ -45,10 +46,13 @@ function render(product) {
   $("pinned-variants").replaceChildren(
     ...product.variants.map((v) => {
       const li = el("li", "", `${v.name}: `);
-      li.append(el("strong", "", v.price.display));
+      const strong = el("strong");
+      strong.append(...priceNodes(v.price));
+      li.append(strong);
       return li;
     }),
   );
+  showCharged($("pinned-buy"), product.variants[0]?.price.currency);
   $("pinned-producers").replaceChildren(
     ...product.producers.map((p) => {
       const li = el("li");

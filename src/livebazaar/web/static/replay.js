@@ -5,6 +5,7 @@
 import { getJson } from "./api.js";
 import { wireBuyForms } from "./buy.js";
 import { $, el } from "./dom.js";
+import { priceNodes } from "./fx.js";
 import { byTime, clock, momentAt, momentLabel, productIdOf } from "./moments.js";
 import { Player } from "./player.js";
 import { ProductCard } from "./product_card.js";
@@ -70,7 +71,7 @@ function renderDrop(moment) {
   if (!moment) return;
   const d = moment.drop;
   $("drop-product").textContent = titleOf(d.product_id);
-  $("drop-price").textContent = d.price.display;
+  $("drop-price").replaceChildren(...priceNodes(d.price));
   $("drop-sold").textContent = d.sold.toLocaleString();
   $("drop-quantity").textContent = d.quantity.toLocaleString();
   $("drop-status").textContent = t(d.status === "sold_out" ? "sold out" : "ended");

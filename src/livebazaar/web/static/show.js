@@ -6,6 +6,7 @@
 import { csrf, post, signInFirst } from "./api.js";
 import { wireBuyForms } from "./buy.js";
 import { $, el } from "./dom.js";
+import { priceNodes, showCharged } from "./fx.js";
 import { applyEvent, ShowFeed } from "./live.js";
 import { PictureGate } from "./picture_gate.js";
 import { LivePlayer } from "./player.js";
@@ -63,7 +64,8 @@ function renderDrop(state) {
   if (!drop) return;
   const item = state.lineup.find((i) => i.product_id === drop.product_id);
   $("drop-product").textContent = item ? item.title : "";
-  $("drop-price").textContent = drop.price.display;
+  $("drop-price").replaceChildren(...priceNodes(drop.price));
+  showCharged($("drop-buy"), drop.price.currency);
   $("drop-remaining").textContent = drop.remaining.toLocaleString();
   $("drop-quantity").textContent = drop.quantity.toLocaleString();
   $("drop-status").textContent = t(drop.status.replace("_", " "));
@@ -87,7 +89,9 @@ function renderLineup(state) {
         Object.assign(img, { src: i.image_url, alt: "", width: 64, height: 48 });
         li.append(img);
       }
-      li.append(el("span", "title", i.title), " ", el("span", "price", i.price.display));
+      const price = el("span", "price");
+      price.append(...priceNodes(i.price));
+      li.append(el("span", "title", i.title), " ", price);
       return li;
     }),
   );

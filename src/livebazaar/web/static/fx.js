@@ -1,0 +1,73 @@
+// Prices in the viewer's currency, "≈ 27.30 USD", beside the shop's: the same text the server
+// renders (web/viewer_currency.py). The page embeds the fresh rates as exact fractions
+// (<script type="application/json" id="fx">: {currency, exponents, rates: {CNY: [num, den]}});
+// conversion is BigInt arithmetic rounded half to even, never a float. Display only: what is
+// charged stays in the shop's currency.
+
+function load() {
+  if (typeof document === "undefined") return null;  // node's tests pass their own
+  try {
+    return JSON.parse(document.getElementById("fx")?.textContent || "null");
+  } catch {
+    return null;
+  }
+}
+
+const pageRates = load();
+
+// round(n / d) with ties to even; d > 0.
+function divideHalfEven(n, d) {
+  const negative = n < 0n;
+  const a = negative ? -n : n;
+  let q = a / d;
+  const twice = 2n * (a % d);
+  if (twice > d || (twice === d && q % 2n === 1n)) q += 1n;
+  return negative ? -q : q;
+}
+
+// "1234567.5" style major units with grouping, as Python's f"{whole:,}.{frac}".
+function format(minor, exponent) {
+  const sign = minor < 0n ? "-" : "";
+  const digits = (minor < 0n ? -minor : minor).toString().padStart(exponent + 1, "0");
+  const whole = exponent ? digits.slice(0, -exponent) : digits;
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return sign + grouped + (exponent ? `.${digits.slice(-exponent)}` : "");
+}
+
+// The converted amount in the viewer's minor units (a BigInt), or null without a rate.
+export function convertMinor(price, fx) {
+  if (!fx || !price || price.currency === fx.currency) return null;
+  const rate = fx.rates?.[price.currency];
+  const from = fx.exponents?.[price.currency];
+  const to = fx.exponents?.[fx.currency];
+  if (!rate || from === undefined || to === undefined) return null;
+  let n = BigInt(price.amount_minor) * BigInt(rate[0]);
+  let d = BigInt(rate[1]);
+  if (to >= from) n *= 10n ** BigInt(to - from);
+  else d *= 10n ** BigInt(from - to);
+  return divideHalfEven(n, d);
+}
+
+// "≈ 27.30 USD", or "" when the viewer's currency is the shop's or no fresh rate is known.
+export function approxText(price, fx = pageRates) {
+  const minor = convertMinor(price, fx);
+  return minor === null ? "" : `≈ ${format(minor, fx.exponents[fx.currency])} ${fx.currency}`;
+}
+
+// The nodes for a price: its display text, then the "≈" span when there is one.
+export function priceNodes(price) {
+  const text = approxText(price);
+  if (!text) return [price.display];
+  const span = document.createElement("span");
+  span.className = "approx";
+  span.textContent = text;
+  return [price.display, " ", span];
+}
+
+// The buy sheet's "Charged in CNY" line: the currency the order is really charged in.
+export function showCharged(form, currency) {
+  const line = form?.querySelector("[data-charged]");
+  if (!line) return;
+  line.querySelector("[data-charged-currency]").textContent = currency ?? "";
+  line.hidden = !currency;
+}
