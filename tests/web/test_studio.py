@@ -9,7 +9,7 @@ import httpx
 
 from livebazaar.accounts import Role
 from tests.factories import grant
-from tests.live.stage import Stage, make_stage
+from tests.live.stage import Stage, make_stage, post_chat
 from tests.support import Account, Api
 
 PASSWORD = "correct horse"
@@ -17,6 +17,7 @@ XSS = "<img src=x onerror=alert(1)>"
 STUDIO_MODULES = (
     "studio", "studio_api", "studio_chat", "studio_golive", "studio_shop", "studio_stats",
     "whip", "camera", "studio_dom", "minor_units", "stream_key", "live", "api", "dom",
+    "studio_sanctions", "i18n",
 )  # fmt: skip
 
 
@@ -92,7 +93,7 @@ async def test_the_host_gets_the_studio_with_its_controls(
         'id="preview"', 'id="camera-on"', 'id="go-live"', 'id="stop-live"', 'id="end-show"',
         'id="rtmp-ask"', 'id="rtmp-server"', 'id="rtmp-key"', 'id="drop-form"',
         'id="drop-price"', 'id="chat-list"', 'id="mute-minutes"', 'id="slow-mode"',
-        'id="cohost-form"', 'id="words-form"', 'id="stat-viewers-now"',
+        'id="cohost-form"', 'id="words-form"', 'id="stat-viewers-now"', 'id="sanction-list"',
     ):  # fmt: skip
         assert control in page, control
     assert 'data-currency="CNY" data-exponent="2"' in page
@@ -111,6 +112,40 @@ async def test_the_host_gets_the_studio_with_its_controls(
         r = await client.get(f"/static/{name}.js")
         assert r.status_code == 200, name
         assert "javascript" in r.headers["content-type"]
+
+
+async def test_the_studio_session_mutes_then_lifts_the_mute(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    """What the chat panel's Mute and its "Muted or banned" list's Lift send, with the page's
+    session cookie and CSRF token."""
+    # Given a live show where a viewer chatted, and its owner in the studio
+    stage = await make_stage(api, live=True)
+    troll = await api.account("Troll")
+    await post_chat(api, stage, troll, "spam spam")
+    await _sign_in(client, stage.owner)
+    page = (await client.get(f"/studio/shows/{stage.show_id}")).text
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)">', page)
+    assert match
+    headers = {"X-CSRF-Token": match.group(1)}
+    assert "Muted or banned" in page
+    # When the host mutes the viewer from the studio
+    r = await client.post(
+        f"{stage.url}/mutes", json={"user_id": troll.user_id, "minutes": 10}, headers=headers
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["kind"] == "mute"
+    assert r.json()["until"]
+    muted = await api.client.post(f"{stage.url}/chat", json={"text": "hi"}, headers=troll.headers)
+    assert muted.status_code == 403, muted.text
+    # Then Lift lifts it, and the viewer chats again
+    r = await client.delete(f"{stage.url}/sanctions/{troll.user_id}", headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"lifted": 1}
+    await post_chat(api, stage, troll, "sorry")
+    # And a Lift without the page's CSRF token is refused
+    r = await client.delete(f"{stage.url}/sanctions/{troll.user_id}")
+    assert r.status_code == 403, r.text
 
 
 async def test_a_cohost_gets_the_studio_without_the_shop_settings(

@@ -3,6 +3,8 @@
 // BigInt, never through a float. The exponent (2 for CNY, 0 for RWF, 3 for KWD) comes from
 // the server (kernel/money.py's CURRENCY_EXPONENTS).
 
+import { t } from "./i18n.js";
+
 export const MAX_AMOUNT_MINOR = 10n ** 15n;  // kernel/money.py's MAX_AMOUNT_MINOR
 
 // "1,234.50" and "1.234,50" and "12,5": the last separator is the decimal one, unless it is
@@ -22,21 +24,25 @@ function normalise(text) {
 
 // Integer minor units (a Number), or throws a RangeError saying what to type instead.
 export function toMinorUnits(text, exponent, currency = "") {
-  const unit = currency ? ` ${currency}` : "";
   const raw = String(text ?? "").trim();
-  if (!raw) throw new RangeError(`Type a price${exponent ? `, e.g. 12.${"5".repeat(exponent)}` : ", e.g. 1200"}`);
+  if (!raw) throw new RangeError(t("Type a price, e.g. {example}", { example: exponent ? `12.${"5".repeat(exponent)}` : "1200" }));
   const s = normalise(raw);
   const match = s === null ? null : /^(\d*)(?:\.(\d*))?$/.exec(s);
-  if (!match || (match[1] === "" && !match[2])) throw new RangeError("A price is digits with at most one decimal point");
+  if (!match || (match[1] === "" && !match[2])) throw new RangeError(t("A price is digits with at most one decimal point"));
   const whole = match[1] || "0";
   const fraction = (match[2] ?? "").replace(/0+$/, "");
   if (fraction.length > exponent) {
-    throw new RangeError(exponent === 0
-      ? `Prices in${unit || " this currency"} have no decimals`
-      : `Prices in${unit || " this currency"} have at most ${exponent} decimals`);
+    if (exponent === 0) {
+      throw new RangeError(currency
+        ? t("Prices in {currency} have no decimals", { currency })
+        : t("Prices in this currency have no decimals"));
+    }
+    throw new RangeError(currency
+      ? t("Prices in {currency} have at most {n} decimals", { currency, n: exponent })
+      : t("Prices in this currency have at most {n} decimals", { n: exponent }));
   }
   const minor = BigInt(whole) * 10n ** BigInt(exponent) + BigInt(fraction.padEnd(exponent, "0") || "0");
-  if (minor > MAX_AMOUNT_MINOR) throw new RangeError("That price is too large");
+  if (minor > MAX_AMOUNT_MINOR) throw new RangeError(t("That price is too large"));
   return Number(minor);
 }
 

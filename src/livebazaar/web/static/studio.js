@@ -4,6 +4,7 @@
 // live figures (studio_stats.js). Every call uses the session cookie and the page's CSRF token.
 
 import { $ } from "./dom.js";
+import { t } from "./i18n.js";
 import { ShowFeed } from "./live.js";
 import { ChatPanel } from "./studio_chat.js";
 import { GoLivePanel } from "./studio_golive.js";
@@ -21,7 +22,7 @@ const stats = new StatsPanel(showId);
 
 function renderHead(state) {
   const badge = $("show-status");
-  badge.textContent = { live: "Live", ended: "Ended" }[state.status] ?? "Scheduled";
+  badge.textContent = t({ live: "Live", ended: "Ended" }[state.status] ?? "Scheduled");
   badge.classList.toggle("live", state.status === "live");
   $("show-title").textContent = state.title;
   root.dataset.status = state.status;
@@ -39,7 +40,7 @@ function onState(state, type) {
 const feed = new ShowFeed(showId, {
   onState,
   onConnection: (up) => {
-    const text = up ? "" : "Reconnecting to the show…";
+    const text = up ? "" : t("Reconnecting to the show…");
     if ($("feed-state").textContent !== text) $("feed-state").textContent = text;
   },
 });

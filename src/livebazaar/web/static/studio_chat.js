@@ -1,22 +1,28 @@
 // The studio's chat: the show's messages from its events, each with Delete, and Mute and Ban
 // for other people's; the host's own messages; slow mode and the shop's blocked words.
-// Names and messages go in with textContent only: chat text is whatever viewers typed.
+// Names and messages go in with textContent only: chat text is whatever viewers typed. Who
+// was muted or banned here is listed with a Lift button (studio_sanctions.js).
 
 import { $, el } from "./dom.js";
+import { t } from "./i18n.js";
 import { say, syncList, whileBusy } from "./studio_dom.js";
 import { send, showUrl } from "./studio_api.js";
+import { SanctionList } from "./studio_sanctions.js";
 
 const MINUTES = { 5: "5 minutes", 10: "10 minutes", 60: "1 hour", 1440: "1 day" };
 
-function duration(seconds) {
-  if (seconds === 0) return "off";
-  return seconds < 60 ? `one message every ${seconds} s` : `one message every ${seconds / 60} min`;
+function slowModeText(seconds) {
+  if (seconds === 0) return t("Slow mode off.");
+  return seconds < 60
+    ? t("Slow mode: one message every {n} s.", { n: seconds })
+    : t("Slow mode: one message every {n} min.", { n: seconds / 60 });
 }
 
 export class ChatPanel {
   constructor(showId, { me, shopId }) {
     Object.assign(this, { showId, me, shopId });
     this.messages = new Map();  // id -> message, for the buttons
+    this.sanctions = new SanctionList(showId, $("chat-result"));
     $("chat-list").addEventListener("click", (event) => this.moderate(event));
     $("chat-form").addEventListener("submit", (event) => this.sendMessage(event));
     $("slow-form").addEventListener("submit", (event) => this.setSlowMode(event));
@@ -34,7 +40,7 @@ export class ChatPanel {
     this.messages = new Map(state.recent_chat.map((m) => [m.id, m]));
     syncList(list, state.recent_chat, {
       key: (m) => m.id,
-      empty: "No messages yet.",
+      empty: t("No messages yet."),
       make: (m) => this.messageItem(m),
     });
     if (atBottom) list.scrollTop = list.scrollHeight;
@@ -45,11 +51,12 @@ export class ChatPanel {
     const line = el("p", "chat-line");
     line.append(el("span", "name", m.display_name), " ", el("span", "text", m.text));
     const actions = el("div", "chat-actions");
-    actions.append(this.button("delete", m, "Delete", `Delete the message from ${m.display_name}`));
+    const name = { name: m.display_name };
+    actions.append(this.button("delete", m, t("Delete"), t("Delete the message from {name}", name)));
     if (m.user_id !== this.me) {
       actions.append(
-        this.button("mute", m, "Mute", `Mute ${m.display_name}`),
-        this.button("ban", m, "Ban", `Ban ${m.display_name} from the shop's chats`),
+        this.button("mute", m, t("Mute"), t("Mute {name}", name)),
+        this.button("ban", m, t("Ban"), t("Ban {name} from the shop's chats", name)),
       );
     }
     li.append(line, actions);
@@ -72,7 +79,7 @@ export class ChatPanel {
     const who = message.display_name;
     const result = $("chat-result");
     const action = button.dataset.action;
-    if (action === "ban" && !confirm(`Ban ${who} from the chat of every show of this shop?`)) return;
+    if (action === "ban" && !confirm(t("Ban {name} from the chat of every show of this shop?", { name: who }))) return;
     await whileBusy(button, () => this.apply(action, message, result));
   }
 
@@ -81,14 +88,17 @@ export class ChatPanel {
     try {
       if (action === "delete") {
         await send("DELETE", showUrl(this.showId, `/chat/${encodeURIComponent(message.id)}`));
-        say(result, `Deleted the message from ${who}.`);
+        say(result, t("Deleted the message from {name}.", { name: who }));
       } else if (action === "mute") {
         const minutes = Number($("mute-minutes").value);
-        await send("POST", showUrl(this.showId, "/mutes"), { user_id: message.user_id, minutes });
-        say(result, `${who} is muted for ${MINUTES[minutes] ?? `${minutes} minutes`}.`);
+        const sanction = await send("POST", showUrl(this.showId, "/mutes"), { user_id: message.user_id, minutes });
+        this.sanctions.add(sanction, who);
+        const duration = MINUTES[minutes] ? t(MINUTES[minutes]) : t("{n} minutes", { n: minutes });
+        say(result, t("{name} is muted for {duration}.", { name: who, duration }));
       } else {
-        await send("POST", showUrl(this.showId, "/bans"), { user_id: message.user_id });
-        say(result, `${who} is banned from the shop's chats.`);
+        const sanction = await send("POST", showUrl(this.showId, "/bans"), { user_id: message.user_id });
+        this.sanctions.add(sanction, who);
+        say(result, t("{name} is banned from the shop's chats.", { name: who }));
       }
     } catch (error) {
       say(result, error.message, true);
@@ -110,7 +120,7 @@ export class ChatPanel {
   renderSlowMode(seconds) {
     const select = $("slow-mode");
     if (![...select.options].some((o) => Number(o.value) === seconds)) {
-      const option = el("option", null, `${seconds} seconds`);
+      const option = el("option", null, t("{n} seconds", { n: seconds }));
       option.value = String(seconds);
       select.append(option);
     }
@@ -123,7 +133,7 @@ export class ChatPanel {
     const seconds = Number($("slow-mode").value);
     try {
       const answer = await send("PUT", showUrl(this.showId, "/slow-mode"), { seconds });
-      say(result, `Slow mode: ${duration(answer.seconds)}.`);
+      say(result, slowModeText(answer.seconds));
     } catch (error) {
       say(result, error.message, true);
     }
@@ -137,7 +147,8 @@ export class ChatPanel {
     try {
       const answer = await send("PUT", `/api/v1/shops/${encodeURIComponent(this.shopId)}/blocked-words`, words);
       area.value = answer.words.join("\n");
-      say(result, answer.words.length ? `Saved ${answer.words.length} blocked words.` : "No word is blocked.");
+      const n = answer.words.length;
+      say(result, n === 0 ? t("No word is blocked.") : n === 1 ? t("Saved 1 blocked word.") : t("Saved {n} blocked words.", { n }));
     } catch (error) {
       say(result, error.message, true);
     }

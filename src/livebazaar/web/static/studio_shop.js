@@ -3,6 +3,7 @@
 // their live stock from the show's events.
 
 import { $, el } from "./dom.js";
+import { t } from "./i18n.js";
 import { say, syncList, whileBusy } from "./studio_dom.js";
 import { fromMinorUnits, toMinorUnits } from "./minor_units.js";
 import { send, showUrl } from "./studio_api.js";
@@ -31,7 +32,7 @@ export class ShopPanel {
     const ended = state.status === "ended";
     syncList($("lineup"), state.lineup, {
       key: (item) => item.product_id,
-      empty: "This show has no products yet.",
+      empty: t("This show has no products yet."),
       make: (item) => {
         const li = el("li");
         if (item.image_url) {
@@ -51,8 +52,8 @@ export class ShopPanel {
         const pinned = item.product_id === state.pinned_product_id;
         li.classList.toggle("pinned", pinned);
         const button = li.querySelector("button.pin");
-        button.textContent = pinned ? "Unpin" : "Pin";
-        button.setAttribute("aria-label", `${pinned ? "Unpin" : "Pin"} ${item.title}`);
+        button.textContent = pinned ? t("Unpin") : t("Pin");
+        button.setAttribute("aria-label", pinned ? t("Unpin {title}", { title: item.title }) : t("Pin {title}", { title: item.title }));
         button.disabled = ended;
       },
     });
@@ -66,7 +67,7 @@ export class ShopPanel {
     await whileBusy(button, async () => {
       try {
         await send("POST", showUrl(this.showId, "/pin"), { product_id: unpin ? null : productId });
-        say($("pin-result"), unpin ? "Unpinned." : "Pinned: viewers see it under the video.");
+        say($("pin-result"), unpin ? t("Unpinned.") : t("Pinned: viewers see it under the video."));
       } catch (error) {
         say($("pin-result"), error.message, true);
       }
@@ -98,20 +99,20 @@ export class ShopPanel {
 
   // The POST body, or throws with what to fix (and focuses that field).
   dropBody(form) {
-    const whole = (name, label) => {
+    const whole = (name, refusal) => {
       const input = form.elements[name];
       const value = Number(input.value);
       if (!Number.isInteger(value) || value < 1 || value > 1_000_000) {
         input.focus();
-        throw new RangeError(`${label}: a whole number from 1 to 1,000,000`);
+        throw new RangeError(refusal);
       }
       return value;
     };
-    const quantity = whole("quantity", "Units");
-    const limit = whole("per_buyer_limit", "Limit per buyer");
+    const quantity = whole("quantity", t("Units: a whole number from 1 to 1,000,000"));
+    const limit = whole("per_buyer_limit", t("Limit per buyer: a whole number from 1 to 1,000,000"));
     if (limit > quantity) {
       form.elements.per_buyer_limit.focus();
-      throw new RangeError("The limit per buyer cannot be more than the units");
+      throw new RangeError(t("The limit per buyer cannot be more than the units"));
     }
     let amount;
     try {
@@ -143,10 +144,10 @@ export class ShopPanel {
       return;
     }
     await whileBusy(form.querySelector("button[type=submit]"), async () => {
-      say(result, "Starting the drop…");
+      say(result, t("Starting the drop…"));
       try {
         const drop = await send("POST", showUrl(this.showId, "/drops"), body);
-        say(result, `Drop started: ${drop.quantity.toLocaleString()} at ${drop.price.display}.`);
+        say(result, t("Drop started: {quantity} at {price}.", { quantity: drop.quantity.toLocaleString(), price: drop.price.display }));
       } catch (error) {
         say(result, error.message, true);
       }
@@ -159,18 +160,20 @@ export class ShopPanel {
     const titles = new Map(state.lineup.map((i) => [i.product_id, i.title]));
     syncList($("drops"), [...state.drops].reverse(), {
       key: (drop) => drop.id,
-      empty: "No drop yet.",
+      empty: t("No drop yet."),
       make: (drop) => {
+        const title = titles.get(drop.product_id);
         const li = el("li", "drop-item");
         const head = el("p", "drop-head");
-        head.append(el("strong", "drop-title", titles.get(drop.product_id) ?? "Product"), " ",
+        head.append(el("strong", "drop-title", title ?? t("Product")), " ",
           el("span", "price", drop.price.display), " ", el("span", "badge drop-status"));
         const meter = el("progress");
-        meter.setAttribute("aria-label", `Units left: ${titles.get(drop.product_id) ?? ""}`);
-        const end = el("button", "secondary end-drop", "End now");
+        meter.setAttribute("aria-label", t("Units left: {title}", { title: title ?? "" }));
+        const end = el("button", "secondary end-drop", t("End now"));
         end.type = "button";
         end.dataset.dropId = drop.id;
-        end.setAttribute("aria-label", `End the drop of ${titles.get(drop.product_id) ?? "this product"} now`);
+        end.setAttribute("aria-label", title === undefined
+          ? t("End the drop of this product now") : t("End the drop of {title} now", { title }));
         li.append(head, el("p", "stock"), meter, el("p", "drop-foot small"), end);
         return li;
       },
@@ -178,16 +181,18 @@ export class ShopPanel {
         const live = drop.status === "live";
         const open = drop.status !== "ended";  // a sold-out drop may reopen as holds expire
         const status = li.querySelector(".drop-status");
-        status.textContent = drop.status.replace("_", " ");
+        status.textContent = t(drop.status.replace("_", " "));
         status.classList.toggle("live", live);
         li.querySelector(".stock").textContent =
-          `${drop.remaining.toLocaleString()} of ${drop.quantity.toLocaleString()} left`;
+          t("{left} of {total} left", { left: drop.remaining.toLocaleString(), total: drop.quantity.toLocaleString() });
         const meter = li.querySelector("progress");
         meter.max = drop.quantity;
         meter.value = drop.remaining;
         const foot = li.querySelector(".drop-foot");
         foot.dataset.endsAt = open ? drop.ends_at : "";
-        foot.dataset.sold = `${drop.sold.toLocaleString()} sold · ${drop.reserved.toLocaleString()} waiting for payment`;
+        foot.dataset.sold = t("{sold} sold · {waiting} waiting for payment", {
+          sold: drop.sold.toLocaleString(), waiting: drop.reserved.toLocaleString(),
+        });
         li.querySelector(".end-drop").hidden = !open;
       },
     });
@@ -199,17 +204,17 @@ export class ShopPanel {
       const endsAt = foot.dataset.endsAt ? Date.parse(foot.dataset.endsAt) : NaN;
       const left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
       const clock = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
-      foot.textContent = Number.isFinite(endsAt) ? `${foot.dataset.sold} · ends in ${clock}` : foot.dataset.sold;
+      foot.textContent = Number.isFinite(endsAt) ? t("{sales} · ends in {clock}", { sales: foot.dataset.sold, clock }) : foot.dataset.sold;
     }
   }
 
   async endDropClicked(event) {
     const button = event.target.closest("button.end-drop");
-    if (!button || !confirm("End this drop now? Units not sold go back to the shelf.")) return;
+    if (!button || !confirm(t("End this drop now? Units not sold go back to the shelf."))) return;
     await whileBusy(button, async () => {
       try {
         await send("POST", `/api/v1/drops/${encodeURIComponent(button.dataset.dropId)}/end`);
-        say($("drop-result"), "Drop ended.");
+        say($("drop-result"), t("Drop ended."));
       } catch (error) {
         say($("drop-result"), error.message, true);
       }

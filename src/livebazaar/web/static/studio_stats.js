@@ -3,6 +3,7 @@
 // while it cannot be reached, the figures show dashes and the page carries on.
 
 import { $ } from "./dom.js";
+import { t } from "./i18n.js";
 import { showUrl } from "./studio_api.js";
 
 const POLL_MS = 3000;
@@ -37,10 +38,12 @@ export class StatsPanel {
         this.note("");
       } else {
         this.dashes();
-        this.note(response.status === 404 ? "Sales figures are not available yet." : `Sales figures: HTTP ${response.status}`);
+        this.note(response.status === 404
+          ? t("Sales figures are not available yet.")
+          : t("Sales figures: HTTP {status}", { status: response.status }));
       }
     } catch {
-      this.note("Sales figures paused: no connection.");
+      this.note(t("Sales figures paused: no connection."));
     } finally {
       this.timer = setTimeout(() => this.poll(), document.hidden ? HIDDEN_POLL_MS : POLL_MS);
     }

@@ -3,6 +3,7 @@
 // key as bearer token, the answer applied, and the session's Location kept for the DELETE.
 // When the connection drops, the publisher ends the old session and offers again.
 
+import { t } from "./i18n.js";
 import { readAnswer } from "./studio_api.js";
 import { sessionUrl } from "./stream_key.js";
 
@@ -139,7 +140,7 @@ export class WhipPublisher {
   async restart() {
     if (!this.active) return;
     if (this.retries >= MAX_RETRIES) {
-      this.fail(new Error("The connection to the server keeps failing. Check the network, then go live again."));
+      this.fail(new Error(t("The connection to the server keeps failing. Check the network, then go live again.")));
       return;
     }
     const delay = RETRY_MS * 2 ** this.retries++;
