@@ -156,13 +156,19 @@ async def choose_language(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> RedirectResponse:
     """The picker: remember the choice in `lb_lang` (a year), then back to the same page."""
-    response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
     locale = locale_of_tag(lang)
-    if locale is None:
-        response.delete_cookie(COOKIE, path="/")
+    return remember_choice(c, COOKIE, TAGS[locale] if locale else None, next)
+
+
+def remember_choice(c: ContainerDep, cookie: str, value: str | None, next: str) -> RedirectResponse:
+    """A page preference (language, currency) kept a year in `cookie`, or forgotten when
+    `value` is None; then back to `next`, a same-site path only."""
+    response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
+    if value is None:
+        response.delete_cookie(cookie, path="/")
     else:
         response.set_cookie(
-            COOKIE, TAGS[locale], max_age=COOKIE_MAX_AGE_S, httponly=True, samesite="lax",
+            cookie, value, max_age=COOKIE_MAX_AGE_S, httponly=True, samesite="lax",
             secure=c.settings.cookie_secure, path="/",
         )  # fmt: skip
     return response

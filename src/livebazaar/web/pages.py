@@ -134,7 +134,7 @@ async def remind_form(
 ) -> Response:
     """The "Remind me" form without JavaScript: set (`remind=on`) or clear (`off`) the
     viewer's reminder, then back to the card. Needs the session's CSRF token (`csrf_token`)."""
-    back = _safe_next(next).partition("#")[0]
+    back = i18n.safe_next(next).partition("#")[0]
     if actor is None:
         return RedirectResponse(f"/login?next={quote(back)}", status_code=303)
     lv = Live(c.db, c.broker, c.clock)
@@ -218,7 +218,9 @@ def _current_drop(show: ShowState) -> DropOut | None:
 
 @router.get("/login", response_class=HTMLResponse)
 async def login_form(request: Request, actor: PageActorDep, next: str = "/") -> HTMLResponse:
-    return render_page(request, "login.html", actor, next=_safe_next(next), error=None, email="")
+    return render_page(
+        request, "login.html", actor, next=i18n.safe_next(next), error=None, email=""
+    )
 
 
 @router.post("/login", response_model=None)
@@ -237,10 +239,10 @@ async def log_in(
     except NotAuthenticated:
         _ = i18n.translator(request)
         return render_page(
-            request, "login.html", None, next=_safe_next(next), email=email,
+            request, "login.html", None, next=i18n.safe_next(next), email=email,
             error=_("Email or password is wrong."), _status=status.HTTP_401_UNAUTHORIZED,
         )  # fmt: skip
-    response = RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
+    response = RedirectResponse(i18n.safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(
         c.settings.session_cookie_name,
         issued.secret,
@@ -261,10 +263,3 @@ async def log_out(actor: ActorDep, c: ContainerDep) -> RedirectResponse:
     response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(c.settings.session_cookie_name, path="/")
     return response
-
-
-def _safe_next(target: str) -> str:
-    """Only same-site paths: never an open redirect to another host."""
-    if target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return "/"

@@ -20,17 +20,16 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from jinja2 import Environment
 
 from livebazaar.fx import RateBook, get_rate_book
 from livebazaar.kernel.money import CURRENCY_EXPONENTS, Money
 from livebazaar.web.deps import ContainerDep
-from livebazaar.web.i18n import safe_next
+from livebazaar.web.i18n import remember_choice
 
 COOKIE = "lb_ccy"
-COOKIE_MAX_AGE_S = 365 * 24 * 3600
 QUERY = "ccy"
 DEFAULT_BY_LOCALE = {"en": "USD", "zh_Hans": "CNY", "es": "EUR", "fr": "EUR"}
 # What the picker offers (any ISO 4217 code works through `?ccy=` and the cookie).
@@ -127,13 +126,4 @@ async def choose_currency(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> RedirectResponse:
     """The picker: remember the choice in `lb_ccy` (a year), then back to the same page."""
-    response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
-    code = _valid(currency)
-    if code is None:
-        response.delete_cookie(COOKIE, path="/")
-    else:
-        response.set_cookie(
-            COOKIE, code, max_age=COOKIE_MAX_AGE_S, httponly=True, samesite="lax",
-            secure=c.settings.cookie_secure, path="/",
-        )  # fmt: skip
-    return response
+    return remember_choice(c, COOKIE, _valid(currency), next)
