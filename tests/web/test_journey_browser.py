@@ -116,6 +116,9 @@ async def test_a_host_goes_live_and_a_viewer_buys_from_the_drop(
                 line = page.locator("#chat-list li", has_text=XSS)
                 await line.first.wait_for(timeout=WAIT_MS)
                 assert await page.locator("#chat-list img").count() == 0
+            # ... and over the video, where viewers read it while they watch
+            await room.locator("#chat-overlay li", has_text=XSS).first.wait_for(timeout=WAIT_MS)
+            assert await room.locator("#chat-overlay img").count() == 0
 
             # The host pins the product; the viewer's card follows (when the picture does)
             await studio.click(f'#lineup button.pin[data-product-id="{pearl.id}"]')

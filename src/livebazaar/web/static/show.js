@@ -50,6 +50,22 @@ function renderChat(state) {
     }),
   );
   if (atBottom) list.scrollTop = list.scrollHeight;
+  renderChatOverlay(state);
+}
+
+const OVERLAY_LINES = 4;
+
+// The last few lines over the video (textContent only, like the list).
+function renderChatOverlay(state) {
+  const overlay = $("chat-overlay");
+  if (!overlay) return;
+  overlay.replaceChildren(
+    ...state.recent_chat.slice(-OVERLAY_LINES).map((m) => {
+      const item = el("li");
+      item.append(el("span", "name", m.display_name), " ", el("span", "text", m.text));
+      return item;
+    }),
+  );
 }
 
 function currentDrop(state) {
