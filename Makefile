@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` and `make test`. Everything they need is
-# installed here, into .venv, from the package registry; the pages' browser code (hls.js) comes
+# installed here, into .venv, from the package registry; the pages' browser code (hls.js, htmx) comes
 # from the npm registry into node_modules and is copied to web/static/vendor (never committed).
 PYTHON ?= python3
 VENV := .venv
@@ -30,7 +30,14 @@ $(VENDOR)/hls.min.js: $(NPM_STAMP)
 	cp node_modules/hls.js/dist/hls.min.js $@.tmp
 	mv $@.tmp $@
 
-frontend: $(VENDOR)/hls.min.js
+# htmx runs the seller dashboard's forms (web/seller.py); only the seller pages load it.
+$(VENDOR)/htmx.min.js: $(NPM_STAMP)
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/LICENSE $(VENDOR)/htmx.LICENSE
+	cp node_modules/htmx.org/dist/htmx.min.js $@.tmp
+	mv $@.tmp $@
+
+frontend: $(VENDOR)/hls.min.js $(VENDOR)/htmx.min.js
 
 install: $(BIN)/uv frontend
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -e .

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import html
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
+import pytest
 
 from livebazaar.accounts import Role
 from livebazaar.bootstrap import Container
@@ -74,6 +77,7 @@ async def test_a_user_without_a_shop_is_offered_to_create_one(
     assert r.status_code == 200
     assert "Create your shop" in r.text
     assert 'data-action="create-shop"' in r.text
+    assert '<script src="/static/vendor/htmx.min.js">' in r.text
     assert '<script type="module" src="/static/seller.js">' in r.text
 
 
@@ -162,3 +166,161 @@ async def test_a_producer_member_sees_the_shop_read_only(
     assert 'data-action="schedule-show"' not in page.text
     assert "orders.csv" not in page.text
     assert "owners and hosts see its orders" in page.text
+
+
+# The dashboard's htmx forms: plain form posts answered with the re-rendered section.
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+async def _csrf(client: httpx.AsyncClient, shop_id: str) -> dict[str, str]:
+    page = await client.get(f"/sell/shops/{shop_id}")
+    match = CSRF_META.search(page.text)
+    assert match, page.text[:300]
+    return {"X-CSRF-Token": match[1], "HX-Request": "true"}
+
+
+async def _products(client: httpx.AsyncClient, shop_id: str) -> dict[str, Any]:
+    r = await client.get(f"/api/v1/shops/{shop_id}/products")
+    return {p["title"]: p for p in r.json()}
+
+
+async def test_the_owner_adds_a_product_with_an_exact_price(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    # Given the owner on the dashboard of a CNY shop with a producer
+    stage = await set_stage(api)
+    r = await client.post(
+        f"/api/v1/shops/{stage.shop_id}/producers", json={"name": "Mukamana"},
+        headers=stage.owner.headers,
+    )  # fmt: skip
+    producer_id = r.json()["id"]
+    await _sign_in(client, stage.owner)
+    headers = await _csrf(client, stage.shop_id)
+    # When they post the add-product form with "1 234,5" yuan and all the revenue to her
+    form = {"title": "Baroque pearls", "description": "", "price": "1 234,5", "stock": "40",
+            f"share.{producer_id}": "100.00"}  # fmt: skip
+    r = await client.post(f"/sell/shops/{stage.shop_id}/products", data=form, headers=headers)
+    # Then the products section comes back with it, and the shows section out of band
+    assert r.status_code == 200, r.text
+    assert "<html" not in r.text
+    assert "Baroque pearls" in r.text
+    assert "Product added: Baroque pearls." in r.text
+    assert 'id="shows-body"' in r.text
+    assert 'hx-swap-oob="true"' in r.text
+    product = (await _products(client, stage.shop_id))["Baroque pearls"]
+    assert product["variants"][0]["price"]["amount_minor"] == 123450
+    assert product["variants"][0]["available"] == 40
+    assert [s["bps"] for s in product["producers"]] == [10_000]
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"title": "Pearls", "price": "12.505", "stock": "1"}, "at most 2 decimals"),
+        ({"title": "Pearls", "price": "twelve", "stock": "1"}, "at most 2 decimals"),
+        ({"title": "   ", "price": "12.50", "stock": "1"}, "Fill in the required fields."),
+        ({"title": "Pearls", "price": "12.50", "stock": "-3"}, "whole number of units"),
+    ],
+)
+async def test_a_bad_product_form_comes_back_with_its_error_and_input(
+    client: httpx.AsyncClient, api: Api, form: dict[str, str], message: str
+) -> None:
+    stage = await set_stage(api)
+    await _sign_in(client, stage.owner)
+    headers = await _csrf(client, stage.shop_id)
+    before = await _products(client, stage.shop_id)
+    r = await client.post(f"/sell/shops/{stage.shop_id}/products", data=form, headers=headers)
+    assert r.status_code == 422
+    assert message in r.text
+    assert 'class="result bad"' in r.text
+    assert f'value="{html.escape(form["price"])}"' in r.text  # the seller's input is kept
+    assert '<details class="add" id="add-product" open>' in r.text
+    assert await _products(client, stage.shop_id) == before
+
+
+async def test_producers_stock_shows_and_lineups_by_form(
+    client: httpx.AsyncClient, api: Api, container: Container
+) -> None:
+    stage = await set_stage(api)
+    await _sign_in(client, stage.owner)
+    headers = await _csrf(client, stage.shop_id)
+    base = f"/sell/shops/{stage.shop_id}"
+    # A producer: the producers section, and the products (its share field) out of band
+    r = await client.post(f"{base}/producers", data={"name": XSS, "village": "Maraba"},
+                          headers=headers)  # fmt: skip
+    assert r.status_code == 200, r.text
+    assert html.escape(XSS) in r.text
+    assert XSS not in r.text
+    assert 'id="products-body"' in r.text
+    # The stock of the product's variant
+    variant = stage.product.variant_id
+    r = await client.post(f"{base}/variants/{variant}/stock", data={"quantity": "7"},
+                          headers=headers)  # fmt: skip
+    assert r.status_code == 200, r.text
+    assert "Stock set to 7." in r.text
+    [product] = (await _products(client, stage.shop_id)).values()
+    assert product["variants"][0]["available"] == 7
+    bad = await client.post(f"{base}/variants/{variant}/stock", data={"quantity": "many"},
+                            headers=headers)  # fmt: skip
+    assert bad.status_code == 422
+    assert 'value="many"' in bad.text
+    # A show at 18:30 in Kigali (UTC+2), with the product in its lineup
+    year = container.clock.now().year + 2
+    form = {"title": "Harvest Sunday", "scheduled_at": f"{year}-05-01T18:30",
+            "time_zone": "Africa/Kigali", "lineup": [stage.product.id]}  # fmt: skip
+    r = await client.post(f"{base}/shows", data=form, headers=headers)
+    assert r.status_code == 200, r.text
+    assert "Show scheduled: Harvest Sunday." in r.text
+    shows = (await client.get("/api/v1/shows?status=scheduled")).json()
+    [show] = [s for s in shows if s["title"] == "Harvest Sunday"]
+    assert datetime.fromisoformat(show["scheduled_at"]) == datetime(year, 5, 1, 16, 30, tzinfo=UTC)
+    # Its lineup, emptied
+    r = await client.post(f"{base}/shows/{show['id']}/lineup", data={}, headers=headers)
+    assert r.status_code == 200, r.text
+    assert "Lineup saved: 0 products." in r.text
+    # A show without a date: refused, its title kept
+    r = await client.post(f"{base}/shows", data={"title": "No date"}, headers=headers)
+    assert r.status_code == 422
+    assert "Choose the date and time of the show" in r.text
+    assert 'value="No date"' in r.text
+
+
+async def test_outsiders_and_forged_posts_change_nothing(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    stage = await set_stage(api)
+    form = {"title": "Stolen pearls", "price": "1", "stock": "1"}
+    path = f"/sell/shops/{stage.shop_id}/products"
+    # A signed-in buyer with no role in the shop
+    await _sign_in(client, await api.account("Lucia"))
+    page = await client.get("/sell")
+    token = CSRF_META.search(page.text)
+    assert token
+    r = await client.post(path, data=form, headers={"X-CSRF-Token": token[1]})
+    assert r.status_code == 403
+    assert "Stolen pearls" not in r.text
+    # The owner's cookie without the CSRF token
+    await _sign_in(client, stage.owner)
+    r = await client.post(path, data=form)
+    assert r.status_code == 403
+    assert "Stolen pearls" not in await _products(client, stage.shop_id)
+    # Signed out: htmx is sent to the sign-in page
+    client.cookies.clear()
+    r = await client.post(path, data=form)
+    assert r.status_code == 401
+    assert r.headers["HX-Redirect"] == f"/login?next=/sell/shops/{stage.shop_id}"
+    assert "Stolen pearls" not in await _products(client, stage.shop_id)
+
+
+async def test_the_orders_filter_replaces_the_page_url(client: httpx.AsyncClient, api: Api) -> None:
+    stage = await set_stage(api)
+    await _sign_in(client, stage.owner)
+    r = await client.get(
+        f"/sell/shops/{stage.shop_id}/sections/orders",
+        params={"status": "paid"},
+        headers={"HX-Request": "true"},
+    )
+    assert r.status_code == 200
+    assert r.headers["HX-Replace-Url"] == f"/sell/shops/{stage.shop_id}?status=paid#orders"
+    assert 'hx-get="/sell/shops/' in r.text

@@ -1,7 +1,8 @@
 """The seller dashboard in Debian's Chromium (Playwright), on a phone in Kigali: the owner adds
-a product with a price in major units, uploads its picture from the "camera", sets its stock
-and schedules a show in local time; each section updates in place. Screenshots go to
-var/screenshots/seller-*.png. Skips without Chromium, fails without it in CI."""
+a product with a price in major units (after a refused one), uploads its picture from the
+"camera", sets its stock and schedules a show in local time; each section updates in place
+(htmx). Screenshots go to var/screenshots/seller-*.png. Skips without Chromium, fails without
+it in CI."""
 
 from __future__ import annotations
 
@@ -63,9 +64,20 @@ async def test_an_owner_runs_the_shop_from_a_phone(served: tuple[str, Container]
             SHOTS.mkdir(parents=True, exist_ok=True)
             await page.screenshot(path=str(SHOTS / "seller-phone.png"), full_page=True)
 
-            # A new product, priced "12.50" CNY: 1250 minor units
+            # A price with too many decimals comes back refused (a 422 htmx swaps), input kept
             await page.click("#add-product summary")
             await page.fill("#product-title", "Natural process beans")
+            await page.fill("#product-price", "12.505")
+            await page.fill("#product-stock", "40")
+            await page.click("form[data-action=add-product] button[type=submit]")
+            await page.wait_for_function(
+                "document.getElementById('products-result').textContent.includes('decimals')",
+                timeout=WAIT_MS,
+            )
+            assert await page.input_value("#product-title") == "Natural process beans"
+            assert await page.locator(".product .title").count() == 1
+
+            # A new product, priced "12.50" CNY: 1250 minor units
             await page.fill("#product-price", "12.50")
             await page.fill("#product-stock", "40")
             await page.click("form[data-action=add-product] button[type=submit]")

@@ -152,19 +152,13 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Lift the mute or ban of {name}"),
     N_("{name} may chat again."),
     N_("{name} had no mute or ban left to lift."),
-    # static/seller.js, seller_forms.js: the seller dashboard
+    # static/seller.js, seller_forms.js: the seller dashboard (its htmx forms' sentences are
+    # web/seller.py's)
     N_("In your time zone: {zone}"),
-    N_("Could not reload this section (HTTP {status}). Reload the page."),
+    N_("Not saved (HTTP {status}). Reload the page and try again."),
+    N_("Not saved: check the connection and try again."),
     N_("You were signed out: sign in again, then retry."),
-    N_("Orders shown: {status}."),
-    N_("Type a whole number of units, 0 or more"),
     N_("Shop created. Opening it…"),
-    N_("Producer added: {name}."),
-    N_("Product added: {title}. Now add its picture."),
-    N_("Stock set to {n}."),
-    N_("Choose the date and time of the show"),
-    N_("Show scheduled: {title}."),
-    N_("Lineup saved: {n} products."),
     N_("The upload failed: check the connection and try again."),
     N_("Choose or take a picture first"),
     N_("The picture is larger than 8 MB"),

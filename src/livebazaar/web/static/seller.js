@@ -1,8 +1,11 @@
-// The seller dashboard (templates/seller_*.html, web/seller.py). Each form with a
-// `data-action` goes to /api/v1 through seller_forms.js; then the sections named in its
-// `data-refresh` are fetched again as server-rendered fragments (/sell/shops/{id}/sections/…,
-// the same templates as the page, escaped by Jinja) and swapped in, keeping the keyboard focus
-// and the open <details>. Results and refusals are announced in the section's aria-live line.
+// The seller dashboard (templates/seller_*.html, web/seller.py). Its forms are htmx forms
+// (static/vendor/htmx.min.js, loaded before this module): each posts to a /sell/shops/{id}/…
+// route, with the CSRF header from the dashboard's `hx-headers`, and the server answers the
+// re-rendered section (escaped by Jinja), its result line and any other section the change
+// touched (out of band). What is left here: htmx's settings (swap a refused form's answer too,
+// say when the network or the session failed), the local time zone (shown, and sent with a
+// show's local date and time), the dates in local time, and the shop creation and picture
+// upload (seller_forms.js: a fetch, and an XHR for its progress bar).
 
 import { $ } from "./dom.js";
 import { t } from "./i18n.js";
@@ -10,11 +13,21 @@ import { say, whileBusy } from "./studio_dom.js";
 import { ACTIONS } from "./seller_forms.js";
 
 const root = $("seller");
-const shop = {
-  shopId: root.dataset.shopId ?? null,
-  currency: root.dataset.currency ?? "",
-  exponent: Number(root.dataset.exponent ?? 0),
-};
+const shopId = root.dataset.shopId ?? null;
+const htmx = globalThis.htmx;
+
+if (htmx) {
+  // htmx 2 swaps no 4xx by default: the server answers a refused form (422, or a domain
+  // error's 404/409) with the section, its error and the seller's input, so swap those. 401
+  // and 403 (signed out, not allowed, CSRF) are not sections: they are only announced.
+  htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "40[13]", swap: false, error: true },
+    { code: "4..", swap: true, error: false },
+    { code: "...", swap: false, error: true },
+  ];
+}
 
 // Dates come from the server in UTC; show them in the device's time zone.
 function localTimes(scope) {
@@ -25,55 +38,50 @@ function localTimes(scope) {
   }
 }
 
+// A show's `datetime-local` is in the device's zone: the hidden `time_zone` field tells the
+// server which (an IANA name, e.g. Africa/Kigali), and the hint tells the seller.
 function prepare(scope) {
   localTimes(scope);
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  for (const field of scope.querySelectorAll("input.time-zone")) if (zone) field.value = zone;
   const hint = scope.querySelector("#show-when-hint");
   if (hint && zone) hint.textContent = t("In your time zone: {zone}", { zone });
 }
 
-async function fetchSection(name, query) {
-  const url = `/sell/shops/${encodeURIComponent(shop.shopId)}/sections/${name}${query}`;
-  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
-  if (!response.ok) throw new Error(t("Could not reload this section (HTTP {status}). Reload the page.", { status: response.status }));
-  return new DOMParser().parseFromString(await response.text(), "text/html").body;
+function resultLine(node) {
+  const section = node.closest(".seller-section");
+  return section ? $(`${section.id}-result`) : node.querySelector(".result");
 }
 
-// Swap in a fresh copy of each section; `focusId`: the element to give the focus back to.
-async function refresh(names, { query = "", focusId = null } = {}) {
-  for (const name of names) {
-    const body = document.querySelector(`.section-body[data-section="${name}"]`);
-    if (!body) continue;
-    const fresh = await fetchSection(name, name === "orders" ? query : "");
-    const open = [...body.querySelectorAll("details[open][id]")].map((node) => node.id);
-    body.replaceChildren(...[...fresh.childNodes].map((node) => document.importNode(node, true)));
-    for (const id of open) body.querySelector(`details[id="${CSS.escape(id)}"]`)?.setAttribute("open", "");
-    prepare(body);
-  }
-  const target = focusId ? document.getElementById(focusId) : null;
-  if (target) target.focus();
-}
+document.addEventListener("htmx:afterSettle", () => {
+  for (const body of document.querySelectorAll(".section-body")) prepare(body);
+});
 
-function resultLine(form) {
-  const section = form.closest(".seller-section");
-  return section ? $(`${section.id}-result`) : form.querySelector(".result");
-}
+document.addEventListener("htmx:responseError", (event) => {
+  const status = event.detail.xhr.status;
+  const line = resultLine(event.detail.elt);
+  if (!line) return;
+  if (status === 401) say(line, t("You were signed out: sign in again, then retry."), true);
+  else say(line, t("Not saved (HTTP {status}). Reload the page and try again.", { status }), true);
+});
 
+document.addEventListener("htmx:sendError", (event) => {
+  const line = resultLine(event.detail.elt);
+  if (line) say(line, t("Not saved: check the connection and try again."), true);
+});
+
+// The forms htmx does not take: the shop creation (/sell) and the picture upload.
 async function submitted(event) {
   const form = event.target;
   const action = ACTIONS[form.dataset?.action];
-  if (form.dataset?.action === "filter-orders") return filterOrders(event, form);
   if (!action) return;
   event.preventDefault();
   const button = event.submitter ?? form.querySelector('button[type="submit"]');
   const line = resultLine(form);
-  const active = document.activeElement;
-  const focusId = (active && form.contains(active) && active.id) || form.querySelector("[id]")?.id || null;
   await whileBusy(button, async () => {
     try {
-      const message = await action(form, shop);
-      const names = (form.dataset.refresh ?? "").split(" ").filter(Boolean);
-      if (names.length) await refresh(names, { focusId });
+      const message = await action(form);
+      if (form.dataset.action === "upload-image") await reloadProducts();
       say(line, message);
     } catch (error) {
       if (error.status === 401) say(line, t("You were signed out: sign in again, then retry."), true);
@@ -83,17 +91,9 @@ async function submitted(event) {
   });
 }
 
-async function filterOrders(event, form) {
-  event.preventDefault();
-  const value = form.elements.status.value;
-  const query = value ? `?status=${encodeURIComponent(value)}` : "";
-  try {
-    await refresh(["orders"], { query, focusId: "orders-status" });
-    history.replaceState(null, "", `${location.pathname}${query}#orders`);
-    say($("orders-result"), t("Orders shown: {status}.", { status: form.elements.status.selectedOptions[0]?.textContent ?? value }));
-  } catch (error) {
-    say($("orders-result"), error.message, true);
-  }
+async function reloadProducts() {
+  const url = `/sell/shops/${encodeURIComponent(shopId)}/sections/products`;
+  await htmx.ajax("GET", url, { target: "#products-body", swap: "innerHTML" });
 }
 
 document.addEventListener("submit", (event) => { submitted(event); });
