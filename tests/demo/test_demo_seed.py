@@ -127,3 +127,16 @@ async def test_the_live_page_shows_the_drop_and_the_pinned_coffee(
     assert "/static/demo/coffee-bag-front.svg" in page.text
     for image in ("coffee-bag-front", "necklace-front", "chili-label"):
         assert (await http.get(f"/static/demo/{image}.svg")).status_code == 200
+
+
+async def test_an_english_viewer_sees_the_coffee_price_in_dollars_too(
+    demo: Demo, http: httpx.AsyncClient
+) -> None:
+    live = demo.info.live_show
+    assert live is not None
+    page = await http.get(f"/shows/{live.id}", headers={"Accept-Language": "en"})
+    # The drop is priced in the shop's currency, with the demo's illustrative USD rate beside
+    assert '<span class="approx">≈' in page.text
+    assert "USD</span>" in page.text
+    rates = (await http.get("/api/v1/exchange-rates")).json()
+    assert all("illustrative" in r["source"] for r in rates)

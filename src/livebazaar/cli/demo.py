@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from livebazaar.bootstrap import Container, build_container, ensure_sqlite_dir
 from livebazaar.demo.audience import Audience
 from livebazaar.demo.seed import DemoInfo, SeededShow, find_seeded, issue_stream_key, seed
+from livebazaar.fx import OPERATOR, do_set_rate
 from livebazaar.migrations import upgrade_to_head
 from livebazaar.settings import Settings
 from livebazaar.web.app import create_app
@@ -55,7 +56,22 @@ async def build_demo(settings: Settings, *, keep: bool = False) -> Demo:
         info = await find_seeded(http) if keep else None
         if info is None:
             info = await seed(http, container.clock.now())
+            await _seed_rates(container)
     return Demo(container, app, info)
+
+
+# Display rates for the demo, so viewers see "≈ 27.94 USD" beside CNY and RWF prices. They are
+# illustrative round figures, labelled as such in their source, not market rates.
+DEMO_RATES = (("USD", "CNY", "7.1"), ("USD", "RWF", "1400"), ("EUR", "CNY", "7.7"),
+              ("EUR", "RWF", "1520"))  # fmt: skip
+
+
+async def _seed_rates(container: Container) -> None:
+    for base, quote, rate in DEMO_RATES:
+        await do_set_rate(
+            container.db, container.clock, OPERATOR, base, quote,
+            rate=rate, source="Livebazaar demo: illustrative, not market rates",
+        )  # fmt: skip
 
 
 def _remove_sqlite_file(url: str) -> None:
