@@ -27,6 +27,7 @@ from livebazaar.checkout.holds import (
 )
 from livebazaar.checkout.models import Drop, DropStatus, Order, OrderStatus
 from livebazaar.checkout.queries import (
+    ORDER_VIEWER_ROLES,
     ShowSales,
     get_drop,
     get_drop_out,
@@ -42,6 +43,7 @@ from livebazaar.checkout.schemas import DropOut, OrderOut
 from livebazaar.checkout.tasks import end_due_drops, sweep_expired_holds
 
 __all__ = [
+    "ORDER_VIEWER_ROLES",
     "Drop",
     "DropOut",
     "DropStatus",

@@ -41,12 +41,17 @@ from livebazaar.live.events import (
 )
 from livebazaar.live.models import SanctionKind, Show, ShowReminder, ShowStatus
 from livebazaar.live.queries import (
+    HOSTING_ROLES,
+    MODERATING_ROLES,
     check_show_host,
     check_show_moderator,
     get_show,
     get_show_state,
+    hosted_show_ids,
     is_in_lineup,
+    list_blocked_words,
     list_chat,
+    list_lineup,
     list_pin_moments,
     list_shows,
 )
@@ -60,6 +65,8 @@ from livebazaar.live.search import ShowSearch, list_show_countries, search_shows
 from livebazaar.live.tally import ReactionTally
 
 __all__ = [
+    "HOSTING_ROLES",
+    "MODERATING_ROLES",
     "ChatDeleted",
     "ChatMessageSent",
     "ChatSlowMode",
@@ -107,8 +114,11 @@ __all__ = [
     "emit",
     "get_show",
     "get_show_state",
+    "hosted_show_ids",
     "is_in_lineup",
+    "list_blocked_words",
     "list_chat",
+    "list_lineup",
     "list_pin_moments",
     "list_show_countries",
     "list_shows",

@@ -6,10 +6,10 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from livebazaar.accounts import Actor, Role, User, list_roles
+from livebazaar.accounts import Actor, Membership, Role, User, list_roles
 from livebazaar.catalog import Shop, get_product_summaries
 from livebazaar.kernel.money import MoneyOut
 from livebazaar.live.errors import (
@@ -58,6 +58,20 @@ async def _is_show_host_row(session: AsyncSession, show_id: str, user_id: str) -
         select(ShowHost.id).where(ShowHost.show_id == show_id, ShowHost.user_id == user_id)
     )
     return found is not None
+
+
+def hosted_show_ids(actor: Actor) -> Select[tuple[str]]:
+    """The ids of the shows `check_show_host` lets the actor run, as one SELECT (for
+    `ShowSearch(within=...)`): shows of shops where they are owner or host, and shows they
+    co-host; every show for a platform admin."""
+    ids: Select[tuple[str]] = select(Show.id)
+    if actor.is_admin:
+        return ids
+    hosting_shops = select(Membership.shop_id).where(
+        Membership.user_id == actor.user_id, Membership.role.in_(HOSTING_ROLES)
+    )
+    cohosted = select(ShowHost.show_id).where(ShowHost.user_id == actor.user_id)
+    return ids.where(or_(Show.shop_id.in_(hosting_shops), Show.id.in_(cohosted)))
 
 
 async def check_show_host(session: AsyncSession, actor: Actor, show_id: str) -> Show:

@@ -55,20 +55,20 @@ from livebazaar.catalog import (
     list_shop_products,
 )
 from livebazaar.catalog.schemas import ProducerIn, ProducerOut, ProductIn, ProductOut, StockIn
-from livebazaar.checkout import OrderStatus, list_shop_orders, order_out
-from livebazaar.checkout.queries import ORDER_VIEWER_ROLES
+from livebazaar.checkout import ORDER_VIEWER_ROLES, OrderStatus, list_shop_orders, order_out
 from livebazaar.kernel.errors import DomainError
 from livebazaar.kernel.money import CURRENCY_EXPONENTS, MAX_AMOUNT_MINOR
 from livebazaar.live import (
+    HOSTING_ROLES,
     Live,
     Show,
     ShowSearch,
     ShowStatus,
     do_create_show,
     do_set_lineup,
+    list_lineup,
     search_shows,
 )
-from livebazaar.live.queries import HOSTING_ROLES, list_lineup
 from livebazaar.live.schemas import ShowIn
 from livebazaar.web import i18n
 from livebazaar.web.deps import ContainerDep

@@ -21,8 +21,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from livebazaar.accounts import Actor, list_roles
 from livebazaar.catalog import get_shop
 from livebazaar.kernel.money import CURRENCY_EXPONENTS
-from livebazaar.live import NotShowHost, ShowNotFound, ShowStatus, check_show_host, list_shows
-from livebazaar.live.queries import HOSTING_ROLES, MODERATING_ROLES, list_blocked_words
+from livebazaar.live import (
+    HOSTING_ROLES,
+    MODERATING_ROLES,
+    NotShowHost,
+    ShowNotFound,
+    ShowSearch,
+    ShowStatus,
+    check_show_host,
+    hosted_show_ids,
+    list_blocked_words,
+    search_shows,
+)
 from livebazaar.live.schemas import ShowSummaryOut
 from livebazaar.web import i18n
 from livebazaar.web.deps import ContainerDep
@@ -31,9 +41,8 @@ from livebazaar.web.show_state import read_show_state
 
 router = APIRouter(include_in_schema=False)
 
-# How many of the newest live and of the newest scheduled shows /studio looks through.
-SCAN_PER_STATUS = 200
-_PAGE = 100
+# How many live and how many scheduled shows /studio lists.
+LISTED_PER_STATUS = 200
 
 
 def _sign_in_first(request: Request) -> RedirectResponse:
@@ -48,27 +57,16 @@ async def studio_index(request: Request, c: ContainerDep, actor: PageActorDep) -
     async with c.db.read() as session:
         live = await _hosted_shows(session, actor, ShowStatus.LIVE)
         upcoming = await _hosted_shows(session, actor, ShowStatus.SCHEDULED)
-    upcoming.sort(key=lambda s: s.scheduled_at)
     return render_page(request, "studio_list.html", actor, shows=live + upcoming)
 
 
 async def _hosted_shows(
     session: AsyncSession, actor: Actor, show_status: ShowStatus
 ) -> list[ShowSummaryOut]:
-    """The newest shows in `show_status` that the actor may host (check_show_host decides,
-    show by show: `live` has no query for "shows this user hosts" yet)."""
-    hosted: list[ShowSummaryOut] = []
-    for offset in range(0, SCAN_PER_STATUS, _PAGE):
-        shows = await list_shows(session, status=show_status, limit=_PAGE, offset=offset)
-        for show in shows:
-            try:
-                await check_show_host(session, actor, show.id)
-            except NotShowHost:
-                continue
-            hosted.append(show)
-        if len(shows) < _PAGE:
-            break
-    return hosted
+    """The actor's shows in `show_status`, as `search_shows` orders them (upcoming soonest
+    first, live newest first)."""
+    search = ShowSearch(status=show_status, within=hosted_show_ids(actor))
+    return await search_shows(session, search, limit=LISTED_PER_STATUS)
 
 
 @router.get("/studio/shows/{show_id}", response_class=HTMLResponse, response_model=None)
