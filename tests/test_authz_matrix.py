@@ -118,6 +118,8 @@ ROWS: list[Row] = [
         ok=201, probe="/api/v1/products/{product_id}"),
     Row("PUT", "/api/v1/variants/{variant_id}/stock", {"quantity": 7},
         probe="/api/v1/products/{product_id}"),
+    Row("PATCH", "/api/v1/variants/{variant_id}", {"price_minor": 25900},
+        probe="/api/v1/products/{product_id}"),
     # live: running a show (its shop's owners and hosts, admins, and its own co-hosts)
     Row("POST", "/api/v1/shows", NEW_SHOW, ok=201, probe="/api/v1/shows"),
     Row("POST", "/api/v1/shows/{scheduled_show_id}/start", allowed=SHOW_HOSTS,
@@ -152,6 +154,7 @@ ROWS: list[Row] = [
         denied=NOT_MODERATOR),
     Row("DELETE", SHOW + "/sanctions/{newcomer_id}", allowed=SHOW_MODERATORS,
         denied=NOT_MODERATOR),
+    Row("GET", SHOW + "/sanctions", allowed=SHOW_MODERATORS, denied=NOT_MODERATOR),
     Row("PUT", SHOW + "/slow-mode", {"seconds": 30}, allowed=SHOW_MODERATORS,
         denied=NOT_MODERATOR, probe=SHOW),
     Row("PUT", "/api/v1/shops/{shop_id}/blocked-words", ["knockoff"], allowed=SHOP_MODERATORS),

@@ -13,7 +13,7 @@ import pytest
 from livebazaar.accounts import Role
 from livebazaar.bootstrap import Container
 from tests.checkout.stage import claim, make_buyers, set_stage, start_drop
-from tests.factories import grant
+from tests.factories import grant, make_shop
 from tests.support import Account, Api
 
 PASSWORD = "correct horse"
@@ -324,3 +324,316 @@ async def test_the_orders_filter_replaces_the_page_url(client: httpx.AsyncClient
     assert r.status_code == 200
     assert r.headers["HX-Replace-Url"] == f"/sell/shops/{stage.shop_id}?status=paid#orders"
     assert 'hx-get="/sell/shops/' in r.text
+
+
+# Editing what the shop has: its details, producers and products, in place.
+
+
+async def _catalog(client: httpx.AsyncClient, shop_id: str) -> dict[str, Any]:
+    """Everything the edit forms can change, as the JSON API shows it."""
+    return {
+        "shop": (await client.get(f"/api/v1/shops/{shop_id}")).json(),
+        "producers": (await client.get(f"/api/v1/shops/{shop_id}/producers")).json(),
+        "products": (await client.get(f"/api/v1/shops/{shop_id}/products")).json(),
+    }
+
+
+async def _producer_ids(client: httpx.AsyncClient, shop_id: str) -> list[str]:
+    producers = (await client.get(f"/api/v1/shops/{shop_id}/producers")).json()
+    return [p["id"] for p in sorted(producers, key=lambda p: p["name"])]
+
+
+def _product_form(producers: list[str], **fields: str) -> dict[str, str]:
+    """The product edit form as the browser posts it: every field, the shares 50/50."""
+    form = {"title": "Freshwater pearl necklace", "description": "Hand-sorted 7-8 mm pearls.",
+            "place": "Xinchangle", "origin_region": "Zhuji, Zhejiang", "origin_country": "CN",
+            "steps": "Pond\nHarvest", **{f"share.{p}": "50" for p in producers}}  # fmt: skip
+    return form | fields
+
+
+async def test_edit_forms_come_pre_filled_in_place_of_the_item(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    # Given a shop whose producer's story is HTML, and the owner on its dashboard
+    stage = await set_stage(api)
+    farmer_1, farmer_2 = await _producer_ids(client, stage.shop_id)
+    r = await client.patch(f"/api/v1/producers/{farmer_1}", json={"bio": XSS, "village": "Maraba"},
+                           headers=stage.owner.headers)  # fmt: skip
+    assert r.status_code == 200, r.text
+    await _sign_in(client, stage.owner)
+    base = f"/sell/shops/{stage.shop_id}"
+    page = await client.get(base)
+    assert f'hx-get="{base}/products/{stage.product.id}/edit"' in page.text
+    assert f'hx-get="{base}/producers/{farmer_1}/edit"' in page.text
+    assert f'hx-get="{base}/details/edit"' in page.text
+    htmx = {"HX-Request": "true"}
+    # When htmx asks for the product's edit form
+    r = await client.get(f"{base}/products/{stage.product.id}/edit", headers=htmx)
+    # Then it comes alone, in the product's place, with its current values
+    assert r.status_code == 200, r.text
+    assert "<html" not in r.text
+    assert r.text.lstrip().startswith(
+        f'<li class="product editing" id="product-{stage.product.id}">'
+    )
+    assert 'value="Freshwater pearl necklace"' in r.text
+    assert ">Hand-sorted 7-8 mm pearls.</textarea>" in r.text
+    assert 'value="Zhuji, Zhejiang"' in r.text
+    assert ">Pond\nHarvest\nSorting\nDrilling\nStringing</textarea>" in r.text
+    assert f'name="share.{farmer_1}"' in r.text
+    assert r.text.count('value="50"') == 2  # each farmer's share, in percent
+    assert f'hx-post="{base}/products/{stage.product.id}"' in r.text
+    assert 'name="csrf_token"' in r.text
+    assert "HX-Request" in r.headers["Vary"]
+    # And the producer's form has her story, escaped
+    r = await client.get(f"{base}/producers/{farmer_1}/edit", headers=htmx)
+    assert r.status_code == 200
+    assert f">{html.escape(XSS)}</textarea>" in r.text
+    assert XSS not in r.text
+    assert 'value="Maraba"' in r.text
+    # And the shop's form its name and country
+    r = await client.get(f"{base}/details/edit", headers=htmx)
+    assert 'value="Xinchangle Pearl Cooperative"' in r.text
+    assert 'value="CN"' in r.text
+    # Cancel brings the item back, the focus on its Edit link
+    r = await client.get(f"{base}/products/{stage.product.id}", headers=htmx)
+    assert r.text.lstrip().startswith(f'<li class="product" id="product-{stage.product.id}">')
+    assert "autofocus>" in r.text
+    assert 'data-action="set-stock"' in r.text
+    # Without JavaScript, the Edit link opens the whole page with that form open
+    r = await client.get(f"{base}/producers/{farmer_2}/edit")
+    assert r.status_code == 200
+    assert "<html" in r.text
+    assert f'<li class="producer editing" id="producer-{farmer_2}">' in r.text
+    assert 'data-action="add-product"' in r.text  # the rest of the page is there
+    r = await client.get(f"{base}/producers/{farmer_2}")
+    assert r.status_code == 303
+    assert r.headers["location"] == f"{base}#producer-{farmer_2}"
+    # An unknown item is a 404
+    r = await client.get(f"{base}/products/no-such-product/edit", headers=htmx)
+    assert r.status_code == 404
+    assert "no longer in this shop" in r.text
+
+
+async def test_saved_edits_persist_and_show_through_the_api(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    # Given the owner on the dashboard of a shop with a product shared 50/50 by two farmers
+    stage = await set_stage(api)
+    farmer_1, farmer_2 = await _producer_ids(client, stage.shop_id)
+    await _sign_in(client, stage.owner)
+    headers = await _csrf(client, stage.shop_id)
+    base = f"/sell/shops/{stage.shop_id}"
+    # When they save the product with a new title, origin and a 62.5/37.5 split
+    form = _product_form([], title="Baroque pearl necklace", description="Rare shapes.",
+                         place="Shanxiahu", origin_country="cn", steps=" Pond \n\nHarvest\n",
+                         **{f"share.{farmer_1}": "62,5", f"share.{farmer_2}": "37.5"})  # fmt: skip
+    r = await client.post(f"{base}/products/{stage.product.id}", data=form, headers=headers)
+    # Then the products section comes back with it (and the shows, which list it, out of band)
+    assert r.status_code == 200, r.text
+    assert "Product saved: Baroque pearl necklace." in r.text
+    assert f'<li class="product" id="product-{stage.product.id}">' in r.text
+    assert 'id="shows-body"' in r.text
+    [product] = (await _catalog(client, stage.shop_id))["products"]
+    assert product["title"] == "Baroque pearl necklace"
+    assert product["description"] == "Rare shapes."
+    assert product["origin"] == {"place": "Shanxiahu", "region": "Zhuji, Zhejiang",
+                                 "country": "CN", "steps": ["Pond", "Harvest"]}  # fmt: skip
+    shares = {s["producer_id"]: s["bps"] for s in product["producers"]}
+    assert shares == {farmer_1: 6250, farmer_2: 3750}
+    # When they give Farmer 1 a name and a story
+    story = {
+        "name": "Chen Jing",
+        "village": "Shanxiahu",
+        "region": "Zhuji",
+        "bio": "Third generation.",
+    }
+    r = await client.post(f"{base}/producers/{farmer_1}", data=story, headers=headers)
+    # Then the producers come back, and the products (whose shares name her) out of band
+    assert r.status_code == 200, r.text
+    assert "Producer saved: Chen Jing." in r.text
+    assert 'id="products-body"' in r.text
+    assert "Chen Jing 62.5 %" in r.text
+    producers = {p["id"]: p for p in (await _catalog(client, stage.shop_id))["producers"]}
+    assert {k: producers[farmer_1][k] for k in story} == story
+    # When they rename the shop and move it
+    shop = {"name": "Zhuji Pearl Farmers", "country": "cn", "description": "Since 1985."}
+    r = await client.post(f"{base}/details", data=shop, headers=headers)
+    # Then the page's heading changes too (out of band)
+    assert r.status_code == 200, r.text
+    assert "Shop saved: Zhuji Pearl Farmers." in r.text
+    assert '<div class="shop-head" id="shop-head" hx-swap-oob="true">' in r.text
+    saved = (await _catalog(client, stage.shop_id))["shop"]
+    assert (saved["name"], saved["country"], saved["description"]) == (
+        "Zhuji Pearl Farmers", "CN", "Since 1985.",
+    )  # fmt: skip
+    assert saved["currency"] == "CNY"
+    # And emptying every share removes the split
+    r = await client.post(f"{base}/products/{stage.product.id}",
+                          data=_product_form([]), headers=headers)  # fmt: skip
+    assert r.status_code == 200, r.text
+    assert (await _catalog(client, stage.shop_id))["products"][0]["producers"] == []
+
+
+async def test_the_edit_form_changes_each_variants_price(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    # Given a necklace in two sizes, at 199.00 and 259.00 CNY, and the owner on the dashboard
+    stage = await set_stage(api)
+    body = {"title": "Pearl studs", "variants": [
+        {"sku": "S-7", "name": "7 mm", "price": {"amount_minor": 19900, "currency": "CNY"}},
+        {"sku": "S-8", "name": "8 mm", "price": {"amount_minor": 25900, "currency": "CNY"}},
+    ]}  # fmt: skip
+    r = await client.post(f"/api/v1/shops/{stage.shop_id}/products", json=body,
+                          headers=stage.owner.headers)  # fmt: skip
+    assert r.status_code == 201, r.text
+    product_id, [small, large] = r.json()["id"], [v["id"] for v in r.json()["variants"]]
+    await _sign_in(client, stage.owner)
+    headers = await _csrf(client, stage.shop_id)
+    path = f"/sell/shops/{stage.shop_id}/products/{product_id}"
+    # When they open its edit form
+    r = await client.get(f"{path}/edit", headers={"HX-Request": "true"})
+    # Then each size has its price field, in yuan, labelled with its name
+    assert r.status_code == 200, r.text
+    key = f"product-{product_id}"
+    assert f'<label for="{key}-price-{small}">7 mm</label>' in r.text
+    assert re.search(rf'name="price\.{small}"[^>]*value="199\.00"', r.text)
+    assert re.search(rf'name="price\.{large}"[^>]*value="259\.00"', r.text)
+    # When they save it with the small size at "1 234,5" yuan and the large one as it was
+    form = _product_form([], title="Pearl studs", **{f"price.{small}": "1 234,5",
+                                                      f"price.{large}": "259"})  # fmt: skip
+    r = await client.post(path, data=form, headers=headers)
+    # Then the products section shows the new price, and the API gives it exactly
+    assert r.status_code == 200, r.text
+    assert "Product saved: Pearl studs." in r.text
+    assert "1,234.50 CNY" in r.text
+    r = await client.get(f"/api/v1/products/{product_id}")
+    prices = [(v["id"], v["price"]["amount_minor"]) for v in r.json()["variants"]]
+    assert prices == [(small, 123450), (large, 25900)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "message"),
+    [
+        ("product", {"title": "  "}, "Fill in the required fields."),
+        ("product", {"origin_country": "XX"}, "Type the country as two letters"),
+        ("product", {"share.A": "60", "share.B": "30"}, "must add up to 100 % (now 90 %)"),
+        ("product", {"share.A": "half"}, "Type each share in percent"),
+        ("product", {"share.A": "50.001"}, "Type each share in percent"),
+        ("product", {"price.V": "12.345"}, "Type the price of Standard in CNY, above zero"),
+        ("product", {"price.V": "0,00"}, "Type the price of Standard in CNY, above zero"),
+        ("product", {"price.V": ""}, "Type the price of Standard in CNY, above zero"),
+        # a good new price waits for the shares, which are refused: it is not saved either
+        ("product", {"price.V": "300", "share.A": "60", "share.B": "30"}, "(now 90 %)"),
+        ("product", {"title": "x" * 201}, "Check the form"),
+        ("producer", {"name": ""}, "Fill in the required fields."),
+        ("producer", {"village": "v" * 121}, "Check the form"),
+        ("shop", {"country": "ZZ"}, "Type the country as two letters"),
+        ("shop", {"name": ""}, "Fill in the required fields."),
+    ],
+)
+async def test_a_refused_edit_comes_back_with_its_error_and_changes_nothing(
+    client: httpx.AsyncClient, api: Api, kind: str, fields: dict[str, str], message: str
+) -> None:
+    # Given the owner on the dashboard
+    stage = await set_stage(api)
+    farmer_1, farmer_2 = await _producer_ids(client, stage.shop_id)
+    await _sign_in(client, stage.owner)
+    headers = await _csrf(client, stage.shop_id)
+    base = f"/sell/shops/{stage.shop_id}"
+    names = {"share.A": f"share.{farmer_1}", "share.B": f"share.{farmer_2}",
+             "price.V": f"price.{stage.product.variant_id}"}  # fmt: skip
+    fields = {names.get(k, k): v for k, v in fields.items()}
+    path, form, key = {
+        "product": (f"{base}/products/{stage.product.id}",
+                    _product_form([farmer_1, farmer_2], description="New story", **fields),
+                    f"product-{stage.product.id}"),
+        "producer": (f"{base}/producers/{farmer_1}",
+                     {"name": "Renamed", "village": "", "region": "", "bio": "New story"} | fields,
+                     f"producer-{farmer_1}"),
+        "shop": (f"{base}/details", {"name": "Renamed", "country": "CN", "description": "New story"}
+                 | fields, "shop-details"),
+    }[kind]  # fmt: skip
+    before = await _catalog(client, stage.shop_id)
+    # When they save the form with one bad field
+    r = await client.post(path, data=form, headers=headers)
+    # Then it comes back open, with the error inside it and their input, and nothing changed
+    assert r.status_code == 422, r.text
+    assert message in r.text
+    assert "form-error" in r.text
+    assert 'class="result bad visually-hidden"' in r.text  # only announced up there
+    assert 'class="form edit-form"' in r.text
+    for value in [*fields.values(), "New story"]:
+        assert html.escape(value) in r.text
+    assert f'id="{key}"' in r.text
+    assert await _catalog(client, stage.shop_id) == before
+
+
+async def test_edits_without_javascript_post_plain_forms(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    stage = await set_stage(api)
+    await _sign_in(client, stage.owner)
+    page = await client.get(f"/sell/shops/{stage.shop_id}/details/edit")
+    token = CSRF_META.search(page.text)
+    assert token
+    assert f'<input type="hidden" name="csrf_token" value="{token[1]}">' in page.text
+    base = f"/sell/shops/{stage.shop_id}"
+    form = {"csrf_token": token[1], "name": "Zhuji Pearls", "country": "CN", "description": ""}
+    # Saved: back to the page, at the shop
+    r = await client.post(f"{base}/details", data=form)
+    assert r.status_code == 303
+    assert r.headers["location"] == f"{base}#shop-details"
+    assert (await _catalog(client, stage.shop_id))["shop"]["name"] == "Zhuji Pearls"
+    # Refused: the whole page, the form open with the error and the input
+    r = await client.post(f"{base}/details", data=form | {"country": "Kenya"})
+    assert r.status_code == 422
+    assert "<html" in r.text
+    assert 'value="Kenya"' in r.text
+    assert "Type the country as two letters" in r.text
+    # The add forms post the same way
+    r = await client.post(f"{base}/producers", data={"csrf_token": token[1], "name": "Wang"})
+    assert r.status_code == 303
+    assert r.headers["location"] == f"{base}#producers"
+
+
+async def test_edits_are_only_for_the_shops_editors(client: httpx.AsyncClient, api: Api) -> None:
+    # Given a shop, and a seller with a shop of her own
+    stage = await set_stage(api)
+    farmer_1, _ = await _producer_ids(client, stage.shop_id)
+    rival = await api.account("Rival")
+    rival_shop = await make_shop(api.container, rival, name="Rival pearls")
+    before = await _catalog(client, stage.shop_id)
+    await _sign_in(client, rival)
+    headers = await _csrf(client, rival_shop)
+    victim = f"/sell/shops/{stage.shop_id}"
+    # Her edit forms for the other shop are refused
+    r = await client.get(f"{victim}/products/{stage.product.id}/edit", headers=headers)
+    assert r.status_code == 403
+    assert "Freshwater" not in r.text
+    # And so are her posts, through the other shop's address or her own
+    posts = [
+        (f"{victim}/products/{stage.product.id}", {"title": "Stolen"}, 403),
+        (f"{victim}/producers/{farmer_1}", {"name": "Stolen"}, 403),
+        (f"{victim}/details", {"name": "Stolen", "country": "CN"}, 403),
+        (f"/sell/shops/{rival_shop}/products/{stage.product.id}", {"title": "Stolen"}, 404),
+        (f"/sell/shops/{rival_shop}/producers/{farmer_1}", {"name": "Stolen"}, 404),
+    ]
+    for path, form, code in posts:
+        r = await client.post(path, data=form, headers=headers)
+        assert r.status_code == code, (path, r.text)
+        assert "Stolen" not in r.text or code == 404, path
+    assert await _catalog(client, stage.shop_id) == before
+    # A producer member sees no Edit link, gets the item without a form, and cannot save
+    member = await api.account("Amahoro")
+    await grant(api.container, stage.shop_id, member, Role.PRODUCER)
+    await _sign_in(client, member)
+    headers = await _csrf(client, stage.shop_id)
+    page = await client.get(victim)
+    assert "/edit" not in page.text
+    r = await client.get(f"{victim}/products/{stage.product.id}/edit", headers=headers)
+    assert r.status_code == 200
+    assert "edit-form" not in r.text
+    r = await client.post(f"{victim}/products/{stage.product.id}", data={"title": "Stolen"},
+                          headers=headers)  # fmt: skip
+    assert r.status_code == 403
+    assert await _catalog(client, stage.shop_id) == before

@@ -14,6 +14,7 @@ from livebazaar.catalog.errors import (
     CurrencyMismatch,
     DuplicateProducer,
     DuplicateSku,
+    PriceOutOfRange,
     PriceRequired,
     PriceWithVariants,
     SharesMustSumTo10000,
@@ -46,7 +47,7 @@ from livebazaar.catalog.schemas import (
 from livebazaar.inventory import PoolKind, add_pool, get_shelf, set_quantity
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database
-from livebazaar.kernel.money import MoneyIn
+from livebazaar.kernel.money import MAX_AMOUNT_MINOR, MoneyIn
 
 TOTAL_BPS = 10_000
 
@@ -200,6 +201,25 @@ async def do_set_stock(db: Database, actor: Actor, variant_id: str, quantity: in
             add_pool(uow.session, variant_id, PoolKind.SHELF, quantity)
         elif not await set_quantity(uow.session, pool.id, quantity):
             raise StockBelowCommitted()
+        await uow.session.flush()
+        view = await get_variant_view(uow.session, variant_id)
+        await uow.commit()
+    return view
+
+
+async def do_set_variant_price(
+    db: Database, actor: Actor, variant_id: str, price_minor: int
+) -> VariantView:
+    """Set a variant's list price, in minor units of its currency (the shop's, which never
+    changes). Orders copy their unit price when they are made, and a drop has its own price:
+    neither follows. Above zero: a slip of the thumb during a show must not give stock away."""
+    if not 0 < price_minor <= MAX_AMOUNT_MINOR:
+        raise PriceOutOfRange()
+    async with db.uow() as uow:
+        variant = await require_variant(uow.session, variant_id)
+        product = await get_product(uow.session, variant.product_id)
+        await check_catalog_editor(uow.session, actor, product.shop_id)
+        variant.price_minor = price_minor
         await uow.session.flush()
         view = await get_variant_view(uow.session, variant_id)
         await uow.commit()

@@ -1,6 +1,15 @@
-"""Product pictures uploaded from a phone: checked by decoding them, resized, and re-encoded
-as JPEG, which also drops their metadata (a farmer's photo carries the farm's GPS position in
-its EXIF). Pure CPU work: call it in a thread."""
+"""Product pictures uploaded from a phone: checked by decoding them, resized, turned upright
+and re-encoded as JPEG, which also drops their metadata (a farmer's photo carries the farm's
+GPS position in its EXIF). Pure CPU work: call it in a thread.
+
+A phone stores a portrait photo as its sensor saw it (landscape) with an EXIF orientation tag
+saying how to turn it; the re-encoded JPEG has no EXIF left to say so, so the pixels are turned.
+FFmpeg's decoders (8 and later; tests/catalog/test_picture_upload.py fails before) read the
+tag into the frame's display matrix, whose rotation PyAV gives (`VideoFrame.rotation`). Its
+mirror part is not exposed, so the mirrored orientations (2, 4, 5, 7, which phone cameras do
+not write) are only turned; Pillow's `ImageOps.exif_transpose` would cover them too, at the
+cost of a dependency. Turning after the resize is the same picture for less work.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +18,7 @@ from fractions import Fraction
 
 import av
 import av.error
+import numpy as np
 
 from livebazaar.catalog.errors import BadImage, ImageTooLarge
 
@@ -33,6 +43,9 @@ def prepare_product_image(data: bytes) -> bytes:
     width = max(2, round(frame.width * scale / 2) * 2)
     height = max(2, round(frame.height * scale / 2) * 2)
     picture = frame.reformat(width=width, height=height, format="yuvj420p")
+    if turns := round(frame.rotation / 90) % 4:
+        picture = _turned(picture, turns)
+        width, height = picture.width, picture.height
     encoder = av.CodecContext.create("mjpeg", "w")
     encoder.width, encoder.height = width, height
     encoder.pix_fmt = "yuvj420p"
@@ -40,3 +53,10 @@ def prepare_product_image(data: bytes) -> bytes:
     encoder.qmin = encoder.qmax = _QUALITY
     packets = [*encoder.encode(picture), *encoder.encode(None)]
     return b"".join(bytes(p) for p in packets)
+
+
+def _turned(picture: av.VideoFrame, turns: int) -> av.VideoFrame:
+    """The picture turned `turns` quarter turns counter-clockwise (as the display matrix's
+    rotation counts), as a new frame."""
+    pixels = np.ascontiguousarray(np.rot90(picture.to_ndarray(format="rgb24"), turns), np.uint8)
+    return av.VideoFrame.from_ndarray(pixels, format="rgb24").reformat(format="yuvj420p")

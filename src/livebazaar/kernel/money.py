@@ -6,8 +6,9 @@ the pages only show converted prices as a guide, and checkout will lock a rate i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
@@ -46,6 +47,71 @@ def check_currency(code: str) -> str:
     if code not in CURRENCY_EXPONENTS:
         raise ValueError(f"{code!r} is not an ISO 4217 currency code")
     return code
+
+
+_LONGEST_AMOUNT = 60  # characters, spaces included: longer text is no price anyone typed
+AmountProblem = Literal["not_a_number", "too_many_decimals", "too_large"]
+_PROBLEMS: dict[AmountProblem, str] = {
+    "not_a_number": "is not an amount (digits, at most one decimal separator, no sign)",
+    "too_many_decimals": "has more decimals than allowed",
+    "too_large": f"is more than {MAX_AMOUNT_MINOR} minor units",
+}
+
+
+class BadAmount(ValueError):
+    """Typed text that is not an amount we can take exactly. `reason` says why, for the
+    caller's own words: "not_a_number", "too_many_decimals" or "too_large"."""
+
+    def __init__(self, text: str, reason: AmountProblem) -> None:
+        super().__init__(f"{text[:_LONGEST_AMOUNT]!r} {_PROBLEMS[reason]}")
+        self.reason = reason
+
+
+_SPACES = re.compile(r"[\s\u00a0\u202f_']")
+_GROUPED = re.compile(r"[0-9]{1,3}(,[0-9]{3})+")
+_GROUPED_DOT = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
+_AMOUNT = re.compile(r"([0-9]*)(?:\.([0-9]*))?")
+
+
+def _normalise(text: str) -> str | None:
+    """static/minor_units.js's reading: "1,234.50", "1.234,50", "1 234,5" and "12,5" all
+    work; the last separator is the decimal one, unless a lone comma groups thousands."""
+    s = _SPACES.sub("", text)
+    comma, dot = s.rfind(","), s.rfind(".")
+    if comma > dot:
+        if dot == -1 and _GROUPED.fullmatch(s):
+            return s.replace(",", "")
+        if s.find(",") != comma:
+            return None
+        return s.replace(".", "").replace(",", ".")
+    if comma != -1 and not _GROUPED_DOT.fullmatch(s):
+        return None
+    return s.replace(",", "")
+
+
+def parse_scaled(text: str, exponent: int) -> int:
+    """Typed decimal text as an integer count of 10**-exponent: `"12.50"` with exponent 2 is
+    1250, `"33,3"` is 3330. Exact (digit strings and integers, never a float, as
+    static/minor_units.js does with BigInt); no sign. BadAmount if it is no number or has
+    more decimals (trailing zeros aside) than `exponent`."""
+    s = _normalise(text.strip()) if len(text) <= _LONGEST_AMOUNT else None
+    match = _AMOUNT.fullmatch(s) if s is not None else None
+    if match is None or not (match[1] or match[2]):
+        raise BadAmount(text, "not_a_number")
+    whole, fraction = match[1] or "0", (match[2] or "").rstrip("0")
+    if len(fraction) > exponent:
+        raise BadAmount(text, "too_many_decimals")
+    return int(whole + fraction.ljust(exponent, "0"))  # "12" and "5" with exponent 2: 1250
+
+
+def parse_major_units(text: str, currency: str) -> int:
+    """A price typed in the currency's major units as its integer minor units: `"1 234,5"`
+    CNY is 123450, `"590000"` RWF is 590000, `"1.5"` RWF is refused (the franc has no minor
+    unit). BadAmount also above MAX_AMOUNT_MINOR; ValueError for an unknown currency."""
+    minor = parse_scaled(text, CURRENCY_EXPONENTS[check_currency(currency)])
+    if minor > MAX_AMOUNT_MINOR:
+        raise BadAmount(text, "too_large")
+    return minor
 
 
 CurrencyCode = Annotated[

@@ -1,4 +1,4 @@
-"""Catalog endpoints: shops, producers, products, variants' stock. Reads are public."""
+"""Catalog endpoints: shops, producers, products, variants' price and stock. Reads are public."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from livebazaar.catalog import (
     do_create_shop,
     do_set_revenue_shares,
     do_set_stock,
+    do_set_variant_price,
     do_update_producer,
     do_update_product,
     do_update_shop,
@@ -41,6 +42,7 @@ from livebazaar.catalog.schemas import (
     ShopPatch,
     StockIn,
     VariantOut,
+    VariantPriceIn,
 )
 from livebazaar.kernel.ids import new_id
 from livebazaar.kernel.text import CountryCode
@@ -174,3 +176,14 @@ async def upload_image(
 @router.put("/variants/{variant_id}/stock")
 async def set_stock(variant_id: Id, body: StockIn, actor: ActorDep, c: ContainerDep) -> VariantOut:
     return VariantOut.of(await do_set_stock(c.db, actor, variant_id, body.quantity))
+
+
+@router.patch("/variants/{variant_id}")
+async def set_variant_price(
+    variant_id: Id, body: VariantPriceIn, actor: ActorDep, c: ContainerDep
+) -> VariantOut:
+    """Change a variant's list price, in minor units of the shop's currency. Orders already
+    made keep the unit price they copied, and a running drop keeps its own price. Nothing is
+    sent on a show's channel (the catalog publishes no events): a viewer's page shows the new
+    price when it next fetches the product."""
+    return VariantOut.of(await do_set_variant_price(c.db, actor, variant_id, body.price_minor))

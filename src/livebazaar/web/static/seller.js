@@ -5,7 +5,9 @@
 // touched (out of band). What is left here: htmx's settings (swap a refused form's answer too,
 // say when the network or the session failed), the local time zone (shown, and sent with a
 // show's local date and time), the dates in local time, and the shop creation and picture
-// upload (seller_forms.js: a fetch, and an XHR for its progress bar).
+// upload (seller_forms.js: a fetch, and an XHR for its progress bar). Editing an item needs
+// nothing here: its Edit link, form and Cancel are htmx attributes, and the server marks the
+// field to focus (`autofocus`, which htmx honours after a swap).
 
 import { $ } from "./dom.js";
 import { t } from "./i18n.js";
@@ -29,9 +31,11 @@ if (htmx) {
   ];
 }
 
-// Dates come from the server in UTC; show them in the device's time zone.
+// Dates come from the server in UTC; show them in the device's time zone, in the page's
+// language (base.html sets <html lang> from the chosen one), not the browser's.
 function localTimes(scope) {
-  const format = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  const lang = document.documentElement.lang || undefined;
+  const format = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
   for (const node of scope.querySelectorAll("time.local-time")) {
     const when = new Date(node.dateTime);
     if (!Number.isNaN(when.getTime())) node.textContent = format.format(when);

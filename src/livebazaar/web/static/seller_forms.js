@@ -1,13 +1,13 @@
 // The two seller forms htmx does not take (static/seller.js wires them): the shop creation on
-// /sell, and a product's picture upload (an XHR, for its progress bar). Each calls /api/v1 with
-// the session cookie and CSRF header and answers the sentence to announce; refusals throw, with
-// the problem's title. The other forms post to web/seller.py's routes through htmx.
+// /sell, and a product's picture upload (an XHR, for its progress bar; a phone's big picture is
+// shrunk first, static/seller_picture.js). Each calls /api/v1 with the session cookie and CSRF
+// header and answers the sentence to announce; refusals throw, with the problem's title. The
+// other forms post to web/seller.py's routes through htmx.
 
 import { csrf } from "./api.js";
 import { t } from "./i18n.js";
+import { MAX_PICTURE_BYTES, shrunk } from "./seller_picture.js";
 import { ApiError, send } from "./studio_api.js";
-
-export const MAX_PICTURE_BYTES = 8 * 1024 * 1024;  // catalog/pictures.py's MAX_UPLOAD_BYTES
 
 const api = (path) => `/api/v1${path}`;
 const enc = encodeURIComponent;
@@ -48,11 +48,15 @@ function postFile(url, file, onProgress) {
 }
 
 async function uploadImage(form) {
-  const file = form.elements.file.files?.[0];
-  if (!file) throw new RangeError(t("Choose or take a picture first"));
+  const chosen = form.elements.file.files?.[0];
+  if (!chosen) throw new RangeError(t("Choose or take a picture first"));
+  const status = form.querySelector(".result");
+  status.textContent = t("Preparing the picture…");
+  const file = await shrunk(chosen);
+  // Only a picture this browser cannot decode is still too large: the server would refuse it
+  // with the same sentence, after the seller paid for the upload.
   if (file.size > MAX_PICTURE_BYTES) throw new RangeError(t("The picture is larger than 8 MB"));
   const bar = form.querySelector("progress");
-  const status = form.querySelector(".result");
   bar.hidden = false;
   bar.value = 0;
   status.textContent = t("Uploading…");

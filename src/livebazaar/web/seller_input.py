@@ -1,0 +1,110 @@
+"""What the seller dashboard's form fields mean (web/seller.py, seller_edits.py read them).
+
+Each reader takes the posted form and answers the value the action wants, or raises Refused
+with the sentence for the seller, in their language, before any action is called. Prices are
+typed in the shop currency's major units and made minor units exactly
+(kernel.money.parse_major_units); shares in percent with up to two decimals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from starlette.datastructures import FormData
+
+from livebazaar.catalog import Variant
+from livebazaar.kernel.money import CURRENCY_EXPONENTS, BadAmount, parse_major_units, parse_scaled
+from livebazaar.kernel.text import ISO_3166_ALPHA2
+
+Gettext = Callable[[str], str]
+
+
+class Refused(Exception):
+    """A form's input refused before any action is called: the sentence for the seller."""
+
+
+def text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def units(form: FormData, name: str, _: Gettext) -> int:
+    value = text(form, name)
+    if not value.isdecimal() or not value.isascii() or len(value) > 12:
+        raise Refused(_("Type a whole number of units, 0 or more"))
+    return int(value)
+
+
+def price(form: FormData, currency: str, _: Gettext) -> int:
+    try:
+        return parse_major_units(text(form, "price"), currency)
+    except BadAmount:
+        message = _("Type a price in {currency} with at most {n} decimals.")
+        raise Refused(message.format(currency=currency, n=CURRENCY_EXPONENTS[currency])) from None
+
+
+def variant_prices(form: FormData, variants: Iterable[Variant], _: Gettext) -> dict[str, int]:
+    """`price.<variant id>` fields, in the variant currency's major units, as minor units: the
+    posted ones that changed. Each above zero (catalog.do_set_variant_price's rule, said here
+    in the seller's words, before anything is saved)."""
+    changed = {}
+    for variant in variants:
+        name = f"price.{variant.id}"
+        if name not in form:
+            continue
+        try:
+            minor = parse_major_units(text(form, name), variant.currency)
+        except BadAmount:
+            minor = 0
+        if minor <= 0:
+            message = _("Type the price of {name} in {currency}, above zero, with at most {n} "
+                        "decimals.")  # fmt: skip
+            exponent = CURRENCY_EXPONENTS[variant.currency]
+            raise Refused(message.format(name=variant.name, currency=variant.currency, n=exponent))
+        if minor != variant.price_minor:
+            changed[variant.id] = minor
+    return changed
+
+
+def shares(form: FormData, _: Gettext) -> list[dict[str, Any]]:
+    """`share.<producer id>` fields, in percent with up to 2 decimals, as basis points; the
+    empty and zero ones left out."""
+    found = []
+    for key, value in form.multi_items():
+        if not key.startswith("share.") or not isinstance(value, str) or not value.strip():
+            continue
+        try:
+            bps = parse_scaled(value, 2)
+        except BadAmount:
+            bps = -1
+        if not 0 <= bps <= 10_000:
+            raise Refused(_("Type each share in percent, from 0 to 100, with at most 2 decimals."))
+        if bps:
+            found.append({"producer_id": key.removeprefix("share."), "bps": bps})
+    return found
+
+
+def scheduled_at(form: FormData, _: Gettext) -> datetime:
+    """The `datetime-local` value in the browser's zone (`time_zone`, IANA), made aware."""
+    try:
+        local = datetime.fromisoformat(text(form, "scheduled_at"))
+    except ValueError:
+        raise Refused(_("Choose the date and time of the show")) from None
+    if local.tzinfo is not None:
+        return local
+    try:
+        zone = ZoneInfo(text(form, "time_zone") or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return local.replace(tzinfo=zone)
+
+
+def country(form: FormData, name: str, _: Gettext) -> str | None:
+    """An ISO 3166-1 alpha-2 code, typed in any case; None when left empty."""
+    code = text(form, name).upper()
+    if code and code not in ISO_3166_ALPHA2:
+        raise Refused(_("Type the country as two letters, e.g. RW, CN, FR."))
+    return code or None
