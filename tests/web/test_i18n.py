@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -13,6 +14,7 @@ from babel.messages.pofile import read_po
 
 from livebazaar.web import i18n
 from livebazaar.web.js_messages import JS_MESSAGES
+from tests.factories import make_shop
 from tests.live.stage import make_stage
 from tests.support import Api
 
@@ -184,3 +186,31 @@ async def test_translations_keep_user_text_escaped(client: httpx.AsyncClient) ->
     )
     assert "<script>x</script>" not in page.text
     assert "« &lt;script&gt;x&lt;/script&gt; »" in page.text
+
+
+@pytest.mark.parametrize(
+    ("header", "written"),
+    [
+        ("en", "May 1, 2031, 4:30\u202fPM UTC"),
+        ("fr", "1 mai 2031, 16:30 UTC"),
+        ("es", "1 may 2031, 16:30 UTC"),
+        ("zh-CN", "2031年5月1日 16:30 UTC"),
+    ],
+)
+async def test_times_without_javascript_are_written_in_the_pages_language(
+    client: httpx.AsyncClient, api: Api, header: str, written: str
+) -> None:
+    # Given a show on 1 May 2031 at 16:30 UTC
+    owner = await api.account("Ana")
+    shop_id = await make_shop(api.container, owner)
+    at = datetime(2031, 5, 1, 16, 30, tzinfo=UTC)
+    body = {"shop_id": shop_id, "title": "Harvest", "scheduled_at": at.isoformat()}
+    r = await client.post("/api/v1/shows", json=body, headers=owner.headers)
+    assert r.status_code == 201, r.text
+    show_id = r.json()["id"]
+    # When the home page and the show's page are read in a language
+    for path in ("/", f"/shows/{show_id}"):
+        page = await client.get(path, headers={"Accept-Language": header})
+        # Then the time the scripts would rewrite reads in that language (in UTC, said so)
+        assert written in page.text, path
+        assert at.strftime("%a %d %b %Y") not in page.text

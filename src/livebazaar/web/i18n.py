@@ -12,6 +12,11 @@ English. The Jinja environment is shared by concurrent requests, so its gettext 
 installed once and read the request's translations from a context variable that `activated`
 sets around a render (Starlette renders a TemplateResponse synchronously, in its constructor).
 
+Times: a template writes `{{ moment | utc_time }}` inside a `<time datetime=…>`: the no-JS
+reading, in UTC and in the page's language through Babel's CLDR data ("1 mai 2031, 18:30 UTC";
+`utc_time("time")` for the time alone). The ES modules then rewrite `time[data-local]` in the
+viewer's zone and the same language (static/i18n.js, `formatTime`).
+
 The ES modules get their strings from a JSON catalog the page embeds (`js_catalog`, read by
 static/i18n.js); their msgids are listed in web/js_messages.py so extraction finds them.
 """
@@ -22,11 +27,13 @@ import gettext as gettext_module
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Annotated, Any
 
+from babel.dates import format_date, format_time, get_datetime_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -53,6 +60,7 @@ _ENGLISH = gettext_module.NullTranslations()
 _active: ContextVar[gettext_module.NullTranslations | None] = ContextVar(
     "livebazaar_translations", default=None
 )
+_active_locale: ContextVar[str] = ContextVar("livebazaar_locale", default=DEFAULT)
 
 
 @cache
@@ -116,19 +124,39 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return (_active.get() or _ENGLISH).ngettext(singular, plural, n)
 
 
+def utc_time(moment: datetime | None, part: str = "datetime") -> str:
+    """`moment` in UTC, written in the language being rendered: the date (CLDR's medium
+    form, without the seconds its medium time would add) and the time, then "UTC"; with
+    `part="time"`, the time alone. A naive datetime is taken as UTC."""
+    if moment is None:
+        return ""
+    at = moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    locale = _active_locale.get()
+    time = format_time(at, "short", tzinfo=UTC, locale=locale)
+    if part == "time":
+        return f"{time} UTC"
+    date = format_date(at, "medium", locale=locale)
+    pattern = str(get_datetime_format("medium", locale=locale))
+    return pattern.replace("{1}", date).replace("{0}", time) + " UTC"
+
+
 def install(env: Environment) -> None:
-    """Once per environment: `_`, `gettext` and `ngettext` follow the request being rendered."""
+    """Once per environment: `_`, `gettext`, `ngettext` and the `utc_time` filter follow the
+    request being rendered."""
     env.add_extension("jinja2.ext.i18n")
     env.policies["ext.i18n.trimmed"] = True  # babel.cfg says the same to the extractor
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["utc_time"] = utc_time
 
 
 @contextmanager
 def activated(locale: str) -> Iterator[None]:
     token = _active.set(translations(locale))
+    locale_token = _active_locale.set(locale)
     try:
         yield
     finally:
+        _active_locale.reset(locale_token)
         _active.reset(token)
 
 

@@ -74,22 +74,40 @@ PageActorDep = Annotated[Actor | None, Depends(page_actor)]
 def render_page(request: Request, name: str, actor: Actor | None, **context: Any) -> HTMLResponse:
     """A template with what every page needs: the viewer, the CSRF token, the language, the
     viewer's currency (`_status` sets the HTTP status; `rates`, a RateBook, lets `approx`
-    convert prices)."""
+    convert prices). `_block` renders that block of the template alone, for htmx to swap in
+    (the template sees its name as `fragment`)."""
     locale = i18n.negotiate(request)
     prices = viewer_currency.ViewerPrices(
         viewer_currency.choose(request, locale), context.pop("rates", None)
     )
+    block: str | None = context.pop("_block", None)
+    status_code: int = context.pop("_status", 200)
     context["actor"] = actor
     context["csrf_token"] = actor.csrf_token if actor is not None else None
+    context["fragment"] = block
     context.update(i18n.page_context(locale))
     context.update(prices.page_context())
+    response: HTMLResponse
     with i18n.activated(locale), viewer_currency.activated(prices):
-        response = templates.TemplateResponse(
-            request, name, context, status_code=context.pop("_status", 200)
-        )
+        if block is None:
+            response = templates.TemplateResponse(request, name, context, status_code=status_code)
+        else:
+            response = _render_block(request, name, block, context, status_code)
     response.headers["Content-Language"] = context["lang"]
     response.headers["Vary"] = "Accept-Language, Cookie"
     return response
+
+
+def _render_block(
+    request: Request, name: str, block: str, context: dict[str, Any], status_code: int
+) -> HTMLResponse:
+    """One block of a page's template (the htmx "template fragment" pattern): the section is
+    written once, in the page, and the route answers either. The block must not rely on
+    macros or `set`s outside it: only the template's blocks run, not its top level."""
+    template = templates.get_template(name)
+    render = template.blocks[block]
+    html = "".join(render(template.new_context({**context, "request": request})))
+    return HTMLResponse(html, status_code=status_code)
 
 
 HOME_SECTION_SIZE = 24  # cards per section

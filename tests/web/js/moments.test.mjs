@@ -31,9 +31,16 @@ test("a drop is current from its start until it ended", () => {
   assert.equal(momentAt(moments, 1000).drop, null);
 });
 
-test("labels name what happened", () => {
+test("labels name what happened, counts written in the page's language", () => {
   const titleOf = (id) => (id === "p-coffee" ? "Akagera honey coffee" : "");
-  assert.equal(momentLabel(moments[0], titleOf), "pinned: Akagera honey coffee");
-  assert.equal(momentLabel(moments[1], titleOf), "drop: 3,000 × Akagera honey coffee");
-  assert.equal(momentLabel(moments[2], titleOf), "pin cleared");
+  globalThis.document = { documentElement: { lang: "en" } };  // <html lang>
+  try {
+    assert.equal(momentLabel(moments[0], titleOf), "pinned: Akagera honey coffee");
+    assert.equal(momentLabel(moments[1], titleOf), "drop: 3,000 × Akagera honey coffee");
+    assert.equal(momentLabel(moments[2], titleOf), "pin cleared");
+    globalThis.document.documentElement.lang = "es";
+    assert.equal(momentLabel(moments[1], titleOf), "drop: 3000 × Akagera honey coffee");
+  } finally {
+    delete globalThis.document;
+  }
 });

@@ -1,10 +1,10 @@
 // The home page. Without this module it already works: "Remind me" is a form that posts and
 // comes back. With it, the toggle flips in place through PUT/DELETE
 // /api/v1/shows/{id}/reminder and a polite live region says what happened; times read in the
-// viewer's own zone and country codes as names in the browser's language.
+// viewer's own zone and country codes as names, in the page's language.
 
 import { csrf, signInFirst } from "./api.js";
-import { t } from "./i18n.js";
+import { localizeTimes, regionName, t } from "./i18n.js";
 
 const status = document.getElementById("remind-status");
 
@@ -61,25 +61,13 @@ for (const form of document.querySelectorAll("form.remind")) {
   });
 }
 
-// Times in the viewer's zone: "Sat 1 May, 20:00" instead of "18:00 UTC".
-const timeFormat = new Intl.DateTimeFormat(undefined, {
+// Times in the viewer's zone: "Sat 1 May, 20:00" instead of "1 May 2031, 18:00 UTC".
+localizeTimes(document, "time[data-local]", {
   weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
 });
-for (const node of document.querySelectorAll("time[data-local]")) {
-  const date = new Date(node.getAttribute("datetime"));
-  if (!Number.isNaN(date.getTime())) node.textContent = timeFormat.format(date);
-}
 
 // Country names: "China" for CN (the code stays in the option values and the URL).
-let regions = null;
-try {
-  regions = new Intl.DisplayNames(undefined, { type: "region" });
-} catch {
-  regions = null;
-}
-if (regions) {
-  for (const node of document.querySelectorAll("[data-country]")) {
-    const name = regions.of(node.dataset.country);
-    if (name && name !== node.dataset.country) node.textContent = name;
-  }
+for (const node of document.querySelectorAll("[data-country]")) {
+  const name = regionName(node.dataset.country);
+  if (name && name !== node.dataset.country) node.textContent = name;
 }

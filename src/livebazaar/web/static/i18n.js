@@ -18,3 +18,48 @@ export function t(msgid, params = {}) {
   const text = Object.hasOwn(catalog, msgid) ? catalog[msgid] : msgid;
   return text.replace(/\{(\w+)\}/g, (whole, name) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
 }
+
+// Numbers and dates in the page's language (<html lang>, which web/i18n.py chose), not the
+// browser's: a French page says "1 234,5" and "1 mai 2031, 18:30" even in an English browser.
+// The time zone stays the device's. Without a document (node) or with a tag Intl does not
+// take, `undefined`: the runtime's default locale.
+export function pageLocale() {
+  const lang = typeof document === "undefined" ? "" : document.documentElement?.lang;
+  if (!lang) return undefined;
+  try {
+    return Intl.getCanonicalLocales(lang)[0];
+  } catch {
+    return undefined;
+  }
+}
+
+// 1234.5 -> "1,234.5" (en), "1 234,5" (fr); `options` are Intl.NumberFormat's.
+export function formatCount(n, options = {}) {
+  return Number(n).toLocaleString(pageLocale(), options);
+}
+
+// An ISO 8601 time in the device's zone: "May 1, 2031, 6:30 PM"; `options` are
+// Intl.DateTimeFormat's (medium date and short time by default). null if it is no time.
+export function formatTime(iso, options = { dateStyle: "medium", timeStyle: "short" }) {
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return null;
+  return new Intl.DateTimeFormat(pageLocale(), options).format(when);
+}
+
+// Rewrite the server's UTC reading of `<time datetime>` elements (`selector` in `scope`)
+// into the device's zone, in the page's language.
+export function localizeTimes(scope, selector = "time[data-local]", options = undefined) {
+  for (const node of scope.querySelectorAll(selector)) {
+    const text = formatTime(node.getAttribute("datetime"), options);
+    if (text) node.textContent = text;
+  }
+}
+
+// A country's name in the page's language ("Chine" for CN in French); the code if unknown.
+export function regionName(code) {
+  try {
+    return new Intl.DisplayNames(pageLocale(), { type: "region" }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}

@@ -1,7 +1,7 @@
 // A recording's moments (GET /api/v1/shows/{id}/replay): what was pinned, and which drop ran,
 // at each second of the video. No DOM here, so node can test it.
 
-import { t } from "./i18n.js";
+import { formatCount, t } from "./i18n.js";
 
 // 725 -> "12:05"; 3725 -> "1:02:05".
 export function clock(seconds) {
@@ -42,6 +42,6 @@ export function momentLabel(moment, titleOf) {
       : t("pin cleared");
   }
   const title = titleOf(moment.drop.product_id);
-  const count = moment.drop.quantity.toLocaleString("en");
+  const count = formatCount(moment.drop.quantity);
   return title ? t("drop: {count} × {title}", { count, title }) : t("drop: {count}", { count });
 }

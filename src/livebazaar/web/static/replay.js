@@ -9,7 +9,7 @@ import { priceNodes } from "./fx.js";
 import { byTime, clock, momentAt, momentLabel, productIdOf } from "./moments.js";
 import { Player } from "./player.js";
 import { ProductCard } from "./product_card.js";
-import { t } from "./i18n.js";
+import { formatCount, t } from "./i18n.js";
 
 const showId = $("replay").dataset.showId;
 const video = $("video");
@@ -72,8 +72,8 @@ function renderDrop(moment) {
   const d = moment.drop;
   $("drop-product").textContent = titleOf(d.product_id);
   $("drop-price").replaceChildren(...priceNodes(d.price));
-  $("drop-sold").textContent = d.sold.toLocaleString();
-  $("drop-quantity").textContent = d.quantity.toLocaleString();
+  $("drop-sold").textContent = formatCount(d.sold);
+  $("drop-quantity").textContent = formatCount(d.quantity);
   $("drop-status").textContent = t(d.status === "sold_out" ? "sold out" : "ended");
 }
 

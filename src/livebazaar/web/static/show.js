@@ -11,7 +11,7 @@ import { applyEvent, ShowFeed } from "./live.js";
 import { PictureGate } from "./picture_gate.js";
 import { LivePlayer } from "./player.js";
 import { ProductCard } from "./product_card.js";
-import { t } from "./i18n.js";
+import { formatCount, localizeTimes, t } from "./i18n.js";
 
 const root = document.getElementById("show");
 const showId = root.dataset.showId;
@@ -33,7 +33,7 @@ function renderStage(state) {
   const badge = $("status-badge");
   badge.textContent = t({ live: "Live", ended: "Ended" }[state.status] ?? "Upcoming");
   badge.classList.toggle("live", state.status === "live");
-  $("viewer-count").textContent = String(state.viewer_count);
+  $("viewer-count").textContent = formatCount(state.viewer_count);
   $("hosts").textContent = state.hosts
     .map((h) => (h.role === "cohost" ? t("{name} (co-host)", { name: h.display_name }) : h.display_name))
     .join(", ");
@@ -82,8 +82,8 @@ function renderDrop(state) {
   $("drop-product").textContent = item ? item.title : "";
   $("drop-price").replaceChildren(...priceNodes(drop.price));
   showCharged($("drop-buy"), drop.price.currency);
-  $("drop-remaining").textContent = drop.remaining.toLocaleString();
-  $("drop-quantity").textContent = drop.quantity.toLocaleString();
+  $("drop-remaining").textContent = formatCount(drop.remaining);
+  $("drop-quantity").textContent = formatCount(drop.quantity);
   $("drop-status").textContent = t(drop.status.replace("_", " "));
   $("drop-limit").textContent = String(drop.per_buyer_limit);
   $("drop-meter").max = drop.quantity;
@@ -189,6 +189,8 @@ function onState(state, type, frame) {
   if (type === "show.ended") video.showEnded();
 }
 
+// An upcoming show's start, written by the server in UTC: in the viewer's zone instead.
+localizeTimes(document, ".starts time[datetime]");
 wireForms();
 setInterval(tick, 1000);
 tick();

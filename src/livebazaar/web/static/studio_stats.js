@@ -3,7 +3,7 @@
 // while it cannot be reached, the figures show dashes and the page carries on.
 
 import { $ } from "./dom.js";
-import { t } from "./i18n.js";
+import { formatCount, t } from "./i18n.js";
 import { showUrl } from "./studio_api.js";
 
 const POLL_MS = 3000;
@@ -11,7 +11,7 @@ const HIDDEN_POLL_MS = 15_000;  // the tab is in the background
 const DASH = "–";
 const FIELDS = ["viewers-now", "viewers-peak", "reactions", "orders", "units", "spm", "revenue"];
 
-const count = (n) => (Number.isFinite(n) ? n.toLocaleString() : DASH);
+const count = (n) => (Number.isFinite(n) ? formatCount(n) : DASH);
 
 export class StatsPanel {
   constructor(showId) {
@@ -57,7 +57,7 @@ export class StatsPanel {
     this.set("orders", count(stats.orders));
     this.set("units", count(stats.units));
     this.set("spm", Number.isFinite(stats.sales_per_minute)
-      ? stats.sales_per_minute.toLocaleString(undefined, { maximumFractionDigits: 1 }) : DASH);
+      ? formatCount(stats.sales_per_minute, { maximumFractionDigits: 1 }) : DASH);
     const revenue = Array.isArray(stats.revenue) ? stats.revenue.map((r) => r.display).filter(Boolean) : null;
     this.set("revenue", revenue === null ? DASH : (revenue.join(" + ") || "0"));
   }

@@ -1,0 +1,73 @@
+// Numbers and dates follow the page's language (<html lang>), not the browser's or node's.
+import assert from "node:assert/strict";
+import { afterEach, test } from "node:test";
+
+import { formatCount, formatTime, pageLocale, regionName } from "../../../src/livebazaar/web/static/i18n.js";
+
+// The page's <html lang>, as base.html writes it.
+function pageIn(lang) {
+  globalThis.document = { documentElement: { lang } };
+}
+
+afterEach(() => {
+  delete globalThis.document;
+});
+
+// Which space (no-break, narrow no-break) goes between groups or before "PM" changes with the
+// ICU version; the tests read every such space as a plain one.
+const spaces = (text) => text?.replace(/[\s\u00a0\u202f]/g, " ");
+
+test("the locale is the page's language, or none without a page", () => {
+  assert.equal(pageLocale(), undefined);
+  pageIn("zh-Hans");
+  assert.equal(pageLocale(), "zh-Hans");
+  pageIn("");
+  assert.equal(pageLocale(), undefined);
+  pageIn("not a tag!");
+  assert.equal(pageLocale(), undefined, "a tag Intl refuses falls back to the default");
+});
+
+test("counts are grouped the way the page's language writes them", () => {
+  const cases = {
+    en: "1,234.5",
+    fr: "1 234,5",
+    es: "1234,5", // Spanish groups from five digits on
+    "zh-Hans": "1,234.5",
+  };
+  for (const [lang, expected] of Object.entries(cases)) {
+    pageIn(lang);
+    assert.equal(spaces(formatCount(1234.5)), expected, lang);
+  }
+  pageIn("es");
+  assert.equal(formatCount(12345.5), "12.345,5");
+  pageIn("fr");
+  assert.equal(formatCount(2.25, { maximumFractionDigits: 1 }), "2,3");
+});
+
+test("times are written in the page's language, in the zone asked for", () => {
+  const at = "2031-05-01T16:30:00+00:00";
+  const options = { dateStyle: "long", timeStyle: "short", timeZone: "Africa/Kigali" };
+  // The words between the parts change with the ICU version: check the parts.
+  const cases = {
+    en: ["May 1, 2031", "6:30 PM"],
+    fr: ["1 mai 2031", "18:30"],
+    es: ["1 de mayo de 2031", "18:30"],
+    "zh-Hans": ["2031年5月1日", "18:30"],
+  };
+  for (const [lang, parts] of Object.entries(cases)) {
+    pageIn(lang);
+    const text = spaces(formatTime(at, options));
+    for (const part of parts) assert.ok(text.includes(part), `${lang}: ${text}`);
+  }
+  pageIn("fr");
+  assert.ok(spaces(formatTime(at)).startsWith("1 mai 2031"), "medium date and short time");
+  assert.equal(formatTime("not a time"), null);
+});
+
+test("country names are in the page's language", () => {
+  pageIn("fr");
+  assert.equal(regionName("CN"), "Chine");
+  pageIn("zh-Hans");
+  assert.equal(regionName("RW"), "卢旺达");
+  assert.equal(regionName("??"), "??", "a code Intl refuses stays as it is");
+});
