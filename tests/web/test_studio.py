@@ -148,6 +148,32 @@ async def test_the_studio_session_mutes_then_lifts_the_mute(
     assert r.status_code == 403, r.text
 
 
+async def test_the_studio_reads_who_is_muted_or_banned_when_it_opens(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    """What studio_sanctions.js loads: the shop's sanctions in force, set before the page
+    opened (here by the owner through the API), read with the page's session cookie."""
+    # Given a live show whose owner banned a viewer earlier, and a co-host in the studio
+    stage = await make_stage(api, live=True)
+    troll = await api.account("Troll")
+    r = await api.client.post(
+        f"{stage.url}/bans", json={"user_id": troll.user_id}, headers=stage.owner.headers
+    )
+    assert r.status_code == 201, r.text
+    cohost = await _cohost(api, stage)
+    await _sign_in(client, cohost)
+    page = (await client.get(f"/studio/shows/{stage.show_id}")).text
+    # Then the page says the list is the shop's, not only this page's
+    assert "Who may not chat in this shop" in page
+    assert "since you opened it" not in page
+    # And the list's GET answers the co-host with the ban, by name
+    r = await client.get(f"{stage.url}/sanctions")
+    assert r.status_code == 200, r.text
+    assert r.json() == [
+        {"user_id": troll.user_id, "display_name": "Troll", "banned": True, "muted_until": None}
+    ]
+
+
 async def test_a_cohost_gets_the_studio_without_the_shop_settings(
     client: httpx.AsyncClient, api: Api
 ) -> None:

@@ -43,6 +43,7 @@ from livebazaar.live.models import SanctionKind, Show, ShowReminder, ShowStatus
 from livebazaar.live.queries import (
     HOSTING_ROLES,
     MODERATING_ROLES,
+    SANCTIONS_CAP,
     check_show_host,
     check_show_moderator,
     get_show,
@@ -53,6 +54,7 @@ from livebazaar.live.queries import (
     list_chat,
     list_lineup,
     list_pin_moments,
+    list_sanctions,
     list_shows,
 )
 from livebazaar.live.reminders import (
@@ -67,6 +69,7 @@ from livebazaar.live.tally import ReactionTally
 __all__ = [
     "HOSTING_ROLES",
     "MODERATING_ROLES",
+    "SANCTIONS_CAP",
     "ChatDeleted",
     "ChatMessageSent",
     "ChatSlowMode",
@@ -120,6 +123,7 @@ __all__ = [
     "list_chat",
     "list_lineup",
     "list_pin_moments",
+    "list_sanctions",
     "list_show_countries",
     "list_shows",
     "mark_reminders",

@@ -6,10 +6,10 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from livebazaar.accounts import Actor, Membership, Role, User, list_roles
+from livebazaar.accounts import Actor, Membership, Role, User, get_display_names, list_roles
 from livebazaar.catalog import Shop, get_product_summaries
 from livebazaar.kernel.money import MoneyOut
 from livebazaar.live.errors import (
@@ -36,6 +36,7 @@ from livebazaar.live.schemas import (
     ChatMessageOut,
     HostOut,
     LineupItemOut,
+    SanctionedUserOut,
     ShowOut,
     ShowSummaryOut,
 )
@@ -44,6 +45,7 @@ from livebazaar.live.search import summarize_shows
 HOSTING_ROLES = frozenset({Role.OWNER, Role.HOST})
 MODERATING_ROLES = frozenset({Role.OWNER, Role.HOST, Role.MODERATOR})
 RECENT_CHAT = 50
+SANCTIONS_CAP = 200  # people listed by list_sanctions at most (GET .../sanctions?limit=)
 
 
 async def get_show(session: AsyncSession, show_id: str) -> Show:
@@ -251,6 +253,15 @@ async def list_shows(
     return await summarize_shows(session, rows)
 
 
+def _in_force(shop_id: str, now: datetime) -> ColumnElement[bool]:
+    """The shop's sanctions that apply now: not lifted, and a ban or a mute not yet over."""
+    return and_(
+        ChatSanction.shop_id == shop_id,
+        ChatSanction.lifted_at.is_(None),
+        or_(ChatSanction.until.is_(None), ChatSanction.until > now),
+    )
+
+
 async def check_not_sanctioned(
     session: AsyncSession, now: datetime, shop_id: str, user_id: str
 ) -> None:
@@ -258,10 +269,7 @@ async def check_not_sanctioned(
     kinds = set(
         await session.scalars(
             select(ChatSanction.kind).where(
-                ChatSanction.shop_id == shop_id,
-                ChatSanction.user_id == user_id,
-                ChatSanction.lifted_at.is_(None),
-                or_(ChatSanction.until.is_(None), ChatSanction.until > now),
+                _in_force(shop_id, now), ChatSanction.user_id == user_id
             )
         )
     )
@@ -269,6 +277,36 @@ async def check_not_sanctioned(
         raise ChatBanned()
     if SanctionKind.MUTE in kinds:
         raise ChatMuted()
+
+
+async def list_sanctions(
+    session: AsyncSession, actor: Actor, show_id: str, now: datetime, *, limit: int
+) -> list[SanctionedUserOut]:
+    """Who may not chat in the show's shop now, for those who may moderate the show (raises
+    ShowNotFound / NotModerator): one entry per person, banned or muted until the latest end
+    of their mutes in force, the most recently sanctioned first, at most `limit` of them."""
+    show = await check_show_moderator(session, actor, show_id)
+    banned = func.max(case((ChatSanction.kind == SanctionKind.BAN, 1), else_=0))
+    muted_until = func.max(case((ChatSanction.kind == SanctionKind.MUTE, ChatSanction.until)))
+    rows = (
+        await session.execute(
+            select(ChatSanction.user_id, banned, muted_until)
+            .where(_in_force(show.shop_id, now))
+            .group_by(ChatSanction.user_id)
+            .order_by(func.max(ChatSanction.created_at).desc(), func.max(ChatSanction.id).desc())
+            .limit(min(limit, SANCTIONS_CAP))
+        )
+    ).all()
+    names = await get_display_names(session, [user_id for user_id, _, _ in rows])
+    return [
+        SanctionedUserOut(
+            user_id=user_id,
+            display_name=names.get(user_id, ""),
+            banned=bool(is_banned),
+            muted_until=until,
+        )
+        for user_id, is_banned, until in rows
+    ]
 
 
 async def list_blocked_words(session: AsyncSession, shop_id: str) -> list[str]:

@@ -152,6 +152,18 @@ class SanctionOut(BaseModel):
     until: datetime | None
 
 
+class SanctionedUserOut(BaseModel):
+    """Someone who may not chat in the shop's shows now: one entry per person, however
+    many mutes and bans they were given."""
+
+    user_id: str
+    display_name: str
+    banned: bool = Field(description="Banned from the chat of every show of the shop")
+    muted_until: datetime | None = Field(
+        description="When the latest mute in force ends (null: not muted, or only banned)"
+    )
+
+
 class BlockedWordsOut(BaseModel):
     shop_id: str
     words: list[str]

@@ -1,10 +1,11 @@
-// The studio's "Muted or banned" list: one entry per person, what it says, and where Lift goes.
+// The studio's "Muted or banned" list: one entry per person, newest first, the loaded list
+// merged with the page's own actions, what it says, and where the GET and Lift go.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
 // studio_sanctions.js reaches studio_api.js, which reads the page's CSRF meta tag when loaded.
 globalThis.document ??= { querySelector: () => null };
-const { liftUrl, sanctionText, withSanction, withoutUser } = await import(
+const { fromListed, liftUrl, listUrl, sanctionText, withLoaded, withSanction, withoutUser } = await import(
   "../../../src/livebazaar/web/static/studio_sanctions.js"
 );
 
@@ -29,12 +30,43 @@ test("two mutes keep the later end, whatever the order", () => {
   assert.equal(entries[0].until, later);
 });
 
-test("other people keep their entries and their order; lifting removes only that person", () => {
+test("the person sanctioned last comes first; lifting removes only that person", () => {
   let entries = withSanction([], ban("u1"), "A");
   entries = withSanction(entries, mute("u2", "2026-01-01T10:10:00Z"), "B");
+  entries = withSanction(entries, mute("u3", "2026-01-01T10:10:00Z"), "C");
+  assert.deepEqual(entries.map((e) => e.user_id), ["u3", "u2", "u1"]);
   entries = withSanction(entries, ban("u1"), "A");
-  assert.deepEqual(entries.map((e) => e.user_id), ["u1", "u2"]);
-  assert.deepEqual(withoutUser(entries, "u1").map((e) => e.user_id), ["u2"]);
+  assert.deepEqual(entries.map((e) => e.user_id), ["u1", "u3", "u2"]);
+  assert.deepEqual(withoutUser(entries, "u3").map((e) => e.user_id), ["u1", "u2"]);
+});
+
+const listed = (userId, name, banned, mutedUntil) =>
+  ({ user_id: userId, display_name: name, banned, muted_until: mutedUntil });
+
+test("the GET's answer becomes entries in its order", () => {
+  const answer = [listed("u2", "B", false, "2026-01-01T10:10:00Z"), listed("u1", "A", true, null)];
+  assert.deepEqual(fromListed(answer), [
+    { user_id: "u2", name: "B", banned: false, until: "2026-01-01T10:10:00Z" },
+    { user_id: "u1", name: "A", banned: true, until: null },
+  ]);
+});
+
+test("what the page did while the list loaded stays on top of it, merged", () => {
+  // the page banned u1 (listed as muted) and muted u3 before the answer came
+  let local = withSanction([], ban("u1"), "A");
+  local = withSanction(local, mute("u3", "2026-01-01T10:20:00Z"), "C");
+  const answer = [listed("u2", "B", true, null), listed("u1", "A", false, "2026-01-01T10:10:00Z")];
+  assert.deepEqual(withLoaded(local, answer), [
+    { user_id: "u3", name: "C", banned: false, until: "2026-01-01T10:20:00Z" },
+    { user_id: "u1", name: "A", banned: true, until: "2026-01-01T10:10:00Z" },
+    { user_id: "u2", name: "B", banned: true, until: null },
+  ]);
+});
+
+test("someone the page lifted while the list loaded is not brought back", () => {
+  const answer = [listed("u2", "B", true, null), listed("u1", "A", true, null)];
+  assert.deepEqual(withLoaded([], answer, new Set(["u1"])).map((e) => e.user_id), ["u2"]);
+  assert.deepEqual(withLoaded([], []), []);
 });
 
 test("the entry says banned, or muted until when", () => {
@@ -44,6 +76,7 @@ test("the entry says banned, or muted until when", () => {
   assert.equal(sanctionText({ name: "C", banned: false, until: null }, time), "C: muted");
 });
 
-test("Lift deletes the person's sanctions of the show, ids escaped", () => {
+test("the list is read from, and Lift deletes, the show's sanctions, ids escaped", () => {
+  assert.equal(listUrl("s 1"), "/api/v1/shows/s%201/sanctions");
   assert.equal(liftUrl("s 1", "u/2"), "/api/v1/shows/s%201/sanctions/u%2F2");
 });

@@ -11,6 +11,7 @@ from livebazaar.bootstrap import Container
 from livebazaar.checkout import do_end_show_drops
 from livebazaar.kernel.db import UnitOfWork
 from livebazaar.live import (
+    SANCTIONS_CAP,
     Live,
     RateLimiter,
     SanctionKind,
@@ -35,6 +36,7 @@ from livebazaar.live import (
     do_start_show,
     get_show,
     list_chat,
+    list_sanctions,
     list_shows,
     mark_reminders,
     search_shows,
@@ -54,6 +56,7 @@ from livebazaar.live.schemas import (
     PinIn,
     ReactionIn,
     ReminderOut,
+    SanctionedUserOut,
     SanctionOut,
     ShowIn,
     ShowSummaryOut,
@@ -280,6 +283,21 @@ async def mute(show_id: str, body: MuteIn, actor: ActorDep, c: ContainerDep) -> 
 async def ban(show_id: str, body: BanIn, actor: ActorDep, c: ContainerDep) -> SanctionOut:
     sanction = await do_sanction(_live(c), actor, show_id, body.user_id, SanctionKind.BAN)
     return _sanction_out(sanction)
+
+
+@router.get("/shows/{show_id}/sanctions")
+async def get_sanctions(
+    show_id: PathId,
+    actor: ActorDep,
+    c: ContainerDep,
+    limit: Annotated[
+        int, Query(ge=1, le=SANCTIONS_CAP, description=f"At most {SANCTIONS_CAP} people")
+    ] = SANCTIONS_CAP,
+) -> list[SanctionedUserOut]:
+    """Who may not chat in this show's shop now (bans, and mutes not yet over), one entry per
+    person, the most recently sanctioned first: for those who may mute and ban here."""
+    async with c.db.read() as session:
+        return await list_sanctions(session, actor, show_id, c.clock.now(), limit=limit)
 
 
 @router.delete("/shows/{show_id}/sanctions/{user_id}")

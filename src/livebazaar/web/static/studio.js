@@ -1,7 +1,8 @@
 // The host studio (templates/studio.html): the show's state from the API, kept live over its
 // WebSocket (live.js's ShowFeed), spread over the panels: going live (studio_golive.js), the
-// lineup and drops (studio_shop.js), the chat and its moderation (studio_chat.js) and the
-// live figures (studio_stats.js). Every call uses the session cookie and the page's CSRF token.
+// lineup and drops (studio_shop.js), the chat and its moderation (studio_chat.js; who is muted
+// or banned is read once at opening: studio_sanctions.js) and the live figures
+// (studio_stats.js). Every call uses the session cookie and the page's CSRF token.
 
 import { $ } from "./dom.js";
 import { t } from "./i18n.js";
@@ -46,3 +47,4 @@ const feed = new ShowFeed(showId, {
 });
 feed.start().catch(() => feed.reconnectLater());
 stats.start();
+chat.sanctions.load();

@@ -1,22 +1,41 @@
-// The chat's "Muted or banned" list: the people muted or banned from this page, each with a
+// The chat's "Muted or banned" list: who may not chat in the show's shop now, each with a
 // Lift button (DELETE /api/v1/shows/{id}/sanctions/{user_id}, which lifts all their mutes and
-// bans in the show's shop). The API has no GET for a shop's sanctions, so the list holds what
-// this page did since it was opened: a reload starts it empty. Names go in as textContent.
+// bans in the shop). The studio loads it once when it opens (GET /api/v1/shows/{id}/sanctions:
+// bans and mutes not yet over, the most recently sanctioned first, at most 200 people), then
+// keeps it up to date with this page's own Mute, Ban and Lift; what other moderators do
+// elsewhere shows at the next opening. Names go in as textContent.
 
 import { $, el } from "./dom.js";
 import { t } from "./i18n.js";
 import { say, syncList, whileBusy } from "./studio_dom.js";
 import { send, showUrl } from "./studio_api.js";
 
-// The list's entries, one per person: `sanction` is the API's answer to a mute or a ban
-// ({user_id, kind, until}). A ban outlasts any mute; two mutes keep the later end.
-export function withSanction(entries, sanction, name) {
-  const old = entries.find((e) => e.user_id === sanction.user_id);
-  const banned = sanction.kind === "ban" || Boolean(old?.banned);
-  const untils = [old?.until, sanction.kind === "mute" ? sanction.until : null].filter(Boolean);
+// The list's entries, one per person ({user_id, name, banned, until}), the most recently
+// sanctioned first, as the API orders them. Adding someone already listed merges the two and
+// moves them to the top: a ban outlasts any mute; two mutes keep the later end.
+export function withEntry(entries, entry) {
+  const old = entries.find((e) => e.user_id === entry.user_id);
+  const untils = [old?.until, entry.until].filter(Boolean);
   const until = untils.length ? untils.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b)) : null;
-  const entry = { user_id: sanction.user_id, name, banned, until };
-  return old ? entries.map((e) => (e === old ? entry : e)) : [...entries, entry];
+  const merged = { user_id: entry.user_id, name: entry.name, banned: entry.banned || Boolean(old?.banned), until };
+  return [merged, ...entries.filter((e) => e !== old)];
+}
+
+// `sanction` is the API's answer to a mute or a ban ({user_id, kind, until}).
+export function withSanction(entries, sanction, name) {
+  const banned = sanction.kind === "ban";
+  return withEntry(entries, { user_id: sanction.user_id, name, banned, until: banned ? null : sanction.until });
+}
+
+// The GET's answer ({user_id, display_name, banned, muted_until}, newest first) as entries.
+export const fromListed = (listed) =>
+  listed.map((s) => ({ user_id: s.user_id, name: s.display_name, banned: Boolean(s.banned), until: s.muted_until ?? null }));
+
+// The loaded list, with what this page did while it was on its way: its mutes and bans
+// (`local`, newer than the answer) on top, and the people it lifted meanwhile left out.
+export function withLoaded(local, listed, liftedMeanwhile = new Set()) {
+  const loaded = fromListed(listed).filter((e) => !liftedMeanwhile.has(e.user_id));
+  return [...local].reverse().reduce(withEntry, loaded);
 }
 
 export const withoutUser = (entries, userId) => entries.filter((e) => e.user_id !== userId);
@@ -38,12 +57,31 @@ export function sanctionText(entry, time = timeOfDay) {
   return t("{name}: muted", { name: entry.name });
 }
 
+export function listUrl(showId) {
+  return showUrl(showId, "/sanctions");
+}
+
 export class SanctionList {
   // result: the status line that says what a Lift did.
   constructor(showId, result) {
     Object.assign(this, { showId, result });
     this.entries = [];
+    this.liftedMeanwhile = new Set();  // while the list loads; null once loaded
+    this.empty = t("Loading…");
     $("sanction-list").addEventListener("click", (event) => this.liftClicked(event));
+    this.render();
+  }
+
+  // Once, when the studio opens; a failure leaves what the page adds from then on.
+  async load() {
+    try {
+      const listed = await send("GET", listUrl(this.showId));
+      this.entries = withLoaded(this.entries, listed, this.liftedMeanwhile);
+      this.empty = t("Nobody is muted or banned in this shop.");
+    } catch (error) {
+      this.empty = t("Could not load who is muted or banned: {error}", { error: error.message });
+    }
+    this.liftedMeanwhile = null;
     this.render();
   }
 
@@ -55,7 +93,7 @@ export class SanctionList {
   render() {
     syncList($("sanction-list"), this.entries, {
       key: (entry) => entry.user_id,
-      empty: t("Nobody muted or banned from this page."),
+      empty: this.empty,
       make: (entry) => {
         const li = el("li", "sanction");
         const button = el("button", "secondary small lift", t("Lift"));
@@ -79,6 +117,7 @@ export class SanctionList {
       try {
         const answer = await send("DELETE", liftUrl(this.showId, entry.user_id));
         this.entries = withoutUser(this.entries, entry.user_id);
+        this.liftedMeanwhile?.add(entry.user_id);
         this.render();
         say(this.result, answer?.lifted
           ? t("{name} may chat again.", { name: entry.name })
