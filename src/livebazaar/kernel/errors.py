@@ -1,18 +1,23 @@
 """Domain errors. Each has a stable `code` and an HTTP status, mapped once to problem+json.
 
 Features subclass `DomainError` in their own errors.py; the web layer renders every one of them
-the same way (RFC 9457), so a client can switch on `code` and never parse prose.
+the same way (RFC 9457), so a client can switch on `code` and never parse prose. A `title` is
+English marked with `N_`, so `make messages` extracts it; the problem handlers send it in the
+reader's language (web/problems.py), and tests/web/test_problem_language.py fails for a title
+that a catalog does not translate.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from livebazaar.kernel.text import N_
+
 
 class DomainError(Exception):
     code: ClassVar[str] = "error"
     status: ClassVar[int] = 400
-    title: ClassVar[str] = "Request refused"
+    title: ClassVar[str] = N_("Request refused")
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         super().__init__(detail or self.title)
@@ -23,37 +28,37 @@ class DomainError(Exception):
 class NotFound(DomainError):
     code = "not_found"
     status = 404
-    title = "Not found"
+    title = N_("Not found")
 
 
 class Forbidden(DomainError):
     code = "forbidden"
     status = 403
-    title = "You may not do this"
+    title = N_("You may not do this")
 
 
 class NotAuthenticated(DomainError):
     code = "not_authenticated"
     status = 401
-    title = "Sign in first"
+    title = N_("Sign in first")
 
 
 class Conflict(DomainError):
     code = "conflict"
     status = 409
-    title = "Conflicts with the current state"
+    title = N_("Conflicts with the current state")
 
 
 class Invalid(DomainError):
     code = "invalid"
     status = 422
-    title = "Invalid request"
+    title = N_("Invalid request")
 
 
 class RateLimited(DomainError):
     code = "rate_limited"
     status = 429
-    title = "Too many requests"
+    title = N_("Too many requests")
 
     def __init__(self, detail: str | None = None, retry_after_s: float = 1.0) -> None:
         super().__init__(detail, retry_after_s=round(retry_after_s, 3))
@@ -63,4 +68,4 @@ class RateLimited(DomainError):
 class Unavailable(DomainError):
     code = "unavailable"
     status = 503
-    title = "Temporarily unavailable"
+    title = N_("Temporarily unavailable")

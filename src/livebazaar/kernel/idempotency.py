@@ -18,11 +18,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from livebazaar.kernel.db import Base
 from livebazaar.kernel.errors import Invalid
+from livebazaar.kernel.text import N_
 
 
 class IdempotencyKeyReused(Invalid):
     code = "idempotency_key_reused"
-    title = "This Idempotency-Key was used for a different request"
+    title = N_("This Idempotency-Key was used for a different request")
 
 
 class IdempotencyRecord(Base):

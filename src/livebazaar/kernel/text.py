@@ -1,4 +1,5 @@
-"""Text checks every feature shares: ISO 3166-1 country codes, and no NUL characters."""
+"""Text every feature shares: ISO 3166-1 country codes, no NUL characters, and `N_`, the
+mark on English text that the web layer shows translated (refusals' titles)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-__all__ = ["ISO_3166_ALPHA2", "Clean", "CountryCode", "check_country", "no_nul"]
+__all__ = ["ISO_3166_ALPHA2", "N_", "Clean", "CountryCode", "check_country", "no_nul"]
 
 # ISO 3166-1 alpha-2: the 249 officially assigned codes.
 ISO_3166_ALPHA2 = frozenset(
@@ -45,3 +46,9 @@ def no_nul(value: str) -> str:
 
 
 Clean = AfterValidator(no_nul)
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext marker's conventional name)
+    """Marks a msgid for `pybabel extract` (a default keyword) and translates nothing: the
+    kernel and the features know no language; web/problems.py translates per request."""
+    return message

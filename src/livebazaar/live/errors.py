@@ -8,118 +8,119 @@ from livebazaar.kernel.errors import (
     NotFound,
     RateLimited,
 )
+from livebazaar.kernel.text import N_
 
 
 class ShowNotFound(NotFound):
     code = "show_not_found"
-    title = "No such show"
+    title = N_("No such show")
 
 
 class NotShowHost(Forbidden):
     code = "not_show_host"
-    title = "Only the show's hosts may do this"
+    title = N_("Only the show's hosts may do this")
 
 
 class NotModerator(Forbidden):
     code = "not_moderator"
-    title = "Only the show's hosts and the shop's moderators may do this"
+    title = N_("Only the show's hosts and the shop's moderators may do this")
 
 
 class ShowNotLive(Conflict):
     code = "show_not_live"
-    title = "The show is not live"
+    title = N_("The show is not live")
 
 
 class ShowAlreadyLive(Conflict):
     code = "show_already_live"
-    title = "The show is already live"
+    title = N_("The show is already live")
 
 
 class ShowEnded(Conflict):
     code = "show_ended"
-    title = "The show has ended"
+    title = N_("The show has ended")
 
 
 class ProductNotInShop(Invalid):
     code = "product_not_in_shop"
-    title = "A product is not one of this shop's products"
+    title = N_("A product is not one of this shop's products")
 
 
 class ProductNotInLineup(Invalid):
     code = "product_not_in_lineup"
-    title = "The product is not in the show's lineup"
+    title = N_("The product is not in the show's lineup")
 
 
 class UserNotFound(NotFound):
     code = "user_not_found"
-    title = "No such account"
+    title = N_("No such account")
 
 
 class InviteNotFound(NotFound):
     code = "invite_not_found"
-    title = "You have no invitation to co-host this show"
+    title = N_("You have no invitation to co-host this show")
 
 
 class AlreadyHost(Conflict):
     code = "already_host"
-    title = "This account already hosts the show"
+    title = N_("This account already hosts the show")
 
 
 class ChatEmpty(Invalid):
     code = "chat_empty"
-    title = "A chat message needs some text"
+    title = N_("A chat message needs some text")
 
 
 class ChatTooLong(Invalid):
     code = "chat_too_long"
-    title = "The chat message is too long"
+    title = N_("The chat message is too long")
 
 
 class BlockedWordUsed(Invalid):
     code = "blocked_word"
-    title = "The message contains a word this shop does not allow"
+    title = N_("The message contains a word this shop does not allow")
 
 
 class BlockedWordTooLong(Invalid):
     code = "blocked_word_too_long"
-    title = "A blocked word may have at most 100 characters"
+    title = N_("A blocked word may have at most 100 characters")
 
 
 class ChatMuted(Forbidden):
     code = "chat_muted"
-    title = "You are muted in this shop's chat for now"
+    title = N_("You are muted in this shop's chat for now")
 
 
 class ChatBanned(Forbidden):
     code = "chat_banned"
-    title = "You are banned from this shop's chat"
+    title = N_("You are banned from this shop's chat")
 
 
 class SlowMode(RateLimited):
     code = "slow_mode"
-    title = "Slow mode is on: wait before posting again"
+    title = N_("Slow mode is on: wait before posting again")
 
 
 class ChatMessageNotFound(NotFound):
     code = "chat_message_not_found"
-    title = "No such chat message in this show"
+    title = N_("No such chat message in this show")
 
 
 class SignInToChat(NotAuthenticated):
     code = "not_authenticated"
-    title = "Sign in to chat or react"
+    title = N_("Sign in to chat or react")
 
 
 class CannotSanctionStaff(Forbidden):
     code = "cannot_sanction_staff"
-    title = "The shop's members and the show's hosts cannot be muted or banned"
+    title = N_("The shop's members and the show's hosts cannot be muted or banned")
 
 
 class ShopHostRequired(Forbidden):
     code = "shop_host_required"
-    title = "Only the shop's owners and hosts may invite co-hosts"
+    title = N_("Only the shop's owners and hosts may invite co-hosts")
 
 
 class ShowNotScheduled(Conflict):
     code = "show_not_scheduled"
-    title = "Reminders are for shows that have not started yet"
+    title = N_("Reminders are for shows that have not started yet")

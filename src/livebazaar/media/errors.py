@@ -1,11 +1,12 @@
 from livebazaar.kernel.errors import NotAuthenticated, NotFound
+from livebazaar.kernel.text import N_
 
 
 class InvalidStreamKey(NotAuthenticated):
     code = "invalid_stream_key"
-    title = "The stream key is unknown or was rotated"
+    title = N_("The stream key is unknown or was rotated")
 
 
 class NoRecording(NotFound):
     code = "no_recording"
-    title = "The show has no replay"
+    title = N_("The show has no replay")

@@ -1,29 +1,30 @@
 from livebazaar.kernel.errors import DomainError, Invalid, NotFound
+from livebazaar.kernel.text import N_
 
 
 class InvalidWebhookSignature(DomainError):
     code = "invalid_webhook_signature"
     status = 400
-    title = "The webhook signature does not verify"
+    title = N_("The webhook signature does not verify")
 
 
 class InvalidWebhook(DomainError):
     code = "invalid_webhook"
     status = 400
-    title = "The webhook body is not understood"
+    title = N_("The webhook body is not understood")
 
 
 class UnknownProvider(Invalid):
     code = "unknown_payment_provider"
-    title = "No such payment provider"
+    title = N_("No such payment provider")
 
 
 class PaymentDeclined(DomainError):
     code = "payment_declined"
     status = 402
-    title = "The payment was declined"
+    title = N_("The payment was declined")
 
 
 class PaymentNotFound(NotFound):
     code = "payment_not_found"
-    title = "No payment has this provider reference"
+    title = N_("No payment has this provider reference")

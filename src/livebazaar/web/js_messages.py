@@ -7,11 +7,7 @@ embeds their translations as JSON (`i18n.js_catalog`). Placeholders are `{name}`
 
 from __future__ import annotations
 
-
-def N_(message: str) -> str:  # noqa: N802 (the gettext marker's conventional name)
-    """Marks a msgid for extraction; translates nothing."""
-    return message
-
+from livebazaar.kernel.text import N_
 
 JS_MESSAGES: tuple[str, ...] = (
     # static/player.js, replay.js: the video's states
@@ -105,8 +101,6 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Product"),
     N_("Units left: {title}"),
     N_("End now"),
-    N_("End the drop of {title} now"),
-    N_("End the drop of this product now"),
     N_("{left} of {total} left"),
     N_("{sold} sold · {waiting} waiting for payment"),
     N_("{sales} · ends in {clock}"),
@@ -147,7 +141,9 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("{name}: banned"),
     N_("{name}: muted until {time}"),
     N_("{name}: muted"),
-    N_("Nobody muted or banned from this page."),
+    N_("Loading…"),
+    N_("Nobody is muted or banned in this shop."),
+    N_("Could not load who is muted or banned: {error}"),
     N_("Lift"),
     N_("Lift the mute or ban of {name}"),
     N_("{name} may chat again."),

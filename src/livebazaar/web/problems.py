@@ -1,8 +1,17 @@
-"""Every refusal is application/problem+json (RFC 9457) with a stable `code`."""
+"""Every refusal is application/problem+json (RFC 9457) with a stable `code`.
+
+The handlers answer in the reader's language (RFC 9457 lets `title` be localised): the
+request's locale is negotiated as the pages' is (web/i18n.py: the `lb_lang` cookie, then
+Accept-Language, then English), the English `title` (a msgid marked with `N_`) is looked up
+in that catalog, and `Content-Language` says which language it is. `code` never changes.
+`detail` is translated only when it merely repeats the title (no detail was given): a
+specific detail is often English with data in it, and is sent as given.
+"""
 
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,6 +21,8 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from livebazaar.kernel.errors import DomainError, RateLimited
+from livebazaar.kernel.text import N_
+from livebazaar.web import i18n
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -26,6 +37,22 @@ _HTTP_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
 }
+
+# Starlette's HTTPException carries the status's reason phrase ("Not Found") when no detail
+# was given: these are the titles sent instead, which the catalogs translate.
+HTTP_TITLES = {
+    400: N_("Bad request"),
+    401: N_("Sign in first"),
+    403: N_("You may not do this"),
+    404: N_("Not found"),
+    405: N_("This method is not allowed here"),
+    406: N_("Not acceptable"),
+    413: N_("The request is too large"),
+    415: N_("Unsupported media type"),
+}
+VALIDATION_TITLE = N_("The request is not valid")
+VALIDATION_DETAIL = N_("See `errors` for each field that failed.")
+INTERNAL_TITLE = N_("Something went wrong on our side")
 
 
 class Problem(BaseModel):
@@ -67,33 +94,61 @@ def _json_safe_errors(errors: Any) -> list[dict[str, Any]]:
     return safe
 
 
+def localized_problem(
+    request: Request, status: int, code: str, title: str, detail: str | None = None, **extra: Any
+) -> JSONResponse:
+    """A problem in the request's language: `title` (English) translated, `detail` too when
+    it only repeats the title; `Content-Language` set, and `Vary` for caches."""
+    locale = i18n.negotiate(request)
+    gettext = i18n.translations(locale).gettext
+    localized = gettext(title) if title else title  # gettext("") is the catalog's header
+    response = problem_response(
+        status, code, localized, localized if detail == title else detail, **extra
+    )
+    response.headers["Content-Language"] = i18n.TAGS[locale]
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
+
+
+def _http_title(exc: StarletteHTTPException) -> str:
+    detail = str(exc.detail)
+    try:
+        phrase = HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        return detail
+    return HTTP_TITLES.get(exc.status_code, detail) if detail == phrase else detail
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         extra = dict(exc.extra)
         if isinstance(exc, RateLimited):
             extra["retry_after_s"] = round(exc.retry_after_s, 3)
-        return problem_response(exc.status, exc.code, exc.title, exc.detail, **extra)
+        return localized_problem(request, exc.status, exc.code, exc.title, exc.detail, **extra)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem_response(
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return localized_problem(
+            request,
             422,
             "validation_failed",
-            "The request is not valid",
-            "See `errors` for each field that failed.",
+            VALIDATION_TITLE,
+            i18n.translator(request)(VALIDATION_DETAIL),
             errors=_json_safe_errors(exc.errors()),
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
-        return problem_response(exc.status_code, code, str(exc.detail), None)
+        response = localized_problem(request, exc.status_code, code, _http_title(exc))
+        response.headers.update(exc.headers or {})  # a 405's Allow, a 401's WWW-Authenticate
+        return response
 
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
-        return problem_response(500, "internal_error", "Something went wrong on our side")
+        return localized_problem(request, 500, "internal_error", INTERNAL_TITLE)
 
 
 # Declared on every API router so the OpenAPI document tells clients what refusals look like.

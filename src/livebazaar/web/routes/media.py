@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import FileResponse
 
 from livebazaar import live
+from livebazaar.kernel.text import N_
 from livebazaar.media import (
     InvalidStreamKey,
     LocalSegmentStore,
@@ -26,7 +27,12 @@ from livebazaar.media.playlist import ReloadResult
 from livebazaar.media.store import CACHE_MUTABLE, check_key
 from livebazaar.settings import Settings
 from livebazaar.web.deps import ActorDep, ContainerDep, PathId
-from livebazaar.web.problems import PROBLEM_RESPONSES, problem_response, problem_responses
+from livebazaar.web.problems import (
+    PROBLEM_RESPONSES,
+    localized_problem,
+    problem_response,
+    problem_responses,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["media"], responses=PROBLEM_RESPONSES)
 hls = APIRouter(prefix="/media", tags=["media"], responses=PROBLEM_RESPONSES)
@@ -78,23 +84,31 @@ async def whip_publish(show_id: PathId, request: Request, c: ContainerDep) -> Re
     key = _stream_key(request)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != SDP:
-        return problem_response(415, "unsupported_media_type", "WHIP takes application/sdp")
+        return localized_problem(
+            request, 415, "unsupported_media_type", N_("WHIP takes application/sdp")
+        )
     body = await _bounded_body(request)
     if body is None:
-        return problem_response(413, "payload_too_large", "The SDP offer is too large")
+        return localized_problem(
+            request, 413, "payload_too_large", N_("The SDP offer is too large")
+        )
     offer = body.decode("utf-8", errors="replace")
     if not offer.startswith("v=0"):
-        return problem_response(400, "invalid_sdp", "The body is not an SDP offer")
+        return localized_problem(request, 400, "invalid_sdp", N_("The body is not an SDP offer"))
     await check_publisher(c.db, show_id, key)
     try:
         worker = await c.media.start(show_id, "whip", whip_offer=offer)
     except PublisherBusy:
-        return problem_response(409, "publisher_busy", "The show already has a publisher")
+        return localized_problem(
+            request, 409, "publisher_busy", N_("The show already has a publisher")
+        )
     try:
         answer = await asyncio.wait_for(asyncio.shield(worker.answer), ANSWER_TIMEOUT_S)
     except (TimeoutError, WorkerFailed):
         await c.media.stop(show_id, session=worker.session)
-        return problem_response(400, "invalid_sdp", "The media worker could not answer this offer")
+        return localized_problem(
+            request, 400, "invalid_sdp", N_("The media worker could not answer this offer")
+        )
     resource = secrets.token_urlsafe(16)
     c.media.whip_sessions[resource] = (show_id, worker.session)
     location = f"/api/v1/shows/{show_id}/whip/{resource}"
@@ -114,7 +128,7 @@ async def whip_stop(
     await _check_key_of_any_show_state(c, show_id, key)
     found = c.media.whip_sessions.get(resource)
     if found is None or found[0] != show_id:
-        return problem_response(404, "not_found", "No such WHIP session")
+        return localized_problem(request, 404, "not_found", N_("No such WHIP session"))
     del c.media.whip_sessions[resource]
     await c.media.stop(show_id, session=found[1])
     return Response(status_code=200)

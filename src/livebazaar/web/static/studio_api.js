@@ -9,7 +9,9 @@ export function problemText(problem, status) {
   const fields = Array.isArray(problem.errors)
     ? problem.errors.map((e) => String(e.msg ?? "").replace(/^Value error, /, "")).filter(Boolean)
     : [];
-  const more = fields.length ? fields.join("; ") : problem.detail;
+  // A problem without its own detail repeats its title there: say it once.
+  const detail = problem.detail && problem.detail !== problem.title ? problem.detail : null;
+  const more = fields.length ? fields.join("; ") : detail;
   return more ? `${problem.title}: ${more}` : problem.title;
 }
 
