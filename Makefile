@@ -1,6 +1,7 @@
 # The two commands of the README: `make demo` and `make test`. Everything they need is
 # installed here, into .venv, from the package registry; the pages' browser code (hls.js, htmx) comes
 # from the npm registry into node_modules and is copied to web/static/vendor (never committed).
+# axe-core (a devDependency) stays in node_modules: the accessibility test injects it into pages.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin

@@ -37,7 +37,10 @@ function render(product) {
       const img = el("img");
       Object.assign(img, { src: image.url, alt: image.alt, width: 320, height: 240 });
       const figure = el("figure");
-      figure.append(img, el("figcaption", "", image.alt));
+      // The caption shows the alt text to sighted viewers; screen readers have read it once.
+      const caption = el("figcaption", "", image.alt);
+      caption.setAttribute("aria-hidden", "true");
+      figure.append(img, caption);
       const li = el("li");
       li.append(figure);
       return li;

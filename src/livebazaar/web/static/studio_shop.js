@@ -3,7 +3,7 @@
 // their live stock from the show's events.
 
 import { $, el } from "./dom.js";
-import { t } from "./i18n.js";
+import { formatCount, t } from "./i18n.js";
 import { say, syncList, whileBusy } from "./studio_dom.js";
 import { fromMinorUnits, toMinorUnits } from "./minor_units.js";
 import { send, showUrl } from "./studio_api.js";
@@ -147,7 +147,7 @@ export class ShopPanel {
       say(result, t("Starting the drop…"));
       try {
         const drop = await send("POST", showUrl(this.showId, "/drops"), body);
-        say(result, t("Drop started: {quantity} at {price}.", { quantity: drop.quantity.toLocaleString(), price: drop.price.display }));
+        say(result, t("Drop started: {quantity} at {price}.", { quantity: formatCount(drop.quantity), price: drop.price.display }));
       } catch (error) {
         say(result, error.message, true);
       }
@@ -165,15 +165,19 @@ export class ShopPanel {
         const title = titles.get(drop.product_id);
         const li = el("li", "drop-item");
         const head = el("p", "drop-head");
-        head.append(el("strong", "drop-title", title ?? t("Product")), " ",
-          el("span", "price", drop.price.display), " ", el("span", "badge drop-status"));
+        const name = el("strong", "drop-title", title ?? t("Product"));
+        name.id = `drop-title-${drop.id}`;
+        head.append(name, " ", el("span", "price", drop.price.display), " ",
+          el("span", "badge drop-status"));
         const meter = el("progress");
         meter.setAttribute("aria-label", t("Units left: {title}", { title: title ?? "" }));
         const end = el("button", "secondary end-drop", t("End now"));
         end.type = "button";
+        end.id = `end-drop-${drop.id}`;
         end.dataset.dropId = drop.id;
-        end.setAttribute("aria-label", title === undefined
-          ? t("End the drop of this product now") : t("End the drop of {title} now", { title }));
+        // Named "End now <product>": its visible words first, in every language, so a voice
+        // user who says what they see ("click End now") reaches it (WCAG 2.5.3, label in name).
+        end.setAttribute("aria-labelledby", `${end.id} ${name.id}`);
         li.append(head, el("p", "stock"), meter, el("p", "drop-foot small"), end);
         return li;
       },
@@ -184,14 +188,14 @@ export class ShopPanel {
         status.textContent = t(drop.status.replace("_", " "));
         status.classList.toggle("live", live);
         li.querySelector(".stock").textContent =
-          t("{left} of {total} left", { left: drop.remaining.toLocaleString(), total: drop.quantity.toLocaleString() });
+          t("{left} of {total} left", { left: formatCount(drop.remaining), total: formatCount(drop.quantity) });
         const meter = li.querySelector("progress");
         meter.max = drop.quantity;
         meter.value = drop.remaining;
         const foot = li.querySelector(".drop-foot");
         foot.dataset.endsAt = open ? drop.ends_at : "";
         foot.dataset.sold = t("{sold} sold · {waiting} waiting for payment", {
-          sold: drop.sold.toLocaleString(), waiting: drop.reserved.toLocaleString(),
+          sold: formatCount(drop.sold), waiting: formatCount(drop.reserved),
         });
         li.querySelector(".end-drop").hidden = !open;
       },
