@@ -57,8 +57,14 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
+# The suite runs on the embedded SQLite default; with LIVEBAZAAR_TEST_DATABASE_URL set (CI sets
+# it) it runs a second time, whole, with every test on its own PostgreSQL database.
 pytest: install-dev
-	$(BIN)/pytest $(PYTEST_ARGS)
+	env -u LIVEBAZAAR_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	@if [ -n "$$LIVEBAZAAR_TEST_DATABASE_URL" ]; then \
+	  echo "== the same suite on PostgreSQL ($$LIVEBAZAAR_TEST_DATABASE_URL)"; \
+	  $(BIN)/pytest $(PYTEST_ARGS); \
+	fi
 
 test: lint typecheck pytest
 

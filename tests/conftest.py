@@ -1,4 +1,5 @@
-"""Shared fixtures: a real SQLite database per test, the real app, a real HTTP client.
+"""Shared fixtures: a real database per test (SQLite, or PostgreSQL when
+LIVEBAZAAR_TEST_DATABASE_URL is set: tests/databases.py), the real app, a real HTTP client.
 
 Nothing here is a mock: `container` is what bootstrap builds (with a ManualClock so tests move
 time instead of sleeping), `client` speaks HTTP to the ASGI app, `live_server` runs uvicorn on
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +24,14 @@ from livebazaar.bootstrap import Container, all_metadata, build_container
 from livebazaar.kernel.clock import ManualClock
 from livebazaar.settings import Settings
 from livebazaar.web.app import create_app
+from tests.databases import database_url, drop_template_and_orphans, drop_test_databases
 from tests.support import Api
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Fast, isolated settings under tmp_path; video tests turn RTMP on with `overrides`."""
     values: dict[str, Any] = {
-        "database_url": f"sqlite+aiosqlite:///{tmp_path}/livebazaar.db",
+        "database_url": database_url(tmp_path, schema=True),
         "sqlite_synchronous": "NORMAL",
         "argon2_time_cost": 1,
         "argon2_memory_kib": 64,
@@ -38,6 +40,19 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "rtmp_enabled": False,
     }
     return Settings(**{**values, **overrides})
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _database_server() -> Iterator[None]:
+    yield
+    drop_template_and_orphans()
+
+
+@pytest.fixture(autouse=True)
+def _test_databases() -> Iterator[None]:
+    """Drops the test's PostgreSQL databases after everything else it used has closed."""
+    yield
+    drop_test_databases()
 
 
 @pytest.fixture

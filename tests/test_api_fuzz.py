@@ -27,13 +27,14 @@ from livebazaar.migrations import upgrade_to_head
 from livebazaar.settings import Settings
 from livebazaar.web.app import create_app
 from tests.conftest import free_port
+from tests.databases import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 class _ServerThread:
     def __init__(self, workdir: Path) -> None:
-        url = f"sqlite+aiosqlite:///{workdir}/fuzz.db"
+        url = database_url(workdir, "fuzz")
         upgrade_to_head(url)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"

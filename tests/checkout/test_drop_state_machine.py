@@ -49,6 +49,7 @@ from livebazaar.payments.schemas import PayIn
 from livebazaar.payments.test_provider import CARD_APPROVE, CARD_DECLINE
 from livebazaar.settings import Settings
 from tests.checkout.stage import make_show
+from tests.databases import database_url
 from tests.factories import make_product, make_shop
 from tests.support import Account
 
@@ -72,7 +73,7 @@ class DropMachine(RuleBasedStateMachine):
         self.tmp = Path(tempfile.mkdtemp())
         self.clock = ManualClock(datetime(2026, 5, 1, 12, tzinfo=UTC))
         self.c = build_container(
-            Settings(database_url=f"sqlite+aiosqlite:///{self.tmp}/m.db",
+            Settings(database_url=database_url(self.tmp, "m", schema=True),
                      sqlite_synchronous="NORMAL"),
             clock=self.clock,
         )  # fmt: skip

@@ -13,6 +13,7 @@ from livebazaar.accounts import User, do_register
 from livebazaar.bootstrap import build_container
 from livebazaar.cli.main import cli
 from livebazaar.settings import Settings
+from tests.databases import database_url
 
 EMAIL = "ops@example.org"
 
@@ -39,7 +40,7 @@ async def _is_admin() -> bool:
 def test_admin_grants_and_revokes_the_platform_role(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("LIVEBAZAAR_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/ops.db")
+    monkeypatch.setenv("LIVEBAZAAR_DATABASE_URL", database_url(tmp_path, "ops"))
     monkeypatch.setenv("LIVEBAZAAR_ARGON2_TIME_COST", "1")
     monkeypatch.setenv("LIVEBAZAAR_ARGON2_MEMORY_KIB", "64")
     runner = CliRunner()

@@ -10,12 +10,13 @@ import pytest
 
 from livebazaar.cli.demo import Demo, build_demo
 from livebazaar.settings import Settings
+from tests.databases import database_url
 
 
 @pytest.fixture
 async def demo(tmp_path: Path) -> AsyncIterator[Demo]:
     settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/demo.db",
+        database_url=database_url(tmp_path, "demo"),
         sqlite_synchronous="NORMAL",
         argon2_time_cost=1,
         argon2_memory_kib=64,

@@ -14,6 +14,7 @@ from livebazaar.bootstrap import build_container
 from livebazaar.cli.main import cli
 from livebazaar.fx import list_rates
 from livebazaar.settings import Settings
+from tests.databases import database_url
 from tests.support import Account, Api, assert_problem
 
 RATE = {"rate": "7.1234", "source": "Test feed", "as_of": "2020-01-01T00:00:00Z"}
@@ -90,7 +91,7 @@ async def _stored(settings: Settings) -> list[tuple[str, str, str, str]]:
 def test_the_operator_sets_a_rate_from_the_command_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("LIVEBAZAAR_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/ops.db")
+    monkeypatch.setenv("LIVEBAZAAR_DATABASE_URL", database_url(tmp_path, "ops"))
     runner = CliRunner()
     assert runner.invoke(cli, ["migrate"]).exit_code == 0
     done = runner.invoke(cli, ["rates", "set", "usd", "CNY", "7.12", "--source", "Bank feed"])

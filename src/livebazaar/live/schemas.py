@@ -8,10 +8,11 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
 from livebazaar.kernel.money import MoneyOut
+from livebazaar.kernel.text import Clean
 from livebazaar.live.events import ChatMessageSent, ReactionKind
 from livebazaar.live.models import HostRole, SanctionKind, ShowStatus
 
-Id = Annotated[str, Field(min_length=1, max_length=36)]
+Id = Annotated[str, Field(min_length=1, max_length=36), Clean]
 Lineup = Annotated[list[Id], Field(max_length=100)]
 
 

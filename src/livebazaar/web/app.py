@@ -16,6 +16,7 @@ from livebazaar.bootstrap import Container
 from livebazaar.media.ingest import authorize_publishers, worker_flv_sinks
 from livebazaar.media.rtmp import RtmpServer
 from livebazaar.web import account, i18n, pages, seller, studio, viewer_currency
+from livebazaar.web.guards import RefuseNul
 from livebazaar.web.periodic import run_every
 from livebazaar.web.problems import install_problem_handlers
 from livebazaar.web.routes import ROUTERS, periodic_jobs
@@ -77,6 +78,7 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
     app.state.container = container
     wire_webhook_sender(container)
     install_problem_handlers(app)
+    app.add_middleware(RefuseNul)
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(pages.router)

@@ -531,7 +531,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("expires_at", livebazaar.kernel.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("payment_pending", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("payment_pending", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("created_at", livebazaar.kernel.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("paid_at", livebazaar.kernel.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("closed_at", livebazaar.kernel.db.UTCDateTime(timezone=True), nullable=True),
