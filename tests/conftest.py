@@ -31,7 +31,7 @@ from tests.support import Api
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Fast, isolated settings under tmp_path; video tests turn RTMP on with `overrides`."""
     values: dict[str, Any] = {
-        "database_url": database_url(tmp_path, schema=True),
+        "database_url": overrides.pop("database_url", None) or database_url(tmp_path, schema=True),
         "sqlite_synchronous": "NORMAL",
         "argon2_time_cost": 1,
         "argon2_memory_kib": 64,

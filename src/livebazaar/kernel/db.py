@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -158,3 +159,23 @@ def _configure_sqlite(engine: AsyncEngine, synchronous: str) -> None:
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+# What a lost database connection raises: handlers ask `is_unreachable` which ones it was.
+CONNECTION_ERRORS: tuple[type[Exception], ...] = (sa_exc.DBAPIError, OSError)
+
+
+def is_unreachable(error: BaseException) -> bool:
+    """True when `error` says the database cannot be reached (refused or dropped connection,
+    server restarting), as opposed to a bug or a constraint: the request may be retried once it
+    is back. SQLAlchemy has already invalidated the broken connections, so the pool opens new
+    ones on the next checkout."""
+    if isinstance(error, sa_exc.DBAPIError):
+        if error.connection_invalidated or isinstance(
+            error, sa_exc.InterfaceError | sa_exc.OperationalError
+        ):
+            return True
+        error = error.orig if error.orig is not None else error
+    return isinstance(error, ConnectionError | TimeoutError) or (
+        isinstance(error, OSError) and error.errno is not None
+    )

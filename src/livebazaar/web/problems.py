@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from livebazaar.kernel.db import CONNECTION_ERRORS, is_unreachable
 from livebazaar.kernel.errors import DomainError, RateLimited
 from livebazaar.kernel.text import N_
 from livebazaar.web import i18n
@@ -53,6 +54,8 @@ HTTP_TITLES = {
 VALIDATION_TITLE = N_("The request is not valid")
 VALIDATION_DETAIL = N_("See `errors` for each field that failed.")
 INTERNAL_TITLE = N_("Something went wrong on our side")
+UNREACHABLE_TITLE = N_("The database is unreachable; try again in a moment")
+RETRY_UNAVAILABLE_S = 2
 
 
 class Problem(BaseModel):
@@ -78,6 +81,8 @@ def problem_response(
     headers = {}
     if status == 429 and "retry_after_s" in extra:
         headers["Retry-After"] = str(max(1, round(float(extra["retry_after_s"]) + 0.499)))
+    elif status == 503:
+        headers["Retry-After"] = str(RETRY_UNAVAILABLE_S)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -144,6 +149,15 @@ def install_problem_handlers(app: FastAPI) -> None:
         response = localized_problem(request, exc.status_code, code, _http_title(exc))
         response.headers.update(exc.headers or {})  # a 405's Allow, a 401's WWW-Authenticate
         return response
+
+    async def _connection_error(request: Request, exc: Exception) -> JSONResponse:
+        if is_unreachable(exc):  # nothing was committed: the transaction never finished
+            log.warning("database unreachable: %s", exc)
+            return localized_problem(request, 503, "database_unavailable", UNREACHABLE_TITLE)
+        return await _unexpected(request, exc)
+
+    for kind in CONNECTION_ERRORS:
+        app.add_exception_handler(kind, _connection_error)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
