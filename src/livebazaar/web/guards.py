@@ -1,15 +1,20 @@
 """Refusals made before routing, for what no route should ever see.
 
-A NUL character in the path or the query string is refused with 400 problem+json: SQLite
-stores it, but PostgreSQL text cannot hold it, so an id such as `/shows/%00` would reach the
-database and fail there as a 500. Bodies are checked field by field (`kernel.text.Clean`).
+A NUL character in the path or the query string is refused as the routes refuse any malformed
+id or search: 422 `validation_failed`, its `errors` naming the part. SQLite stores NUL, but
+PostgreSQL text cannot hold it, so a route whose parameter has no NUL check would otherwise
+reach the database and fail there as a 500. Bodies are checked field by field
+(`kernel.text.Clean`).
 """
 
 from __future__ import annotations
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from livebazaar.web.problems import problem_response
+from livebazaar.web.problems import VALIDATION_TITLE, localized_problem
+
+NUL_MESSAGE = "NUL characters are not allowed"
 
 
 class RefuseNul:
@@ -17,18 +22,26 @@ class RefuseNul:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket") and _has_nul(scope):
-            if scope["type"] == "websocket":
-                await send({"type": "websocket.close", "code": 1008})
-                return
-            response = problem_response(
-                400, "nul_character", "The address holds a NUL character", None
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        part = _part_with_nul(scope)
+        if part is None:
+            await self.app(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+        else:
+            error = {"loc": [part], "msg": NUL_MESSAGE, "type": "value_error"}
+            response = localized_problem(
+                Request(scope), 422, "validation_failed", VALIDATION_TITLE, errors=[error]
             )
             await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
 
 
-def _has_nul(scope: Scope) -> bool:
+def _part_with_nul(scope: Scope) -> str | None:
     query: bytes = scope.get("query_string", b"")
-    return "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query
+    if "\x00" in scope.get("path", ""):
+        return "path"
+    if b"%00" in query or b"\x00" in query:
+        return "query"
+    return None
