@@ -12,7 +12,7 @@ from sqlalchemy import MetaData
 
 from livebazaar.accounts import ActorCache, Passwords
 from livebazaar.broker import Broker
-from livebazaar.broker.memory import MemoryBroker
+from livebazaar.broker.selection import broker_from_url
 from livebazaar.checkout import HoldQueue
 from livebazaar.kernel.clock import Clock, SystemClock
 from livebazaar.kernel.db import Base, Database
@@ -63,7 +63,9 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
     ensure_sqlite_dir(settings.database_url)
     clock = clock or SystemClock()
     db = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    broker = MemoryBroker(buffer_size=settings.event_buffer_size)
+    broker = broker_from_url(
+        settings.broker_url, prefix=settings.broker_prefix, buffer_size=settings.event_buffer_size
+    )
     store_url = settings.media_store_url or str(settings.media_dir.resolve())
     store = segment_store_from_url(store_url)
     media = MediaService(

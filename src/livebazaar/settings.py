@@ -53,7 +53,11 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=1, ge=1)
 
-    # Live shows and chat
+    # Live shows and chat. The broker carries each show's events to every node: memory://
+    # (one process), redis://host:6379/0 or nats://host:4222 (JetStream); broker_prefix
+    # namespaces its keys, channels and stream, so installations can share a server.
+    broker_url: str = "memory://"
+    broker_prefix: str = Field(default="livebazaar", pattern=r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
     event_buffer_size: int = Field(default=1000, ge=10)
     chat_max_length: int = Field(default=500, ge=1)
     chat_rate_per_10s: int = Field(default=5, ge=1)

@@ -1,7 +1,8 @@
 """The Broker port: per-topic sequenced publish, a bounded replay buffer, and subscriptions.
 
-Adapters: `memory` (embedded default, one process). Redis and NATS adapters arrive with the
-scale-out issue; they keep the same contract (seq without gaps per topic, replay or None).
+Adapters, chosen by `broker_url` (`selection.py`): `memory` (the embedded default, one
+process), `redis` and `nats` (several processes and nodes share one server). All keep the same
+contract: seqs without gaps per topic, replay or None, bounded subscriber queues. ADR 0010.
 """
 
 from livebazaar.broker.port import Broker, Message, Subscription

@@ -28,6 +28,9 @@ class _MemorySubscription:
                 return
             yield message
 
+    async def ready(self) -> None:
+        """Always: publishing reaches every subscription as soon as it exists."""
+
     async def close(self) -> None:
         subs = self._broker._subscribers.get(self._topic)
         if subs is not None:

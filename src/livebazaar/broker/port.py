@@ -15,6 +15,11 @@ class Message:
 class Subscription(Protocol):
     def __aiter__(self) -> AsyncIterator[Message]: ...
 
+    async def ready(self) -> None:
+        """Return once every message published from now on will reach this subscription.
+        (A networked broker subscribes on its server after `subscribe()` returns.)"""
+        ...
+
     async def close(self) -> None: ...
 
 

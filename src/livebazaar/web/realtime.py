@@ -69,12 +69,17 @@ class Connection:
         try:
             self.queue.put_nowait(frame)
         except asyncio.QueueFull:
-            self.overflowed = True
-            while not self.queue.empty():  # free the backlog, wake the sender with None
-                self.queue.get_nowait()
-            self.queue.put_nowait(None)
+            self.cut_off()
             return False
         return True
+
+    def cut_off(self) -> None:
+        """Free the backlog and wake the sender with None: it closes the socket with 1013 and
+        the client reconnects with `after`, getting what it missed from the broker's replay."""
+        self.overflowed = True
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(None)
 
     async def next_frame(self) -> Frame | None:
         """The next frame, or None once the hub dropped this connection."""
@@ -122,6 +127,13 @@ class RealtimeHub:
                 with contextlib.suppress(asyncio.CancelledError):
                     await feed.task
 
+    async def ready(self, conn: Connection) -> None:
+        """Return once the show's broker subscription is live on the server (a networked
+        broker subscribes after `subscribe()` returns): from then on `conn` misses nothing."""
+        feed = self._feeds.get(conn.show_id)
+        if feed is not None:
+            await feed.subscription.ready()
+
     async def _pump(self, show_id: str, feed: _ShowFeed) -> None:
         async for message in feed.subscription:
             frame = Frame(message.seq, message.body.decode())
@@ -129,6 +141,16 @@ class RealtimeHub:
                 if not conn.offer(frame):
                     feed.connections.discard(conn)
                     log.info("dropped a slow viewer of show %s", show_id)
+        if self._feeds.get(show_id) is feed:
+            # The subscription ended by itself (this process fell behind the broker, or the
+            # broker lost history): cut every viewer off so each reconnects with `after` and
+            # replays or resyncs; the next viewer to join opens a fresh subscription.
+            del self._feeds[show_id]
+            log.warning("broker subscription of show %s ended: reconnecting its viewers", show_id)
+            for conn in feed.connections:
+                conn.cut_off()
+            feed.connections.clear()
+            await feed.subscription.close()
 
     def viewer_count(self, show_id: str) -> int:
         """The show's open WebSockets in this process (the host's own studio counts too)."""
@@ -196,6 +218,7 @@ async def serve_show_socket(
     conn = hub.join(show_id)  # before accepting: once open, the client misses nothing
     sock = _Socket(websocket)
     try:
+        await hub.ready(conn)
         await websocket.accept()
         last = await _send_backlog(sock, container.broker, show_id, after)
         lv = Live(container.db, container.broker, container.clock)
