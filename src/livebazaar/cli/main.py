@@ -103,11 +103,22 @@ def set_rate(base: str, quote: str, rate: str, source: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--no-migrate", is_flag=True, help="Do not upgrade the schema first.")
-def serve(host: str, port: int, no_migrate: bool) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Worker processes sharing the port (more than 1 needs PostgreSQL and Redis or NATS).",
+)
+def serve(host: str, port: int, no_migrate: bool, workers: int) -> None:
     """Run the API, the pages and the real-time channels."""
-    from livebazaar.cli.server import run_server
+    from livebazaar.cli.server import CannotServe, run_server
 
-    run_server(Settings().listening_on(host, port), host=host, port=port, migrate=not no_migrate)
+    settings = Settings().listening_on(host, port)
+    try:
+        run_server(settings, host=host, port=port, migrate=not no_migrate, workers=workers)
+    except CannotServe as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 @cli.command()

@@ -1,6 +1,16 @@
-"""Start uvicorn on the app (uvloop + httptools where installed)."""
+"""Start uvicorn on the app (uvloop + httptools where installed), in one process or several.
+
+Several worker processes (`--workers N`) share the listening socket; each has its own realtime
+hub, caches and media state, so they must share everything else through engines made for it:
+PostgreSQL (SQLite has one writer, and its in-process write lock orders the show's events) and
+a Redis or NATS broker (a memory broker would keep each worker's viewers from hearing the
+others' events). Live video stays on single-process nodes for now: its playlists live in the
+process that took the publisher (ARCHITECTURE.md, Known limits), so workers run without RTMP.
+"""
 
 from __future__ import annotations
+
+import os
 
 import uvicorn
 
@@ -10,9 +20,47 @@ from livebazaar.settings import Settings
 from livebazaar.web.app import create_app
 
 
-def run_server(settings: Settings, *, host: str, port: int, migrate: bool = True) -> None:
+class CannotServe(ValueError):
+    """These settings cannot run with the workers asked for; the message says what to set."""
+
+
+def check_workers(settings: Settings, workers: int) -> None:
+    if workers < 1:
+        raise CannotServe("--workers must be 1 or more")
+    if workers == 1:
+        return
+    if settings.database_url.startswith("sqlite"):
+        raise CannotServe(
+            "--workers needs PostgreSQL: SQLite has a single writer. Set "
+            "LIVEBAZAAR_DATABASE_URL=postgresql+asyncpg://user@host/db"
+        )
+    if settings.broker_url.startswith("memory"):
+        raise CannotServe(
+            "--workers needs a shared broker, or viewers on one worker miss the events of the "
+            "others. Set LIVEBAZAAR_BROKER_URL=redis://host:6379/0 or nats://host:4222"
+        )
+
+
+def run_server(
+    settings: Settings, *, host: str, port: int, migrate: bool = True, workers: int = 1
+) -> None:
+    check_workers(settings, workers)
     if migrate:
         ensure_sqlite_dir(settings.database_url)
         upgrade_to_head(settings.database_url)
-    app = create_app(build_container(settings))
-    uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on")
+    if workers == 1:
+        app = create_app(build_container(settings))
+        uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on")
+        return
+    # The workers build their own settings from the environment: pass on what was decided here.
+    os.environ["LIVEBAZAAR_PUBLIC_URL"] = settings.public_url
+    os.environ["LIVEBAZAAR_RTMP_ENABLED"] = "false"
+    uvicorn.run(
+        "livebazaar.web.asgi:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="on",
+    )
