@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from redis.asyncio import Redis
 from sqlalchemy import MetaData
 
 from livebazaar.accounts import ActorCache, Passwords
@@ -16,6 +17,9 @@ from livebazaar.broker.selection import broker_from_url
 from livebazaar.checkout import HoldQueue
 from livebazaar.kernel.clock import Clock, SystemClock
 from livebazaar.kernel.db import Base, Database
+from livebazaar.kernel.ratelimit import RateLimiter, SlidingWindowLimiter
+from livebazaar.kernel.ratelimit_redis import RedisRateLimiter
+from livebazaar.live import InProcessViewerTally, ViewerTally, viewer_tally_from_url
 from livebazaar.media import LocalSegmentStore, MediaService, SegmentStore, segment_store_from_url
 from livebazaar.payments import PaymentProvider, TestPaymentProvider
 from livebazaar.settings import Settings
@@ -48,14 +52,36 @@ class Container:
     store: SegmentStore
     media: MediaService
     payment_providers: dict[str, PaymentProvider] = field(default_factory=dict)
+    # Where rate limits are counted when they are shared (settings.ratelimit_url), else None.
+    ratelimit_redis: Redis | None = None
+    _limiters: dict[str, RateLimiter] = field(default_factory=dict, init=False, repr=False)
+    # Where the nodes add up their viewer counts (settings.viewers_url / a Redis broker_url).
+    viewers: ViewerTally = field(default_factory=InProcessViewerTally)
+
+    def limiter(self, name: str, per_10s: int) -> RateLimiter:
+        """The `name`d per-key limiter ("claim", "chat", ...), made on first use and then the
+        same one for every app and socket on this container: in Redis, shared by every node,
+        when settings.ratelimit_url is set; in this process otherwise."""
+        limiter = self._limiters.get(name)
+        if limiter is None:
+            if self.ratelimit_redis is None:
+                limiter = SlidingWindowLimiter(per_10s, window_s=10.0)
+            else:
+                prefix = f"{self.settings.broker_prefix}:ratelimit:{name}"
+                limiter = RedisRateLimiter(self.ratelimit_redis, prefix, per_10s, window_s=10.0)
+            self._limiters[name] = limiter
+        return limiter
 
     async def close(self) -> None:
         """Stop media workers and background writers, close subscriptions, release database
-        connections."""
+        and Redis connections."""
         await self.media.close()
         await self.holds.close()
         await self.broker.close()
         await self.db.dispose()
+        await self.viewers.close()
+        if self.ratelimit_redis is not None:
+            await self.ratelimit_redis.aclose()
 
 
 def build_container(settings: Settings, *, clock: Clock | None = None) -> Container:
@@ -73,6 +99,10 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         store_url,
         ladder=settings.media_ladder,
         relative_uris=isinstance(store, LocalSegmentStore),
+    )
+    # Rate limits are shared where the nodes share a Redis: ratelimit_url, else a Redis broker.
+    limits_url = settings.ratelimit_url or (
+        settings.broker_url if settings.broker_url.startswith(("redis://", "rediss://")) else None
     )
     return Container(
         settings=settings,
@@ -92,6 +122,13 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
                 settle_delay_s=settings.test_payments_settle_delay_s,
             )
         },
+        # Connects on first use: building a container never needs Redis to be up.
+        ratelimit_redis=Redis.from_url(limits_url) if limits_url else None,
+        viewers=viewer_tally_from_url(
+            settings.viewers_url or settings.broker_url,
+            prefix=settings.broker_prefix,
+            interval_s=settings.viewer_count_interval_s,
+        ),
     )
 
 

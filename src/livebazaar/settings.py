@@ -55,18 +55,29 @@ class Settings(BaseSettings):
 
     # Live shows and chat. The broker carries each show's events to every node: memory://
     # (one process), redis://host:6379/0 or nats://host:4222 (JetStream); broker_prefix
-    # namespaces its keys, channels and stream, so installations can share a server.
+    # namespaces its keys, channels and stream (and the rate limits' keys), so installations
+    # can share a server.
     broker_url: str = "memory://"
     broker_prefix: str = Field(default="livebazaar", pattern=r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
     event_buffer_size: int = Field(default=1000, ge=10)
     chat_max_length: int = Field(default=500, ge=1)
     chat_rate_per_10s: int = Field(default=5, ge=1)
     viewer_count_interval_s: float = Field(default=2.0, gt=0)
+    # Where the nodes add up their viewer counts (live/audience.py, keys
+    # `<broker_prefix>:viewers:{<show>}`): unset, in the broker's Redis when broker_url is
+    # redis://, else each process counts its own (memory://; nats://: each node then publishes
+    # its own share). A redis://HOST:PORT/DB URL counts them there whatever the broker.
+    viewers_url: str | None = Field(default=None, pattern=r"^rediss?://")
 
     # Flash drops and checkout
     sweeper_interval_s: float = Field(default=1.0, gt=0)
     default_hold_s: int = Field(default=300, ge=10)
     claim_rate_per_10s: int = Field(default=20, ge=1)
+
+    # Rate limits (claims, chat, reactions): a redis://HOST:PORT/DB URL counts them in Redis,
+    # shared by every node (their clocks NTP-synced), under keys `<broker_prefix>:ratelimit:...`.
+    # Unset, a Redis broker_url is used the same way; otherwise each process counts its own.
+    ratelimit_url: str | None = Field(default=None, pattern=r"^rediss?://")
 
     # Exchange rates (display only): a rate older than this is not shown (ADR 0009).
     fx_rate_max_age_s: int = Field(default=7 * 24 * 3600, ge=60)

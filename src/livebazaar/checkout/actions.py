@@ -105,7 +105,7 @@ async def do_claim(
     drop_id: str, quantity: int, *, idempotency_key: str | None = None,
 ) -> ReservationOut:  # fmt: skip
     """Claim units of a drop: a hold with an expiry, decided in the next batch (hold_queue)."""
-    limiter.hit(actor.user_id, clock.now())
+    await limiter.hit(actor.user_id, clock.now())
     drop = await holds.drop_terms(drop_id)
     if drop.ends_at <= clock.now():
         raise DropEnded()
@@ -130,7 +130,7 @@ async def do_purchase(
 ) -> ReservationOut:  # fmt: skip
     """Buy a lineup product at list price during a live show, or from its replay after it
     ended, while stock remains: a hold on the shelf, through the same queue as drop claims."""
-    limiter.hit(actor.user_id, clock.now())
+    await limiter.hit(actor.user_id, clock.now())
     async with db.read() as session:
         show = await live.get_show(session, show_id)
         if show.status is live.ShowStatus.SCHEDULED:

@@ -1,7 +1,9 @@
 """Per-key rate limits (chat, reactions, claims).
 
-`RateLimiter` is the seam: the in-process sliding window below serves one process; a Redis
-implementation (a sorted set per key) replaces it when the app runs on several.
+`RateLimiter` is the seam: the in-process sliding window below serves one process;
+`ratelimit_redis.RedisRateLimiter` (a sorted set per key) serves several nodes sharing one
+Redis. `hit` is async because the shared one asks Redis; the in-process one never awaits.
+The composition root picks one (`Container.limiter`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from livebazaar.kernel.errors import RateLimited
 
 
 class RateLimiter(Protocol):
-    def hit(self, key: str, now: datetime) -> None:
+    async def hit(self, key: str, now: datetime) -> None:
         """Count one attempt for `key`, or raise RateLimited (retry_after_s set) if over."""
         ...
 
@@ -29,7 +31,7 @@ class SlidingWindowLimiter:
         self._max_keys = max_keys
         self._hits: dict[str, deque[float]] = {}
 
-    def hit(self, key: str, now: datetime) -> None:
+    async def hit(self, key: str, now: datetime) -> None:
         t = now.timestamp()
         hits = self._hits.get(key)
         if hits is None:

@@ -19,6 +19,13 @@ from livebazaar.live.actions import (
     do_set_slow_mode,
     do_start_show,
 )
+from livebazaar.live.audience import (
+    InProcessViewerTally,
+    RedisViewerTally,
+    ViewerTally,
+    ViewerTotals,
+    viewer_tally_from_url,
+)
 from livebazaar.live.channel import emit, publish_now, show_topic
 from livebazaar.live.client_state import apply_event
 from livebazaar.live.errors import (
@@ -73,6 +80,7 @@ __all__ = [
     "ChatDeleted",
     "ChatMessageSent",
     "ChatSlowMode",
+    "InProcessViewerTally",
     "Live",
     "NotModerator",
     "NotShowHost",
@@ -80,6 +88,7 @@ __all__ = [
     "RateLimiter",
     "ReactionSent",
     "ReactionTally",
+    "RedisViewerTally",
     "SanctionKind",
     "Show",
     "ShowEnded",
@@ -92,6 +101,8 @@ __all__ = [
     "ShowStarted",
     "ShowStatus",
     "SlidingWindowLimiter",
+    "ViewerTally",
+    "ViewerTotals",
     "ViewersCount",
     "apply_event",
     "check_chat_text",
@@ -130,4 +141,5 @@ __all__ = [
     "publish_now",
     "search_shows",
     "show_topic",
+    "viewer_tally_from_url",
 ]

@@ -285,7 +285,7 @@ async def do_post_chat(
             wait = (last + timedelta(seconds=show.slow_mode_s) - now) if last else None
             if wait is not None and wait.total_seconds() > 0:
                 raise SlowMode(retry_after_s=wait.total_seconds())
-        limiter.hit(f"chat:{actor.user_id}", now)
+        await limiter.hit(f"chat:{actor.user_id}", now)
         message = ChatMessage(show_id=show_id, user_id=actor.user_id, text=text, created_at=now)
         uow.session.add(message)
         await uow.session.flush()
@@ -398,6 +398,6 @@ async def do_react(
     if show.status is not ShowStatus.LIVE:
         raise ShowNotLive()
     now = lv.clock.now()
-    limiter.hit(f"reaction:{actor.user_id}", now)
+    await limiter.hit(f"reaction:{actor.user_id}", now)
     tally.add(show_id)
     await publish_now(lv.broker, lv.clock, show_id, ReactionSent(kind=kind))

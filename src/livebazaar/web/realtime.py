@@ -5,9 +5,12 @@ Each connection has a bounded queue. A viewer that cannot keep up (its queue is 
 dropped with close code 1013 and reconnects with `after=<seq>`; it never makes the server
 hold an unbounded backlog for it.
 
-The hub also keeps this process's audience numbers for the host's live panel: viewers now,
-the peak it has seen, and the reactions it accepted (`reactions`, a live.ReactionTally).
-Like the rate limiters they are per process and forgotten on restart.
+The hub also counts this process's viewers of each show (and the peak it has seen) and, every
+viewer_count_interval_s, reports them to the container's live.ViewerTally, which adds up the
+nodes' counts (in Redis when they share one) and says which node publishes a changed total as
+"viewers.count"; the host's live panel reads the totals the same way. The reactions it
+accepted (`reactions`, a live.ReactionTally) stay per process and are forgotten on restart
+(ADR 0008).
 """
 
 from __future__ import annotations
@@ -30,11 +33,14 @@ from livebazaar.broker import Broker, Message, Subscription
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.errors import DomainError, Invalid
 from livebazaar.live import (
+    InProcessViewerTally,
     Live,
     RateLimiter,
     ReactionTally,
     ShowNotFound,
     ViewersCount,
+    ViewerTally,
+    ViewerTotals,
     do_post_chat,
     do_react,
     get_show,
@@ -94,12 +100,15 @@ class _ShowFeed:
 
 
 class RealtimeHub:
-    def __init__(self, broker: Broker, clock: Clock, queue_size: int = 256) -> None:
+    def __init__(
+        self, broker: Broker, clock: Clock, queue_size: int = 256, tally: ViewerTally | None = None
+    ) -> None:
         self._broker = broker
         self._clock = clock
         self._queue_size = queue_size
+        self._tally: ViewerTally = tally or InProcessViewerTally()
         self._feeds: dict[str, _ShowFeed] = {}
-        self._published_counts: dict[str, int] = {}
+        self._reported: set[str] = set()  # shows last reported with viewers here
         self._peaks: dict[str, int] = {}  # one int per show ever watched here: small
         self.reactions = ReactionTally()
 
@@ -161,21 +170,37 @@ class RealtimeHub:
         """The highest viewer_count this process has seen for the show since it started."""
         return self._peaks.get(show_id, 0)
 
+    def viewer_total(self, show_id: str) -> int:
+        """The show's viewers across the nodes, without I/O: this process's now, the others'
+        as of its last report (a show's state starts from it; "viewers.count" then keeps it)."""
+        return self._tally.estimate(show_id, self.viewer_count(show_id), self._clock.now())
+
+    async def audience(self, show_id: str) -> ViewerTotals:
+        """The show's viewers now and their peak across the nodes (the host's live panel).
+        Reports this process's count on the way, without claiming a publication."""
+        return await self._tally.report(
+            show_id, self.viewer_count(show_id), self._clock.now(), peak=self.viewer_peak(show_id)
+        )
+
     async def publish_viewer_counts(self) -> list[Message]:
-        """Send "viewers.count" for each show whose count changed since the last time."""
-        shows = set(self._feeds) | set(self._published_counts)
+        """Report this process's count of each show it serves (or served at the last report:
+        its 0 must be told too) and send "viewers.count" with the total across nodes where the
+        tally says this node is the first to see it change: one event per change, not one per
+        node. The claim comes before the publish: if publishing fails, the next change is
+        published, not this one."""
         sent = []
-        for show_id in sorted(shows):
+        for show_id in sorted(set(self._feeds) | self._reported):
             count = self.viewer_count(show_id)
-            if self._published_counts.get(show_id, 0) == count:
-                continue
-            sent.append(
-                await publish_now(self._broker, self._clock, show_id, ViewersCount(count=count))
+            totals = await self._tally.report(
+                show_id, count, self._clock.now(), peak=self.viewer_peak(show_id), claim=True
             )
             if count:
-                self._published_counts[show_id] = count
+                self._reported.add(show_id)
             else:
-                self._published_counts.pop(show_id, None)
+                self._reported.discard(show_id)
+            if totals.publish:
+                event = ViewersCount(count=totals.total)
+                sent.append(await publish_now(self._broker, self._clock, show_id, event))
         return sent
 
 
@@ -184,7 +209,8 @@ def hub_for(app: Starlette) -> RealtimeHub:
     hub: RealtimeHub | None = getattr(app.state, "realtime_hub", None)
     if hub is None:
         container = app.state.container
-        hub = app.state.realtime_hub = RealtimeHub(container.broker, container.clock)
+        hub = RealtimeHub(container.broker, container.clock, tally=container.viewers)
+        app.state.realtime_hub = hub
     return hub
 
 

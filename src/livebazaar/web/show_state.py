@@ -29,7 +29,7 @@ async def read_show_state(c: Container, app: Starlette, show_id: str) -> ShowSta
     last_seq = await c.broker.last_seq(show_topic(show_id))
     async with c.db.read() as session:
         show = await get_show_state(
-            session, show_id, viewer_count=hub_for(app).viewer_count(show_id), last_seq=last_seq
+            session, show_id, viewer_count=hub_for(app).viewer_total(show_id), last_seq=last_seq
         )
         drops = await list_show_drops(session, c.clock, show_id)
         recording = await get_recording(session, show_id)

@@ -1,13 +1,14 @@
 """The host's live panel: GET /api/v1/shows/{id}/stats.
 
 For the show's hosts and co-hosts and the shop's moderators (live.check_show_moderator). The
-numbers span the realtime hub (viewers and reactions, which only the process sees) and two
-features (live: who may look; checkout: what sold), so they are composed here, as
-show_state.py composes a show's state.
+numbers span the realtime hub (viewers and reactions) and two features (live: who may look;
+checkout: what sold), so they are composed here, as show_state.py composes a show's state.
 
-Per process, like the hub: `viewers_now`, `viewers_peak` and `reactions` count what this app
-process saw since it started (a restart forgets them; with several processes each panel sees
-its own node's share). The sales come from the database and are the same everywhere.
+`viewers_now` and `viewers_peak` are across the nodes: the hub's live.ViewerTally adds up
+each node's sockets (in Redis when the nodes share one: settings.viewers_url or a redis://
+broker_url; otherwise this process is the only node counted). `reactions` stays per process
+(ADR 0008): what this app process accepted since it started. The sales come from the
+database and are the same everywhere.
 """
 
 from __future__ import annotations
@@ -28,8 +29,14 @@ SALES_WINDOW = timedelta(minutes=5)
 
 
 class ShowStatsOut(BaseModel):
-    viewers_now: int = Field(description="Open WebSockets on the show (this process)")
-    viewers_peak: int = Field(description="The most viewers_now has been (this process)")
+    viewers_now: int = Field(
+        description="Open WebSockets on the show, added up across the app nodes (each other "
+        "node's share as of its last report, every viewer_count_interval_s)"
+    )
+    viewers_peak: int = Field(
+        description="The most viewers_now has been, across the app nodes (sampled at each "
+        "viewer-count interval and each read, and at least any one node's own peak)"
+    )
     reactions: int = Field(description="Reactions accepted (this process)")
     orders: int = Field(description="Paid orders (refunded or cancelled ones no longer count)")
     units: int = Field(description="Units in the paid orders")
@@ -46,9 +53,10 @@ async def read_show_stats(c: Container, app: Starlette, actor: Actor, show_id: s
         await check_show_moderator(session, actor, show_id)
         sales = await get_show_sales(session, c.clock, show_id, since=since)
     hub = hub_for(app)
+    audience = await hub.audience(show_id)
     return ShowStatsOut(
-        viewers_now=hub.viewer_count(show_id),
-        viewers_peak=hub.viewer_peak(show_id),
+        viewers_now=audience.total,
+        viewers_peak=audience.peak,
         reactions=hub.reactions.count(show_id),
         orders=sales.orders,
         units=sales.units,

@@ -7,7 +7,7 @@ import io
 from collections.abc import AsyncIterator, Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
+from fastapi import APIRouter, Depends, FastAPI, Query, status
 from fastapi.responses import StreamingResponse
 
 from livebazaar.accounts import get_display_names
@@ -32,7 +32,7 @@ from livebazaar.checkout import (
 )
 from livebazaar.checkout.schemas import ClaimIn, DropIn, PurchaseIn, ReservationOut
 from livebazaar.kernel.money import Money, MoneyOut
-from livebazaar.kernel.ratelimit import RateLimiter, SlidingWindowLimiter
+from livebazaar.kernel.ratelimit import RateLimiter
 from livebazaar.web.deps import ActorDep, ContainerDep, IdempotencyKeyHeader, PathId
 from livebazaar.web.periodic import PeriodicJob
 from livebazaar.web.problems import PROBLEM_RESPONSES
@@ -40,14 +40,9 @@ from livebazaar.web.problems import PROBLEM_RESPONSES
 router = APIRouter(prefix="/api/v1", tags=["checkout"], responses=PROBLEM_RESPONSES)
 
 
-def claim_limiter(request: Request) -> RateLimiter:
-    """One limiter per app (per process): claims and live purchases per buyer per 10 s."""
-    limiter: RateLimiter | None = getattr(request.app.state, "claim_limiter", None)
-    if limiter is None:
-        container: Container = request.app.state.container
-        limiter = SlidingWindowLimiter(container.settings.claim_rate_per_10s)
-        request.app.state.claim_limiter = limiter
-    return limiter
+def claim_limiter(c: ContainerDep) -> RateLimiter:
+    """Claims and live purchases per buyer per 10 s (shared by the nodes when set to)."""
+    return c.limiter("claim", c.settings.claim_rate_per_10s)
 
 
 LimiterDep = Annotated[RateLimiter, Depends(claim_limiter)]

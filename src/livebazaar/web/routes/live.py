@@ -17,7 +17,6 @@ from livebazaar.live import (
     SanctionKind,
     ShowSearch,
     ShowStatus,
-    SlidingWindowLimiter,
     do_accept_cohost,
     do_clear_reminder,
     do_create_show,
@@ -79,13 +78,10 @@ def _live(c: Container) -> Live:
 
 
 def limiters(app: Starlette) -> tuple[RateLimiter, RateLimiter]:
-    """The process's chat and reaction limiters (in-process; a Redis one replaces them)."""
-    pair: tuple[RateLimiter, RateLimiter] | None = getattr(app.state, "live_limiters", None)
-    if pair is None:
-        per_10s = app.state.container.settings.chat_rate_per_10s
-        pair = (SlidingWindowLimiter(per_10s), SlidingWindowLimiter(per_10s))
-        app.state.live_limiters = pair
-    return pair
+    """The chat and reaction limiters, per user per 10 s (shared by the nodes when set to)."""
+    c: Container = app.state.container
+    per_10s = c.settings.chat_rate_per_10s
+    return c.limiter("chat", per_10s), c.limiter("reaction", per_10s)
 
 
 async def _state(request: Request, c: Container, show_id: str) -> ShowState:
