@@ -92,10 +92,14 @@ def _url_of(database: str) -> str:
     return make_url(server_url() or "").set(database=database).render_as_string(hide_password=False)
 
 
-def database_url(tmp_path: Path, name: str = "livebazaar", *, schema: bool = False) -> str:
+def database_url(
+    tmp_path: Path, name: str = "livebazaar", *, schema: bool = False, session: bool = False
+) -> str:
     """A database for this test alone. `schema=True` asks for the tables already made (what
     `create_all` would give); otherwise the database is empty, ready for migrations or for the
-    test's own `create_all`. On SQLite both are a new file named `name` under tmp_path."""
+    test's own `create_all`. On SQLite both are a new file named `name` under tmp_path.
+    `session=True` is for a module- or session-scoped fixture: the database outlives the test
+    that first asked for it and is dropped with the template when the session ends."""
     if server_url() is None:
         return f"sqlite+aiosqlite:///{tmp_path}/{name}.db"
     global _template
@@ -105,7 +109,8 @@ def database_url(tmp_path: Path, name: str = "livebazaar", *, schema: bool = Fal
     database = f"{_run}_{next(_counter)}"
     template = f' TEMPLATE "{_template}"' if schema else ""
     _in_thread(lambda: _admin(f'CREATE DATABASE "{database}"{template}'))
-    _created.append(database)
+    if not session:
+        _created.append(database)
     return _url_of(database)
 
 

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 class _ServerThread:
     def __init__(self, workdir: Path) -> None:
-        url = database_url(workdir, "fuzz")
+        url = database_url(workdir, "fuzz", session=True)  # a module fixture's
         upgrade_to_head(url)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
