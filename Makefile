@@ -68,8 +68,10 @@ pytest: install-dev
 
 test: lint typecheck pytest
 
+# bench/video_latency.py needs nginx with the RTMP module for its peer; run it by hand.
 bench: install-dev
 	$(BIN)/python bench/flash_sale.py
+	$(BIN)/python bench/broker_publish.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache node_modules $(VENDOR)

@@ -11,61 +11,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-from fastapi import FastAPI
-
-from livebazaar.bootstrap import all_metadata, build_container
+from livebazaar.bootstrap import all_metadata
 from livebazaar.broker import Message
 from livebazaar.kernel.clock import ManualClock
-from livebazaar.settings import Settings
-from livebazaar.web.app import create_app
-from livebazaar.web.realtime import RealtimeHub, hub_for
+from livebazaar.web.realtime import RealtimeHub
 from tests.brokers import forget_redis, redis_url, unique_prefix
-from tests.conftest import free_port, make_settings, serving
+from tests.conftest import make_settings
 from tests.databases import database_url
 from tests.live.stage import FRAME_TIMEOUT_S, make_stage, next_frame, viewer
-from tests.support import Account, Api
-
-
-@dataclass(frozen=True)
-class Node:
-    api: Api
-    app: FastAPI
-    url: str  # where its WebSockets are served
-
-    @property
-    def hub(self) -> RealtimeHub:
-        return hub_for(self.app)
-
-    async def stats(self, show_id: str, who: Account) -> tuple[int, int]:
-        r = await self.api.client.get(f"/api/v1/shows/{show_id}/stats", headers=who.headers)
-        assert r.status_code == 200, r.text
-        return r.json()["viewers_now"], r.json()["viewers_peak"]
-
-    async def viewer_count(self, show_id: str) -> int:
-        r = await self.api.client.get(f"/api/v1/shows/{show_id}")
-        assert r.status_code == 200, r.text
-        count: int = r.json()["viewer_count"]
-        return count
-
-
-@contextlib.asynccontextmanager
-async def node(settings: Settings, clock: ManualClock) -> AsyncIterator[Node]:
-    """One app process: its own container (hub, tally, broker connections), served on a port."""
-    container = build_container(settings, clock=clock)
-    app = create_app(container, background=False)
-    try:
-        async with app.router.lifespan_context(app), serving(app, free_port()) as url:
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://node") as client:
-                yield Node(Api(client, container), app, url)
-    finally:
-        await container.close()
+from tests.nodes import node
 
 
 def counts(sent: list[Message]) -> list[Any]:
