@@ -12,6 +12,7 @@ an asyncio lock is cheaper and fairer than SQLite's sleeping busy handler.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -176,6 +177,13 @@ def is_unreachable(error: BaseException) -> bool:
         ):
             return True
         error = error.orig if error.orig is not None else error
+    # ConnectionError covers refused, reset and aborted; a missing file or a full disk is an
+    # OSError too, but not a reason to tell the client the database is away.
     return isinstance(error, ConnectionError | TimeoutError) or (
-        isinstance(error, OSError) and error.errno is not None
+        isinstance(error, OSError) and error.errno in _NETWORK_ERRNOS
     )
+
+
+_NETWORK_ERRNOS = frozenset(
+    {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ENETDOWN, errno.ETIMEDOUT, errno.EHOSTDOWN}
+)
