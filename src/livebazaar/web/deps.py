@@ -20,7 +20,9 @@ IdempotencyKeyHeader = Annotated[
 CSRF_HEADER = "x-csrf-token"
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
+    """Async on purpose: FastAPI runs a plain `def` dependency in a worker thread, a thread hop
+    on every request (measured: about a fifth of a claim's CPU under the flash-sale bench)."""
     container: Container = request.app.state.container
     return container
 
