@@ -31,6 +31,8 @@ async def test_scripted_show_frames_match_the_registry(
         await api.client.delete(f"{stage.url}/chat/{message['id']}", headers=h)
         await api.client.put(f"{stage.url}/slow-mode", json={"seconds": 10}, headers=h)
         await ws.send(json.dumps({"type": "reaction", "kind": "heart"}))
+        while not frames or frames[-1].get("type") != "reaction":  # taken before the end
+            frames.append(await next_frame(ws))
         for _name, _interval, job in periodic_jobs(app):
             await job()  # the viewer count
         await api.client.post(f"{stage.url}/end", headers=h)
