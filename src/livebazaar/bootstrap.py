@@ -14,7 +14,7 @@ from sqlalchemy import MetaData
 from livebazaar.accounts import ActorCache, Passwords
 from livebazaar.broker import Broker
 from livebazaar.broker.selection import broker_from_url
-from livebazaar.checkout import HoldQueue
+from livebazaar.checkout import DROPS_CLOSED, HOLDS_CLOSED, HoldQueue, HotStock, RedisHotStock
 from livebazaar.kernel.clock import Clock, SystemClock
 from livebazaar.kernel.db import Base, Database
 from livebazaar.kernel.ratelimit import RateLimiter, SlidingWindowLimiter
@@ -47,7 +47,8 @@ class Container:
     broker: Broker
     clock: Clock
     passwords: Passwords
-    holds: HoldQueue
+    holds: HoldQueue  # live purchases; drop claims too unless hotstock is elsewhere
+    hotstock: HotStock  # where drop claims are admitted (settings.hotstock_url)
     actors: ActorCache
     store: SegmentStore
     media: MediaService
@@ -76,6 +77,8 @@ class Container:
         """Stop media workers and background writers, close subscriptions, release database
         and Redis connections."""
         await self.media.close()
+        if self.hotstock is not self.holds:
+            await self.hotstock.close()
         await self.holds.close()
         await self.broker.close()
         await self.db.dispose()
@@ -101,15 +104,15 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         relative_uris=isinstance(store, LocalSegmentStore),
     )
     # Rate limits are shared where the nodes share a Redis: ratelimit_url, else a Redis broker.
-    limits_url = settings.ratelimit_url or (
-        settings.broker_url if settings.broker_url.startswith(("redis://", "rediss://")) else None
-    )
+    limits_url = settings.redis_for(settings.ratelimit_url)
+    holds = HoldQueue(db, broker, clock)
     return Container(
         settings=settings,
         db=db,
         broker=broker,
         clock=clock,
-        holds=HoldQueue(db, broker, clock),
+        holds=holds,
+        hotstock=build_hotstock(settings, db, broker, clock, holds),
         actors=ActorCache(db, clock, ttl_s=settings.actor_cache_ttl_s),
         store=store,
         media=media,
@@ -130,6 +133,23 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
             interval_s=settings.viewer_count_interval_s,
         ),
     )
+
+
+def build_hotstock(
+    settings: Settings, db: Database, broker: Broker, clock: Clock, holds: HoldQueue
+) -> HotStock:
+    """Drop claims admitted in Redis (settings.hotstock_url, else a Redis broker_url), or in
+    the database by the hold queue."""
+    url = None if settings.hotstock_url == "database" else settings.redis_for(settings.hotstock_url)
+    if url is None:
+        return holds
+    hotstock = RedisHotStock(
+        Redis.from_url(url), settings.broker_prefix, db, broker, clock,
+        recovery_idle_s=settings.hotstock_recovery_idle_s,
+    )  # fmt: skip
+    db.listen(HOLDS_CLOSED, hotstock.returned)  # expired, cancelled: units back in Redis
+    db.listen(DROPS_CLOSED, hotstock.ended)  # no more claims, even before its planned end
+    return hotstock
 
 
 def ensure_sqlite_dir(url: str) -> None:

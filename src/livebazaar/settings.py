@@ -69,7 +69,14 @@ class Settings(BaseSettings):
     # its own share). A redis://HOST:PORT/DB URL counts them there whatever the broker.
     viewers_url: str | None = Field(default=None, pattern=r"^rediss?://")
 
-    # Flash drops and checkout
+    # Flash drops and checkout. Where a drop's claims are admitted (checkout/hotstock.py):
+    # unset, in Redis when broker_url is redis:// (one Lua script per batch, recorded in the
+    # database after), else in the database (a batch under the pool's row lock); "database"
+    # or a redis://HOST:PORT/DB URL chooses. Keys `<broker_prefix>:hot:...`.
+    hotstock_url: str | None = Field(default=None, pattern=r"^(rediss?://.+|database)$")
+    # How long a node's admitted claims may wait unrecorded before another node records them
+    # (the first node died); every node looks each sweeper beat.
+    hotstock_recovery_idle_s: float = Field(default=10.0, gt=0)
     sweeper_interval_s: float = Field(default=1.0, gt=0)
     default_hold_s: int = Field(default=300, ge=10)
     claim_rate_per_10s: int = Field(default=20, ge=1)
@@ -85,6 +92,12 @@ class Settings(BaseSettings):
     # Payments: the built-in test provider signs its webhooks with this secret.
     test_payments_webhook_secret: str = "whsec_livebazaar_test_provider"  # noqa: S105
     test_payments_settle_delay_s: float = Field(default=2.0, ge=0)
+
+    def redis_for(self, url: str | None) -> str | None:
+        """`url` if set, else the broker's when it is a Redis: where the nodes share state."""
+        if url is not None:
+            return url
+        return self.broker_url if self.broker_url.startswith(("redis://", "rediss://")) else None
 
     def listening_on(self, host: str, port: int) -> Settings:
         """These settings for a server on host:port (public_url follows, unless set)."""

@@ -1,5 +1,7 @@
 """PostgreSQL unreachable in the middle of a drop: claims answer 503 problem+json, nothing is
-half-written, and they succeed again once the database is back.
+half-written, and they succeed again once the database is back. With claims admitted in the
+database (the HoldQueue) and in Redis (whose admissions are undone when the database does not
+take them: Redis is left counting what it counted before).
 
 The app reaches PostgreSQL through a TCP relay this test owns: cutting the relay (closing its
 port and every connection through it) is what a network partition or a database restart looks
@@ -16,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -24,6 +27,7 @@ from livebazaar.bootstrap import Container, build_container
 from livebazaar.checkout.models import Order
 from livebazaar.kernel.clock import ManualClock
 from livebazaar.settings import Settings
+from tests.brokers import forget_redis, redis_url, unique_prefix
 from tests.checkout.stage import claim, make_buyers, set_stage, start_drop
 from tests.conftest import free_port, make_settings
 from tests.databases import database_url, on_postgres
@@ -82,11 +86,31 @@ async def outage(tmp_path: Path) -> AsyncIterator[tuple[Relay, str]]:
     await relay.cut()
 
 
-@pytest.fixture
-def settings(tmp_path: Path, outage: tuple[Relay, str]) -> Settings:
+@pytest.fixture(params=["database", "redis"], ids=["hotstock=database", "hotstock=redis"])
+async def settings(
+    request: pytest.FixtureRequest, tmp_path: Path, outage: tuple[Relay, str]
+) -> AsyncIterator[Settings]:
     relay, direct = outage
     through_relay = make_url(direct).set(host="127.0.0.1", port=relay.port)
-    return make_settings(tmp_path, database_url=through_relay.render_as_string(hide_password=False))
+    url = through_relay.render_as_string(hide_password=False)
+    if request.param == "database":
+        yield make_settings(tmp_path, database_url=url)
+        return
+    redis, prefix = redis_url(), unique_prefix()
+    yield make_settings(tmp_path, database_url=url, hotstock_url=redis, broker_prefix=prefix)
+    await forget_redis(redis, prefix)
+
+
+async def _redis_available(settings: Settings, drop_id: str) -> int | None:
+    """What the Redis HotStock may still admit for the drop (None without one)."""
+    if settings.hotstock_url is None:
+        return None
+    client = Redis.from_url(settings.hotstock_url)
+    try:
+        key = f"{settings.broker_prefix}:hot:{{{drop_id}}}:state"
+        return int(await client.hget(key, "available") or -1)
+    finally:
+        await client.aclose()
 
 
 @pytest.fixture
@@ -106,8 +130,9 @@ async def _orders(direct_url: str) -> int:
 
 
 async def test_claims_answer_503_while_the_database_is_away_and_work_when_it_is_back(
-    app: FastAPI, client: httpx.AsyncClient, api: Api, outage: tuple[Relay, str]
-) -> None:
+    app: FastAPI, client: httpx.AsyncClient, api: Api, outage: tuple[Relay, str],
+    settings: Settings,
+) -> None:  # fmt: skip
     relay, direct = outage
     stage = await set_stage(api)
     drop = await start_drop(client, stage, quantity=50)
@@ -131,6 +156,7 @@ async def test_claims_answer_503_while_the_database_is_away_and_work_when_it_is_
         assert_problem(response, 503, code)
         assert int(response.headers["Retry-After"]) >= 1
     assert await _orders(direct) == 1  # nothing half-written
+    assert await _redis_available(settings, drop["id"]) in (None, 49)  # the admission undone
 
     await relay.start()
     again = await claim(client, buyers[1], drop["id"], key="during-outage")
@@ -139,3 +165,4 @@ async def test_claims_answer_503_while_the_database_is_away_and_work_when_it_is_
     counts = (await client.get(f"/api/v1/drops/{drop['id']}")).json()
     assert (counts["remaining"], counts["reserved"]) == (47, 3)
     assert await _orders(direct) == 3
+    assert await _redis_available(settings, drop["id"]) in (None, 47)

@@ -127,7 +127,7 @@ class DropMachine(RuleBasedStateMachine):
     def claim(self, buyer: int, quantity: int) -> str:
         out = self.run(
             self._attempt(
-                do_claim(self.c.holds, self.clock, self.limiter, self.buyers[buyer],
+                do_claim(self.c.hotstock, self.clock, self.limiter, self.buyers[buyer],
                          self.drop_id, quantity),
                 "sold_out", "per_buyer_limit_exceeded", "drop_ended",
             )

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from livebazaar.bootstrap import Container
 from livebazaar.checkout.errors import PerBuyerLimitExceeded, SoldOut
-from livebazaar.checkout.hold_queue import HoldRequest, decide
+from livebazaar.checkout.hold_queue import decide
 from livebazaar.checkout.models import Order
+from livebazaar.checkout.reservations import HoldRequest
 from livebazaar.checkout.schemas import ReservationOut
 from livebazaar.kernel.clock import ManualClock
 from livebazaar.kernel.errors import Unavailable

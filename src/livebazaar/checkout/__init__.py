@@ -18,6 +18,8 @@ from livebazaar.checkout.errors import (
 )
 from livebazaar.checkout.hold_queue import HoldQueue
 from livebazaar.checkout.holds import (
+    DROPS_CLOSED,
+    HOLDS_CLOSED,
     cancel_paid_order,
     emit_drop_counts,
     lock_order,
@@ -25,6 +27,8 @@ from livebazaar.checkout.holds import (
     refund_paid_order,
     release_order,
 )
+from livebazaar.checkout.hotstock import ClosedHold, HotStock
+from livebazaar.checkout.hotstock_redis import RedisHotStock
 from livebazaar.checkout.models import Drop, DropStatus, Order, OrderStatus
 from livebazaar.checkout.queries import (
     ORDER_VIEWER_ROLES,
@@ -43,11 +47,15 @@ from livebazaar.checkout.schemas import DropOut, OrderOut
 from livebazaar.checkout.tasks import end_due_drops, sweep_expired_holds
 
 __all__ = [
+    "DROPS_CLOSED",
+    "HOLDS_CLOSED",
     "ORDER_VIEWER_ROLES",
+    "ClosedHold",
     "Drop",
     "DropOut",
     "DropStatus",
     "HoldQueue",
+    "HotStock",
     "Order",
     "OrderAlreadyPaid",
     "OrderNotCancellable",
@@ -57,6 +65,7 @@ __all__ = [
     "OrderOut",
     "OrderStatus",
     "PaymentPending",
+    "RedisHotStock",
     "ReservationExpired",
     "ShowSales",
     "cancel_paid_order",

@@ -28,14 +28,16 @@ from livebazaar.checkout.errors import (
     TotalTooLarge,
 )
 from livebazaar.checkout.events import DropStarted
-from livebazaar.checkout.hold_queue import HoldQueue, HoldRequest
+from livebazaar.checkout.hold_queue import HoldQueue
 from livebazaar.checkout.holds import SWEEP_BATCH, close_drop, expire_due_holds
+from livebazaar.checkout.hotstock import HotStock
 from livebazaar.checkout.models import Drop
 from livebazaar.checkout.queries import (
     get_drop,
     get_drop_out,
     get_lineup_variant,
 )
+from livebazaar.checkout.reservations import HoldRequest
 from livebazaar.checkout.schemas import DropIn, DropOut, PurchaseIn, ReservationOut
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
@@ -101,12 +103,13 @@ async def _check_no_active_drop(
 
 
 async def do_claim(
-    holds: HoldQueue, clock: Clock, limiter: RateLimiter, actor: Actor,
+    hotstock: HotStock, clock: Clock, limiter: RateLimiter, actor: Actor,
     drop_id: str, quantity: int, *, idempotency_key: str | None = None,
 ) -> ReservationOut:  # fmt: skip
-    """Claim units of a drop: a hold with an expiry, decided in the next batch (hold_queue)."""
+    """Claim units of a drop: a hold with an expiry, admitted by the HotStock (hotstock.py)
+    and answered once it is committed."""
     await limiter.hit(actor.user_id, clock.now())
-    drop = await holds.drop_terms(drop_id)
+    drop = await hotstock.drop_terms(drop_id)
     if drop.ends_at <= clock.now():
         raise DropEnded()
     if quantity > drop.per_buyer_limit:
@@ -121,7 +124,7 @@ async def do_claim(
             idempotency_key, f"claim:{drop_id}", {"quantity": quantity}
         ),
     )  # fmt: skip
-    return await holds.submit(request)
+    return await hotstock.claim(request)
 
 
 async def do_purchase(
@@ -178,12 +181,15 @@ async def do_end_show_drops(uow: UnitOfWork, broker: Broker, clock: Clock, show_
     return sum([await close_drop(uow, broker, clock, drop) for drop in list(drops)])
 
 
-async def do_expire_due_holds(db: Database, broker: Broker, clock: Clock) -> int:
-    """Expire one batch of due holds; returns how many (a full batch: call again)."""
+async def do_expire_due_holds(
+    db: Database, broker: Broker, clock: Clock, *, pool_id: str | None = None
+) -> int:
+    """Expire one batch of due holds (of one pool, or all); returns how many (a full batch:
+    call again)."""
     async with db.uow() as uow:
-        expired = await expire_due_holds(uow, broker, clock, pool_id=None, emit_events=True)
+        expired = await expire_due_holds(uow, broker, clock, pool_id=pool_id, emit_events=True)
         await uow.commit()
-    return expired
+    return len(expired)
 
 
 async def do_end_due_drops(db: Database, broker: Broker, clock: Clock) -> int:

@@ -19,96 +19,52 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 
 from livebazaar import inventory, live
 from livebazaar.broker import Broker
 from livebazaar.checkout.errors import DropEnded, PerBuyerLimitExceeded, SoldOut
-from livebazaar.checkout.events import DropSoldOut
-from livebazaar.checkout.holds import emit_drop_counts, expire_due_holds
-from livebazaar.checkout.models import Drop, DropBuyer, Order, OrderStatus
-from livebazaar.checkout.queries import drop_has_ended, get_drop
+from livebazaar.checkout.holds import announce_holds, expire_due_holds
+from livebazaar.checkout.hotstock import ClosedHold, DropTerms, DropTermsCache
+from livebazaar.checkout.models import Drop, DropBuyer
+from livebazaar.checkout.queries import drop_has_ended
+from livebazaar.checkout.reservations import HoldRequest, Outcome, reservation, write_holds
 from livebazaar.checkout.schemas import ReservationOut
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
 from livebazaar.kernel.errors import DomainError, Unavailable
 from livebazaar.kernel.idempotency import IdempotencyKey, IdempotencyKeyReused, IdempotencyRecord
-from livebazaar.kernel.ids import new_id
-from livebazaar.kernel.money import Money, MoneyOut
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 500
 
 
-@dataclass(frozen=True)
-class HoldRequest:
-    """One buyer asking to hold `quantity` units of a pool (a drop's, or a variant's shelf)."""
-
-    buyer_id: str
-    pool_id: str
-    quantity: int
-    unit_price: Money
-    hold_s: int
-    show_id: str
-    shop_id: str
-    product_id: str
-    variant_id: str
-    drop_id: str | None = None  # set for a drop: its end and per-buyer limit apply
-    per_buyer_limit: int | None = None
-    idempotency: IdempotencyKey | None = None
-
-
-Outcome = ReservationOut | DomainError
 Pending = tuple[HoldRequest, "asyncio.Future[Outcome]"]
 
 
-@dataclass(frozen=True)
-class DropTerms:
-    """What a claim needs to know of a drop. Fixed once the drop starts; only its end can come
-    early, and the batch re-checks that under the lock."""
-
-    id: str
-    pool_id: str
-    show_id: str
-    shop_id: str
-    product_id: str
-    variant_id: str
-    price: Money
-    per_buyer_limit: int
-    hold_s: int
-    ends_at: datetime
-
-    @classmethod
-    def of(cls, drop: Drop) -> DropTerms:
-        return cls(
-            id=drop.id, pool_id=drop.pool_id, show_id=drop.show_id, shop_id=drop.shop_id,
-            product_id=drop.product_id, variant_id=drop.variant_id,
-            price=Money(drop.price_minor, drop.currency), per_buyer_limit=drop.per_buyer_limit,
-            hold_s=drop.hold_s, ends_at=drop.ends_at,
-        )  # fmt: skip
-
-
 class HoldQueue:
+    """The database HotStock (the default), and the queue every live purchase takes."""
+
     def __init__(self, db: Database, broker: Broker, clock: Clock) -> None:
         self._db, self._broker, self._clock = db, broker, clock
-        self._terms: dict[str, DropTerms] = {}
+        self._terms = DropTermsCache(db)
         self._queue: asyncio.Queue[Pending] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
 
     async def drop_terms(self, drop_id: str) -> DropTerms:
-        """A drop's terms, read from the database once per process (DropNotFound if none)."""
-        terms = self._terms.get(drop_id)
-        if terms is None:
-            async with self._db.read() as session:
-                terms = DropTerms.of(await get_drop(session, drop_id))
-            if len(self._terms) >= 10_000:
-                self._terms.clear()
-            self._terms[drop_id] = terms
-        return terms
+        return await self._terms.get(drop_id)
+
+    async def claim(self, request: HoldRequest) -> ReservationOut:
+        return await self.submit(request)
+
+    async def returned(self, holds: Sequence[ClosedHold]) -> None:
+        """Nothing to do: the database is where this queue counts."""
+
+    async def maintain(self) -> None:
+        """Nothing to do: a batch is one transaction, and a dead process left none half-done."""
 
     async def submit(self, request: HoldRequest) -> ReservationOut:
         """Queue a hold and wait for the batch that decides it. Raises the refusal."""
@@ -172,7 +128,7 @@ def _fail_all(batch: list[Pending], queue: asyncio.Queue[Pending]) -> None:
 
 
 async def admit(
-    uow: UnitOfWork, broker: Broker, clock: Clock, requests: list[HoldRequest]
+    uow: UnitOfWork, broker: Broker, clock: Clock, requests: Sequence[HoldRequest]
 ) -> list[Outcome]:
     """Decide and write a batch of holds inside `uow`; one outcome per request, in order."""
     outcomes: list[Outcome | None] = [None] * len(requests)
@@ -196,7 +152,7 @@ def _key(request: HoldRequest) -> IdempotencyKey:
 
 
 async def _replay_idempotent(
-    uow: UnitOfWork, requests: list[HoldRequest], outcomes: list[Outcome | None]
+    uow: UnitOfWork, requests: Sequence[HoldRequest], outcomes: list[Outcome | None]
 ) -> tuple[list[int], list[tuple[int, int]]]:
     """Answer retries from their stored first answer. Returns the indexes still to decide, and
     (index, index of the first request with the same key) for keys repeated in this batch."""
@@ -249,11 +205,9 @@ async def _admit_pool(
         (r, o) for r, o in zip(requests, outcomes, strict=True) if isinstance(o, ReservationOut)
     ]
     if admitted:
-        await _write(uow, pool_id, admitted, now)
+        await write_holds(uow, pool_id, admitted, now)
     if drop is not None and (admitted or expired):  # returned units are news too
-        counts = await emit_drop_counts(uow, broker, clock, drop)
-        if admitted and counts.remaining == 0:
-            live.emit(uow, broker, clock, drop.show_id, DropSoldOut(drop_id=drop.id))
+        await announce_holds(uow, broker, clock, drop, took_units=bool(admitted))
     return outcomes
 
 
@@ -288,7 +242,7 @@ def decide(
         else:
             available -= r.quantity
             held[r.buyer_id] = units
-            outcomes.append(_reservation(r, now))
+            outcomes.append(reservation(r, now))
     return outcomes
 
 
@@ -299,69 +253,3 @@ async def _units_held(uow: UnitOfWork, drop_id: str, buyers: set[str]) -> dict[s
         )
     )
     return {buyer: int(units) for buyer, units in rows}
-
-
-def _reservation(r: HoldRequest, now: datetime) -> ReservationOut:
-    total = Money(r.unit_price.amount_minor * r.quantity, r.unit_price.currency)
-    return ReservationOut(
-        order_id=new_id(),
-        status=OrderStatus.RESERVED,
-        expires_at=now + timedelta(seconds=r.hold_s),
-        total=MoneyOut.of(total),
-        drop_id=r.drop_id,
-        quantity=r.quantity,
-    )
-
-
-async def _write(
-    uow: UnitOfWork, pool_id: str, admitted: list[tuple[HoldRequest, ReservationOut]],
-    now: datetime,
-) -> None:  # fmt: skip
-    """The batch's writes: one pool update, bulk order rows, counters, idempotency records."""
-    s = uow.session
-    if not await inventory.try_hold(s, pool_id, sum(r.quantity for r, _ in admitted)):
-        raise RuntimeError("pool counts moved under its lock")
-    await s.execute(insert(Order), [_order_row(r, out, now) for r, out in admitted])
-    per_buyer: dict[str, int] = defaultdict(int)
-    for r, _ in admitted:
-        per_buyer[r.buyer_id] += r.quantity
-    drop_id = admitted[0][0].drop_id
-    if drop_id is not None:
-        await _add_units(uow, drop_id, per_buyer)
-    keyed = [_record_row(r, out, now) for r, out in admitted if r.idempotency]
-    if keyed:
-        await s.execute(insert(IdempotencyRecord), keyed)
-
-
-def _order_row(r: HoldRequest, out: ReservationOut, now: datetime) -> dict[str, object]:
-    return {
-        "id": out.order_id, "buyer_id": r.buyer_id, "shop_id": r.shop_id,
-        "show_id": r.show_id, "drop_id": r.drop_id, "pool_id": r.pool_id,
-        "product_id": r.product_id, "variant_id": r.variant_id, "quantity": r.quantity,
-        "unit_price_minor": r.unit_price.amount_minor, "total_minor": out.total.amount_minor,
-        "currency": r.unit_price.currency, "status": OrderStatus.RESERVED,
-        "expires_at": out.expires_at, "payment_pending": False, "created_at": now,
-    }  # fmt: skip
-
-
-def _record_row(r: HoldRequest, out: ReservationOut, now: datetime) -> dict[str, object]:
-    key = _key(r)
-    return {
-        "user_id": r.buyer_id, "key": key.key, "scope": key.scope,
-        "request_hash": key.fingerprint, "status_code": 201,
-        "body": out.model_dump(mode="json"), "created_at": now,
-    }  # fmt: skip
-
-
-async def _add_units(uow: UnitOfWork, drop_id: str, per_buyer: dict[str, int]) -> None:
-    """Add each buyer's newly held units to their counter (the limit was checked under the
-    pool's lock, which every change of these counters also takes first)."""
-    dialect = uow.session.get_bind().dialect.name
-    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = make(DropBuyer)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[DropBuyer.drop_id, DropBuyer.buyer_id],
-        set_={"units": DropBuyer.units + stmt.excluded.units},
-    )
-    rows = [{"drop_id": drop_id, "buyer_id": b, "units": u} for b, u in per_buyer.items()]
-    await uow.session.execute(stmt, rows)

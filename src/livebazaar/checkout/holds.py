@@ -13,13 +13,18 @@ from sqlalchemy import and_, select, update
 
 from livebazaar import inventory, live
 from livebazaar.broker import Broker
-from livebazaar.checkout.events import DropEnded, DropStockChanged
+from livebazaar.checkout.events import DropEnded, DropSoldOut, DropStockChanged
+from livebazaar.checkout.hotstock import ClosedHold
 from livebazaar.checkout.models import Drop, DropBuyer, DropStatus, Order, OrderStatus
 from livebazaar.checkout.queries import DropCounts, get_drop, get_drop_counts, is_due
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import UnitOfWork
 
 SWEEP_BATCH = 500
+# Noted on the unit of work (kernel.db) for each hold that closes, with its ClosedHold: the
+# composition root makes a HotStock that counts drops' units elsewhere listen (bootstrap).
+HOLDS_CLOSED = "checkout.holds_closed"
+DROPS_CLOSED = "checkout.drops_closed"  # the same, with the id of each drop that closes
 
 
 async def close_drop(uow: UnitOfWork, broker: Broker, clock: Clock, drop: Drop) -> bool:
@@ -34,6 +39,7 @@ async def close_drop(uow: UnitOfWork, broker: Broker, clock: Clock, drop: Drop) 
     )
     if getattr(result, "rowcount", 0) != 1:
         return False
+    uow.note(DROPS_CLOSED, drop.id)
     await uow.session.refresh(drop)
     unsold = await inventory.take_all_available(uow.session, drop.pool_id)
     await _to_shelf(uow, drop, unsold, already_taken=True)
@@ -46,15 +52,16 @@ async def close_drop(uow: UnitOfWork, broker: Broker, clock: Clock, drop: Drop) 
 
 async def expire_due_holds(
     uow: UnitOfWork, broker: Broker, clock: Clock, *, pool_id: str | None, emit_events: bool
-) -> int:
+) -> list[ClosedHold]:
+    """Expire (at most SWEEP_BATCH of) the due holds, of one pool or all; the ones expired."""
     query = select(Order).where(is_due(clock.now())).order_by(Order.expires_at).limit(SWEEP_BATCH)
     if pool_id is not None:
         query = query.where(Order.pool_id == pool_id)
     drops: set[str] = set()
-    expired = 0
+    expired: list[ClosedHold] = []
     for order in list(await uow.session.scalars(query)):
         if await release_order(uow, clock, order, OrderStatus.EXPIRED):
-            expired += 1
+            expired.append(closed_hold(order))
             if order.drop_id is not None:
                 drops.add(order.drop_id)
     if emit_events:
@@ -78,6 +85,7 @@ async def release_order(uow: UnitOfWork, clock: Clock, order: Order, status: Ord
         return False
     await inventory.release_hold(uow.session, order.pool_id, order.quantity)
     await _units_back(uow, order)
+    uow.note(HOLDS_CLOSED, closed_hold(order))
     return True
 
 
@@ -94,7 +102,12 @@ async def cancel_paid_order(uow: UnitOfWork, clock: Clock, order: Order) -> bool
         return False
     await inventory.unsell(uow.session, order.pool_id, order.quantity)
     await _units_back(uow, order)
+    uow.note(HOLDS_CLOSED, closed_hold(order))
     return True
+
+
+def closed_hold(order: Order) -> ClosedHold:
+    return ClosedHold(order.id, order.drop_id, order.buyer_id, order.quantity)
 
 
 async def refund_paid_order(uow: UnitOfWork, clock: Clock, order: Order) -> bool:
@@ -110,6 +123,16 @@ async def emit_drop_counts(uow: UnitOfWork, broker: Broker, clock: Clock, drop: 
     )  # fmt: skip
     live.emit(uow, broker, clock, drop.show_id, event)
     return counts
+
+
+async def announce_holds(
+    uow: UnitOfWork, broker: Broker, clock: Clock, drop: Drop, *, took_units: bool
+) -> None:
+    """Holds changed a drop's counts: its new counts, and "sold out" when the units taken
+    left none (published once `uow` commits)."""
+    counts = await emit_drop_counts(uow, broker, clock, drop)
+    if took_units and counts.remaining == 0:
+        live.emit(uow, broker, clock, drop.show_id, DropSoldOut(drop_id=drop.id))
 
 
 async def _transition(

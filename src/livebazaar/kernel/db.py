@@ -69,6 +69,7 @@ class Base(DeclarativeBase):
 
 
 OnCommit = Callable[[], Awaitable[None]]
+Listener = Callable[[list[Any]], Awaitable[None]]
 
 
 class Database:
@@ -83,6 +84,14 @@ class Database:
         self._write_sessions = async_sessionmaker(writer, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._listeners: dict[str, list[Listener]] = {}
+
+    def listen(self, topic: str, listener: Listener) -> None:
+        """After each commit of a unit of work that noted items under `topic` (`uow.note`),
+        await `listener(items)`: outside the write lock; a failure is logged, the commit
+        stands. The composition root wires these (a feature's adapter hearing of another
+        part's changes), so the code that makes a change need not know who listens."""
+        self._listeners.setdefault(topic, []).append(listener)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self)
@@ -106,6 +115,7 @@ class UnitOfWork:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._callbacks: list[OnCommit] = []
+        self._notes: dict[str, list[Any]] = {}
         self._committed = False
 
     async def __aenter__(self) -> UnitOfWork:
@@ -116,6 +126,11 @@ class UnitOfWork:
 
     def on_commit(self, callback: OnCommit) -> None:
         self._callbacks.append(callback)
+
+    def note(self, topic: str, item: object) -> None:
+        """Tell `topic`'s listeners (Database.listen) of `item` once this unit commits."""
+        if topic in self._db._listeners:
+            self._notes.setdefault(topic, []).append(item)
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -142,6 +157,16 @@ class UnitOfWork:
         finally:
             if self._db._write_lock is not None:
                 self._db._write_lock.release()
+        if self._committed and exc is None:
+            await self._tell_listeners()
+
+    async def _tell_listeners(self) -> None:
+        for topic, items in self._notes.items():
+            for listener in self._db._listeners.get(topic, []):
+                try:
+                    await listener(items)
+                except Exception:
+                    log.exception("listener of %s failed", topic)
 
 
 def _configure_sqlite(engine: AsyncEngine, synchronous: str) -> None:

@@ -40,7 +40,7 @@ from livebazaar.web.problems import PROBLEM_RESPONSES
 router = APIRouter(prefix="/api/v1", tags=["checkout"], responses=PROBLEM_RESPONSES)
 
 
-def claim_limiter(c: ContainerDep) -> RateLimiter:
+async def claim_limiter(c: ContainerDep) -> RateLimiter:
     """Claims and live purchases per buyer per 10 s (shared by the nodes when set to)."""
     return c.limiter("claim", c.settings.claim_rate_per_10s)
 
@@ -68,7 +68,7 @@ async def claim(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> ReservationOut:  # fmt: skip
     return await do_claim(
-        c.holds, c.clock, limiter, actor, drop_id, body.quantity,
+        c.hotstock, c.clock, limiter, actor, drop_id, body.quantity,
         idempotency_key=idempotency_key,
     )  # fmt: skip
 
@@ -213,5 +213,6 @@ def periodic_jobs(app: FastAPI) -> list[PeriodicJob]:
 
     return [
         ("checkout.sweep_expired_holds", interval, sweep),
+        ("checkout.hotstock_upkeep", interval, c.hotstock.maintain),
         ("checkout.end_due_drops", interval, end_drops),
     ]
