@@ -517,16 +517,16 @@ class RedisHotStock:
         await self._reconcile_script(keys=self._keys(drop_id)[:1], args=[available, ended, mode])
 
     async def close(self) -> None:
+        """Stop admitting and recording; every claim still waiting here answers 503."""
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        stopping = Unavailable("The server is stopping; try again")
-        while not self._incoming.empty():
-            self._incoming.get_nowait().settle(stopping)
-        while not self._admitted.empty():  # still pending in Redis: another node records them
-            _settle_all(self._admitted.get_nowait().claims, stopping)
+        # Claims admitted but not recorded stay pending in Redis: another node records them.
+        for future in self._waiting.values():
+            if not future.done():
+                future.set_result(Unavailable("The server is stopping; try again"))
         await self._redis.aclose()
 
 
