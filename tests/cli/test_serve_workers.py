@@ -4,11 +4,8 @@ viewer, whichever worker holds its socket; and a clear refusal where workers can
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
-import signal
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,9 +17,10 @@ from websockets.asyncio.client import ClientConnection
 from livebazaar.bootstrap import build_container
 from livebazaar.cli.main import cli
 from tests.brokers import forget_redis, redis_url, unique_prefix
-from tests.conftest import free_port, make_settings
+from tests.conftest import make_settings
 from tests.databases import database_url, on_postgres
 from tests.live.stage import make_stage, next_frame, post_chat, viewer
+from tests.servers import AppServer
 from tests.support import Api
 
 WORKERS = 2
@@ -61,7 +59,6 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[str, str, str, int]]:
     if not on_postgres():
         pytest.skip("--workers needs PostgreSQL: set LIVEBAZAAR_TEST_DATABASE_URL (CI does)")
     broker, prefix = redis_url(), unique_prefix()
-    port = free_port()
     db = database_url(tmp_path, "workers")
     env = {
         **os.environ,
@@ -73,25 +70,12 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[str, str, str, int]]:
         "LIVEBAZAAR_MEDIA_DIR": str(tmp_path / "media"),
         "LIVEBAZAAR_CHAT_RATE_PER_10S": "1000",
     }
-    args = ["-m", "livebazaar", "serve", "--workers", str(WORKERS), "--port", str(port)]
-    server = await asyncio.create_subprocess_exec(sys.executable, *args, env=env)
-    base = f"http://127.0.0.1:{port}"
+    server = AppServer(env, ("--workers", str(WORKERS)))
+    await server.start()
     try:
-        async with httpx.AsyncClient(base_url=base) as client:
-            for _ in range(600):  # a safety net against hanging, not a speed assertion
-                with contextlib.suppress(httpx.TransportError):
-                    if (await client.get("/api/v1/health")).status_code == 200:
-                        break
-                assert server.returncode is None, "the server exited"
-                await asyncio.sleep(0.1)
-        yield base, db, prefix, server.pid
+        yield server.url, db, prefix, server.pid
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            await asyncio.wait_for(server.wait(), 30)
-        except TimeoutError:
-            server.kill()
-            await server.wait()
+        await server.stop()
         await forget_redis(broker, prefix)
 
 
