@@ -92,13 +92,15 @@ async def test_replaying_already_applied_frames_changes_nothing() -> None:
 
 
 def test_drop_events_update_the_drops() -> None:
-    drop = {"id": "d1", "remaining": 10, "reserved": 0, "sold": 0, "status": "live"}
+    drop = {"id": "d1", "remaining": 10, "reserved": 0, "sold": 0, "status": "live",
+            "stock_version": 0}  # fmt: skip
     state: dict[str, Any] = {"last_seq": 0, "drops": []}
     frames: list[dict[str, Any]] = [
         {"type": "drop.started", "data": {"drop": drop}},
         {"type": "drop.stock_changed",
-         "data": {"drop_id": "d1", "remaining": 0, "reserved": 4, "sold": 6, "status": "live"}},
-        {"type": "drop.sold_out", "data": {"drop_id": "d1"}},
+         "data": {"drop_id": "d1", "remaining": 0, "reserved": 4, "sold": 6, "status": "live",
+                  "stock_version": 5}},
+        {"type": "drop.sold_out", "data": {"drop_id": "d1", "stock_version": 5}},
         {"type": "drop.ended", "data": {"drop_id": "d1", "sold": 9, "status": "ended"}},
     ]  # fmt: skip
     seen = []
@@ -110,3 +112,20 @@ def test_drop_events_update_the_drops() -> None:
     assert seen[3]["sold"] == 9
     assert state["last_seq"] == 4
     assert apply_event(state, {"seq": 5, **frames[0]})["drops"] == [drop]  # restarted: replaced
+
+
+def test_a_stock_event_older_than_the_counts_is_not_applied() -> None:
+    """Two nodes committed counts 7 then 8 but published them the other way round."""
+    drop = {"id": "d1", "remaining": 10, "reserved": 0, "sold": 0, "status": "live",
+            "stock_version": 6}  # fmt: skip
+    state: dict[str, Any] = {"last_seq": 3, "drops": [drop]}
+    newer = {"drop_id": "d1", "remaining": 2, "reserved": 8, "sold": 0, "status": "live",
+             "stock_version": 8}  # fmt: skip
+    older = {**newer, "remaining": 5, "reserved": 5, "stock_version": 7}
+    state = apply_event(state, {"seq": 4, "type": "drop.stock_changed", "data": newer})
+    state = apply_event(state, {"seq": 5, "type": "drop.stock_changed", "data": older})
+    state = apply_event(
+        state, {"seq": 6, "type": "drop.sold_out", "data": {"drop_id": "d1", "stock_version": 7}}
+    )
+    assert (state["drops"][0]["remaining"], state["drops"][0]["status"]) == (2, "live")
+    assert (state["drops"][0]["stock_version"], state["last_seq"]) == (8, 6)

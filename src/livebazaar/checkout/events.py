@@ -15,17 +15,25 @@ class DropStarted(Event):
 
 
 class DropStockChanged(Event):
+    """v2 adds stock_version: apply it only if not below the drop's (DropOut.stock_version)."""
+
     type: ClassVar[str] = "drop.stock_changed"
+    version: ClassVar[int] = 2
     drop_id: str
     remaining: int
     reserved: int
     sold: int
     status: DropStatus
+    stock_version: int
 
 
 class DropSoldOut(Event):
+    """v2 adds stock_version, as drop.stock_changed's."""
+
     type: ClassVar[str] = "drop.sold_out"
+    version: ClassVar[int] = 2
     drop_id: str
+    stock_version: int
 
 
 class DropEnded(Event):

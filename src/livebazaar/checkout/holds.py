@@ -119,7 +119,7 @@ async def emit_drop_counts(uow: UnitOfWork, broker: Broker, clock: Clock, drop: 
     counts = await get_drop_counts(uow.session, clock, drop)
     event = DropStockChanged(
         drop_id=drop.id, remaining=counts.remaining, reserved=counts.reserved,
-        sold=counts.sold, status=counts.status,
+        sold=counts.sold, status=counts.status, stock_version=counts.version,
     )  # fmt: skip
     live.emit(uow, broker, clock, drop.show_id, event)
     return counts
@@ -132,7 +132,8 @@ async def announce_holds(
     left none (published once `uow` commits)."""
     counts = await emit_drop_counts(uow, broker, clock, drop)
     if took_units and counts.remaining == 0:
-        live.emit(uow, broker, clock, drop.show_id, DropSoldOut(drop_id=drop.id))
+        event = DropSoldOut(drop_id=drop.id, stock_version=counts.version)
+        live.emit(uow, broker, clock, drop.show_id, event)
 
 
 async def _transition(

@@ -32,6 +32,7 @@ class DropCounts:
     reserved: int
     sold: int
     status: DropStatus
+    version: int  # the pool's: higher is newer
 
 
 def is_due(now: datetime) -> ColumnElement[bool]:
@@ -81,7 +82,10 @@ async def get_drop_counts(session: AsyncSession, clock: Clock, drop: Drop) -> Dr
         status = DropStatus.ENDED
     else:
         status = DropStatus.SOLD_OUT if remaining <= 0 else DropStatus.LIVE
-    return DropCounts(remaining=remaining, reserved=reserved, sold=pool.sold, status=status)
+    return DropCounts(
+        remaining=remaining, reserved=reserved, sold=pool.sold, status=status,
+        version=pool.version,
+    )  # fmt: skip
 
 
 async def get_drop_out(session: AsyncSession, clock: Clock, drop: Drop) -> DropOut:
@@ -96,6 +100,7 @@ async def get_drop_out(session: AsyncSession, clock: Clock, drop: Drop) -> DropO
         reserved=counts.reserved,
         sold=counts.sold,
         status=counts.status,
+        stock_version=counts.version,
         price=MoneyOut.of(Money(drop.price_minor, drop.currency)),
         per_buyer_limit=drop.per_buyer_limit,
         hold_s=drop.hold_s,

@@ -24,6 +24,9 @@ class DropOut(BaseModel):
     reserved: int
     sold: int
     status: DropStatus
+    # Rises with every change of these counts: of two stock events, the higher one is newer
+    # (two nodes may publish theirs in the other order).
+    stock_version: int
     price: MoneyOut
     per_buyer_limit: int
     hold_s: int

@@ -37,3 +37,6 @@ class StockPool(Base):
     quantity: Mapped[int] = mapped_column(BigInteger, default=0)
     reserved: Mapped[int] = mapped_column(BigInteger, default=0)
     sold: Mapped[int] = mapped_column(BigInteger, default=0)
+    # One more on every change: events carry it, so a client hearing two nodes' counts out of
+    # order keeps the newer (commits on this row are serialised by its lock).
+    version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from livebazaar.inventory.models import PoolKind, StockPool
 
 _available = StockPool.quantity - StockPool.reserved - StockPool.sold
+_next_version = StockPool.version + 1  # every UPDATE below sets it
 
 
 def add_pool(session: AsyncSession, variant_id: str, kind: PoolKind, quantity: int) -> StockPool:
@@ -50,7 +51,7 @@ async def try_hold(session: AsyncSession, pool_id: str, quantity: int) -> bool:
     result = await session.execute(
         update(StockPool)
         .where(StockPool.id == pool_id, _available >= quantity)
-        .values(reserved=StockPool.reserved + quantity)
+        .values(reserved=StockPool.reserved + quantity, version=_next_version)
         .execution_options(synchronize_session=False)
     )
     return _changed(result)
@@ -60,7 +61,7 @@ async def release_hold(session: AsyncSession, pool_id: str, quantity: int) -> No
     result = await session.execute(
         update(StockPool)
         .where(StockPool.id == pool_id, StockPool.reserved >= quantity)
-        .values(reserved=StockPool.reserved - quantity)
+        .values(reserved=StockPool.reserved - quantity, version=_next_version)
         .execution_options(synchronize_session=False)
     )
     _require(result, "release more units than are held")
@@ -70,7 +71,11 @@ async def confirm_sale(session: AsyncSession, pool_id: str, quantity: int) -> No
     result = await session.execute(
         update(StockPool)
         .where(StockPool.id == pool_id, StockPool.reserved >= quantity)
-        .values(reserved=StockPool.reserved - quantity, sold=StockPool.sold + quantity)
+        .values(
+            reserved=StockPool.reserved - quantity,
+            sold=StockPool.sold + quantity,
+            version=_next_version,
+        )
         .execution_options(synchronize_session=False)
     )
     _require(result, "sell more units than are held")
@@ -81,7 +86,7 @@ async def unsell(session: AsyncSession, pool_id: str, quantity: int) -> None:
     result = await session.execute(
         update(StockPool)
         .where(StockPool.id == pool_id, StockPool.sold >= quantity)
-        .values(sold=StockPool.sold - quantity)
+        .values(sold=StockPool.sold - quantity, version=_next_version)
         .execution_options(synchronize_session=False)
     )
     _require(result, "unsell more units than were sold")
@@ -92,7 +97,7 @@ async def take_units(session: AsyncSession, pool_id: str, quantity: int) -> bool
     result = await session.execute(
         update(StockPool)
         .where(StockPool.id == pool_id, _available >= quantity)
-        .values(quantity=StockPool.quantity - quantity)
+        .values(quantity=StockPool.quantity - quantity, version=_next_version)
         .execution_options(synchronize_session=False)
     )
     return _changed(result)
@@ -103,7 +108,7 @@ async def put_units(session: AsyncSession, pool_id: str, quantity: int) -> None:
     await session.execute(
         update(StockPool)
         .where(StockPool.id == pool_id)
-        .values(quantity=StockPool.quantity + quantity)
+        .values(quantity=StockPool.quantity + quantity, version=_next_version)
         .execution_options(synchronize_session=False)
     )
 
@@ -132,7 +137,7 @@ async def set_quantity(session: AsyncSession, pool_id: str, quantity: int) -> bo
     result = await session.execute(
         update(StockPool)
         .where(StockPool.id == pool_id, StockPool.reserved + StockPool.sold <= quantity)
-        .values(quantity=quantity)
+        .values(quantity=quantity, version=_next_version)
         .execution_options(synchronize_session=False)
     )
     return _changed(result)

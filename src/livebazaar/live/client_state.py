@@ -79,15 +79,25 @@ def _drop_started(state: State, data: Data) -> None:
     state["drops"] = drops
 
 
-def _drop_stock_changed(state: State, data: Data) -> None:
+def _newer_stock(state: State, data: Data) -> Data | None:
+    """The drop, if this stock event is not older than what the client has: two nodes may
+    publish their counts in the other order than they committed them."""
     drop = _find_drop(state, data["drop_id"])
+    if drop is None or data["stock_version"] < drop.get("stock_version", 0):
+        return None
+    drop["stock_version"] = data["stock_version"]
+    return drop
+
+
+def _drop_stock_changed(state: State, data: Data) -> None:
+    drop = _newer_stock(state, data)
     if drop is not None:
         for key in ("remaining", "reserved", "sold", "status"):
             drop[key] = data[key]
 
 
 def _drop_sold_out(state: State, data: Data) -> None:
-    drop = _find_drop(state, data["drop_id"])
+    drop = _newer_stock(state, data)
     if drop is not None:
         drop["status"] = "sold_out"
         drop["remaining"] = 0

@@ -4,6 +4,15 @@
 
 const RECENT_CHAT = 50;
 
+// The drop, if this stock event is not older than the counts the page has (two nodes may
+// publish theirs in the other order than they committed them); null otherwise.
+function newerStock(s, d) {
+  const drop = s.drops.find((x) => x.id === d.drop_id);
+  if (!drop || d.stock_version < (drop.stock_version ?? 0)) return null;
+  drop.stock_version = d.stock_version;
+  return drop;
+}
+
 const handlers = {
   "show.started": (s, d) => { s.status = "live"; s.started_at = d.started_at; },
   "show.ended": (s, d) => { s.status = "ended"; s.ended_at = d.ended_at; s.pinned_product_id = null; },
@@ -22,11 +31,11 @@ const handlers = {
     s.drops.push({ ...d.drop });
   },
   "drop.stock_changed": (s, d) => {
-    const drop = s.drops.find((x) => x.id === d.drop_id);
+    const drop = newerStock(s, d);
     if (drop) Object.assign(drop, { remaining: d.remaining, reserved: d.reserved, sold: d.sold, status: d.status });
   },
   "drop.sold_out": (s, d) => {
-    const drop = s.drops.find((x) => x.id === d.drop_id);
+    const drop = newerStock(s, d);
     if (drop) Object.assign(drop, { status: "sold_out", remaining: 0 });
   },
   "drop.ended": (s, d) => {
