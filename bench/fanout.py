@@ -9,10 +9,11 @@ with 2 workers on the same Redis) is started, seeded, and loaded the same way:
 
 1. Load-generator processes (one per `--per-generator` viewers) open the viewer sockets,
    ramping at `--ramp` per second in all, and count frames without parsing them.
-2. Once all are connected, chat starts at `--chat-rate` messages/s over a few signed-in
-   sockets; after `--warmup` s the window opens, and the host starts a drop every
-   `--drop-every` s until `--seconds` have passed, then chat runs on for `--grace` s while
-   late announcements arrive; then the window closes.
+2. Once all are connected, chat starts at `--chat-rate` messages/s, posted over HTTP open
+   loop by `--chatters` accounts in turn as the viewer page posts it; after `--warmup` s
+   the window opens, and the host starts a drop every `--drop-every` s until `--seconds`
+   have passed, then chat runs on for `--grace` s while late announcements arrive; then the
+   window closes. Server logs go to bench/out/fanout-<server>-<viewers>.log.
 3. Delivery latency of an announcement to a viewer = the viewer's arrival time - the
    drop's `started_at` as the server answered it (the server's clock when it made the drop,
    a few ms before the event's `ts`); also reported from the driver's send time. Same host,
@@ -46,7 +47,7 @@ from typing import Any
 from fanout_cpu import CpuMeter, named, open_files, rss_mib, tree
 from fanout_drivers import ChatDriver, run_drops
 from fanout_report import Run, print_table, summarise
-from fanout_targets import Services, Target, start_ours, start_peer, stop
+from fanout_targets import Services, Target, log_problems, start_ours, start_peer, stop
 from fanout_viewers import GeneratorPlan, generator_main
 
 
@@ -120,7 +121,7 @@ async def measure(target: Target, viewers: int, args: argparse.Namespace) -> Run
     try:
         ramp_s = await ramp_up(gens, viewers, args)
         before = _servers(target)
-        chat = ChatDriver(target, args.chat_rate)
+        chat = ChatDriver(target, args.chat_rate, args.chat_in_flight)
         chat_task = asyncio.create_task(chat.run(stop_chat))
         await asyncio.sleep(args.warmup)
         meters = {
@@ -135,7 +136,7 @@ async def measure(target: Target, viewers: int, args: argparse.Namespace) -> Run
         for meter in (*meters.values(), *per_gen.values()):
             meter.start()
         t0 = time.time()
-        sent0 = chat.counts.sent
+        sent0, accepted0 = chat.counts.sent, chat.counts.accepted
         drops = await run_drops(
             target, t0 + 1.0, args.drop_every, t0 + args.seconds, args.drop_hold
         )
@@ -145,7 +146,9 @@ async def measure(target: Target, viewers: int, args: argparse.Namespace) -> Run
         cpu = {name: meter.stop() for name, meter in meters.items()}
         gen_cpu = [meter.stop() for meter in per_gen.values()]
         sent = chat.counts.sent - sent0
+        accepted = chat.counts.accepted - accepted0
         after = _servers(target)
+        log_offset = target.log.stat().st_size
         stop_chat.set()
         await chat_task
         results = await gens.ask("stop")
@@ -154,25 +157,32 @@ async def measure(target: Target, viewers: int, args: argparse.Namespace) -> Run
         if chat_task is not None and not chat_task.done():
             chat_task.cancel()
         gens.join()
-    return summarise(
+    run = summarise(
         target=target.name, viewers=viewers, window_s=t1 - t0, ramp_s=ramp_s,
         first=first, last=last, results=results, drops=drops, cpu=cpu, gen_cpu=gen_cpu,
-        chat_sent=sent, chat=chat.counts, servers_before=before, servers_after=after,
+        chat_sent=sent, chat_accepted=accepted, chat=chat.counts,
+        servers_before=before, servers_after=after,
     )  # fmt: skip
+    run.log_offset = log_offset
+    run.log_during = log_problems(target.log, 0, log_offset)
+    return run
 
 
 async def run_one(which: str, viewers: int, args: argparse.Namespace) -> Run:
     services = Services(args.postgres, args.redis)
     with tempfile.TemporaryDirectory() as tmp:
+        log = args.json.parent / f"fanout-{which}-{viewers}.log"
         if which == "ours":
-            target = await start_ours(services, Path(tmp), args.senders)
+            target = await start_ours(services, Path(tmp), args.chatters, log)
         else:
-            target = await start_peer(services, Path(tmp), args.senders, args.peer_capacity)
+            target = await start_peer(services, Path(tmp), args.peer_capacity, log)
         print(f"{target.name}: {viewers:,} viewers on port {target.port}", flush=True)
         try:
-            return await measure(target, viewers, args)
+            run = await measure(target, viewers, args)
         finally:
             await stop(target, services)
+    run.log_after = log_problems(log, run.log_offset)
+    return run
 
 
 def parse_args() -> argparse.Namespace:
@@ -182,7 +192,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--grace", type=float, default=15.0, help="then wait for late ones")
     parser.add_argument("--warmup", type=float, default=3.0, help="chat before the window")
     parser.add_argument("--chat-rate", type=float, default=50.0, help="messages/s")
-    parser.add_argument("--senders", type=int, default=50, help="chat sockets sharing it")
+    parser.add_argument("--chatters", type=int, default=50, help="accounts posting it in turn")
+    parser.add_argument("--chat-in-flight", type=int, default=1000, help="then skip a turn")
     parser.add_argument("--drop-every", type=float, default=3.0)
     parser.add_argument("--drop-hold", type=float, default=1.0, help="s before ending a drop")
     parser.add_argument("--ramp", type=float, default=400.0, help="new viewers/s in all")

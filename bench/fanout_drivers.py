@@ -1,8 +1,9 @@
 """The show's two active people in bench/fanout.py: the chatters and the host.
 
-- Chat: a few sender sockets (signed in on ours; the peer has no accounts) share the rate,
-  each sending `{"type": "chat", "text": ...}` on a fixed schedule and draining what the show
-  sends them (they are members of the show too), counting error frames.
+- Chat: `POST .../chat` at a fixed rate, open loop (each message its own request on the
+  schedule, whether or not earlier ones were answered; at most `max_in_flight` waiting),
+  from a few accounts in turn, as the viewer page posts it. A closed loop (a few sockets each
+  waiting for its last message) would let a slow server set the chat rate itself.
 - Drops: the host starts a drop every `interval` seconds (POST, products in turn so that one
   slow answer never blocks the next start) and ends it `hold` seconds after the answer. Each
   record keeps the driver's send time and the server's `started_at` from the answer.
@@ -12,86 +13,75 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import aiohttp
 import httpx
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import WebSocketException
 
 from fanout_targets import Target
-
-ERROR_FRAME = b'"type":"error"'
 
 
 @dataclass
 class ChatCounts:
     sent: int = 0
-    error_frames: int = 0
-    skipped: int = 0  # the sender's socket was down at its turn
-    reconnects: int = 0
+    accepted: int = 0
+    skipped: int = 0  # its turn came with max_in_flight requests still waiting
+    answers: Counter[str] = field(default_factory=Counter)
+    latencies_ms: list[float] = field(default_factory=list)
 
 
 @dataclass
 class ChatDriver:
     target: Target
     rate: float
+    max_in_flight: int = 1000
     counts: ChatCounts = field(default_factory=ChatCounts)
 
     async def run(self, stop: asyncio.Event) -> None:
-        t0 = time.monotonic() + 1.0
-        senders = self.target.sender_paths
-        await asyncio.gather(
-            *(self._sender(path, j, len(senders), t0, stop) for j, path in enumerate(senders))
-        )
+        timeout = aiohttp.ClientTimeout(total=120)
+        connector = aiohttp.TCPConnector(limit=0)
+        async with aiohttp.ClientSession(
+            self.target.base, connector=connector, timeout=timeout
+        ) as session:
+            waiting: set[asyncio.Task[None]] = set()
+            t0 = time.monotonic()
+            k = 0
+            while not stop.is_set():
+                delay = t0 + k / self.rate - time.monotonic()
+                if delay > 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), delay)
+                    if stop.is_set():
+                        break
+                if len(waiting) >= self.max_in_flight:
+                    self.counts.skipped += 1
+                else:
+                    task = asyncio.create_task(self._post(session, k))
+                    waiting.add(task)
+                    task.add_done_callback(waiting.discard)
+                k += 1
+            for task in tuple(waiting):
+                task.cancel()
+            await asyncio.gather(*waiting, return_exceptions=True)
 
-    async def _sender(self, path: str, j: int, every: int, t0: float, stop: asyncio.Event) -> None:
-        url = f"ws://127.0.0.1:{self.target.port}{path}"
-        k = j
-        while not stop.is_set():
-            try:
-                async with connect(url, compression=None, max_queue=None, open_timeout=30) as ws:
-                    reader = asyncio.create_task(self._drain(ws))
-                    try:
-                        while not stop.is_set():
-                            k = await self._wait_turn(k, every, t0, stop)
-                            if stop.is_set():
-                                break
-                            text = f"How many bags are left? ({k})"
-                            await ws.send(json.dumps({"type": "chat", "text": text}))
-                            self.counts.sent += 1
-                            k += every
-                    finally:
-                        reader.cancel()
-            except (OSError, TimeoutError, WebSocketException):
-                pass
-            if not stop.is_set():
-                self.counts.reconnects += 1
-                await asyncio.sleep(1.0)
-                # turns that passed while the socket was down are not made up for
-                missed = int((time.monotonic() - t0) * self.rate) - k
-                if missed > 0:
-                    turns = (missed + every - 1) // every
-                    self.counts.skipped += turns
-                    k += turns * every
-
-    async def _wait_turn(self, k: int, every: int, t0: float, stop: asyncio.Event) -> int:
-        delay = t0 + k / self.rate - time.monotonic()
-        if delay > 0:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), delay)
-        return k
-
-    async def _drain(self, ws: ClientConnection) -> None:
+    async def _post(self, session: aiohttp.ClientSession, k: int) -> None:
+        headers = self.target.chat_headers[k % len(self.target.chat_headers)]
+        body = {"text": f"How many bags are left? ({k})"}
+        self.counts.sent += 1
+        started = time.monotonic()
         try:
-            while True:
-                frame = await ws.recv(decode=False)
-                if isinstance(frame, bytes) and ERROR_FRAME in frame:
-                    self.counts.error_frames += 1
-        except WebSocketException:
-            return
+            async with session.post(self.target.chat_path, json=body, headers=headers) as r:
+                await r.read()
+                status = str(r.status)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            status = type(exc).__name__
+        self.counts.answers[status] += 1
+        if status == "201":
+            self.counts.accepted += 1
+            self.counts.latencies_ms.append(1000 * (time.monotonic() - started))
 
 
 @dataclass

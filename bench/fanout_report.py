@@ -45,12 +45,18 @@ class Run:
     frames: int
     chat_events: int
     chat_sent_per_s: float
-    chat_errors: int
+    chat_accepted_per_s: float
+    chat_answers: dict[str, int]
+    chat_post_p50_ms: float
+    chat_post_p99_ms: float
     server_cpu_s: float
     cpu_s: dict[str, float]
     generator_cpu_s: list[float]
     servers_after: dict[str, Any]
     unidentified_drops: int = 0
+    log_offset: int = 0  # the server log's size when the window closed
+    log_during: dict[str, int] = field(default_factory=dict)  # its problems up to then
+    log_after: dict[str, int] = field(default_factory=dict)  # and while viewers left
     broken: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -82,7 +88,8 @@ def summarise(
     *, target: str, viewers: int, window_s: float, ramp_s: float,
     first: list[dict[str, Any]], last: list[dict[str, Any]], results: list[dict[str, Any]],
     drops: list[DropRecord], cpu: dict[str, float], gen_cpu: list[float], chat_sent: int,
-    chat: ChatCounts, servers_before: dict[str, Any], servers_after: dict[str, Any],
+    chat_accepted: int, chat: ChatCounts,
+    servers_before: dict[str, Any], servers_after: dict[str, Any],
 ) -> Run:  # fmt: skip
     closed_at = max(s["t"] for s in last)
     ok = [d for d in drops if d.drop_id and d.started_at is not None]
@@ -121,7 +128,10 @@ def summarise(
         p50_from_send_ms=percentile(from_send, 0.5), p99_from_send_ms=percentile(from_send, 0.99),
         frames=sum(b["frames"] - a["frames"] for a, b in zip(first, last, strict=True)),
         chat_events=sum(b["chat"] - a["chat"] for a, b in zip(first, last, strict=True)),
-        chat_sent_per_s=chat_sent / window_s, chat_errors=chat.error_frames,
+        chat_sent_per_s=chat_sent / window_s, chat_accepted_per_s=chat_accepted / window_s,
+        chat_answers=dict(chat.answers),
+        chat_post_p50_ms=percentile(chat.latencies_ms, 0.5),
+        chat_post_p99_ms=percentile(chat.latencies_ms, 0.99),
         server_cpu_s=cpu["server"], cpu_s=cpu, generator_cpu_s=gen_cpu,
         servers_after=servers_after,
         unidentified_drops=sum(r["unidentified_drops"] for r in results),
@@ -169,8 +179,12 @@ def print_table(runs: list[Run], args: argparse.Namespace) -> None:
         print(
             f"  {r.target}: {r.drops_started} drops (answers {r.drop_answers}, POST p50 "
             f"{_ms(r.drop_post_p50_ms)} ms); from the driver's send p50/p99 "
-            f"{_ms(r.p50_from_send_ms)}/{_ms(r.p99_from_send_ms)} ms; chat sent "
-            f"{r.chat_sent_per_s:.1f}/s, {r.chat_errors} error frames"
+            f"{_ms(r.p50_from_send_ms)}/{_ms(r.p99_from_send_ms)} ms"
+        )
+        print(
+            f"    chat: posted {r.chat_sent_per_s:.1f}/s, accepted {r.chat_accepted_per_s:.1f}/s, "
+            f"answers {r.chat_answers}, POST p50/p99 {_ms(r.chat_post_p50_ms)}/"
+            f"{_ms(r.chat_post_p99_ms)} ms"
         )
         print(
             f"    sockets: ever {r.ever_connected:,}, reconnects {r.reconnects:,}, closes "
@@ -182,3 +196,5 @@ def print_table(runs: list[Run], args: argparse.Namespace) -> None:
             f", drivers {r.core_pct(r.cpu_s['drivers']):.0f}, busiest generator {busiest:.0f}; "
             f"load {r.loadavg[0]:.1f}" + "".join(f"; {n}" for n in r.notes)
         )
+        print(f"    server log, ramp to window end: {r.log_during or 'clean'}")
+        print(f"    server log, viewers leaving: {r.log_after or 'clean'}")

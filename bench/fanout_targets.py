@@ -2,11 +2,11 @@
 
 - Ours: `livebazaar serve --workers 2` on a PostgreSQL database made for the run and the Redis
   broker under a key prefix of the run's own, seeded through the public API (a host, a shop, a
-  few products in a live show's lineup, chat senders), slow mode off, chat limit raised.
+  few products in a live show's lineup, chatting accounts), slow mode off, chat limit raised.
 - The peer: the Django Channels app in bench/peers/channels_show under uvicorn, 2 workers, on
   the same Redis under another prefix of the run's own.
 
-Both answer the same questions: where viewers connect, how a chat sender connects, how the host
+Both answer the same questions: where viewers connect, where chat is posted, how the host
 starts and ends a drop; and which processes to count the CPU of.
 """
 
@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,8 +51,10 @@ class Target:
     name: str
     port: int
     proc: subprocess.Popen[bytes]
+    log: Path
     viewer_path: str
-    sender_paths: list[str]
+    chat_path: str
+    chat_headers: list[dict[str, str]]  # one per chatting account, used in turn
     resume: bool  # viewers reconnect with after=<seq> (a replay buffer exists)
     drop_path: str  # POST here starts a drop: answers {"id", "started_at"}
     end_path: str  # format with drop_id: POST ends that drop
@@ -64,9 +67,31 @@ class Target:
         return f"http://127.0.0.1:{self.port}"
 
 
-def _spawn(cmd: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
-    """Start a server process (returns at once: fork + exec, no waiting on it)."""
-    return subprocess.Popen(cmd, env=env, cwd=cwd)
+def _spawn(cmd: list[str], env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
+    """Start a server process, its output to `log` (returns at once: no waiting on it)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        return subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+
+
+def log_problems(log: Path, start: int = 0, end: int | None = None) -> dict[str, int]:
+    """How often each exception or error line appears in the server's log between two offsets:
+    the last line of each traceback (`ExceptionType: ...`) and uvicorn's ERROR/WARNING lines."""
+    with log.open("rb") as f:
+        f.seek(start)
+        text = f.read(None if end is None else max(0, end - start)).decode("utf-8", "replace")
+    found: Counter[str] = Counter()
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(("ERROR:", "WARNING:")):
+            found[line[:80]] += 1
+        elif line.startswith("Traceback"):
+            j = i + 1
+            while j < len(lines) and (lines[j].startswith(" ") or not lines[j]):
+                j += 1
+            if j < len(lines):
+                found[lines[j].split(":")[0][:80]] += 1
+    return dict(found.most_common(8))
 
 
 async def _wait_healthy(base: str, path: str, proc: subprocess.Popen[bytes]) -> None:
@@ -86,7 +111,7 @@ async def _wait_healthy(base: str, path: str, proc: subprocess.Popen[bytes]) -> 
 # --- ours ---------------------------------------------------------------------------------
 
 
-async def start_ours(services: Services, workdir: Path, senders: int) -> Target:
+async def start_ours(services: Services, workdir: Path, chatters: int, log: Path) -> Target:
     run = uuid.uuid4().hex[:10]
     database, prefix = f"lbfan_{run}", f"lbfan{run}"
     admin = await asyncpg.connect(services.postgres)
@@ -110,13 +135,15 @@ async def start_ours(services: Services, workdir: Path, senders: int) -> Target:
         "LIVEBAZAAR_CHAT_RATE_PER_10S": "1000000",
     }
     cmd = [sys.executable, "-m", "livebazaar", "serve", "--workers", "2", "--port", str(port)]
-    proc = _spawn(cmd, env, workdir)
+    proc = _spawn(cmd, env, workdir, log)
     target = Target(
         name="livebazaar",
         port=port,
         proc=proc,
+        log=log,
         viewer_path="",
-        sender_paths=[],
+        chat_path="",
+        chat_headers=[],
         resume=True,
         drop_path="",
         end_path="/api/v1/drops/{drop_id}/end",
@@ -124,7 +151,7 @@ async def start_ours(services: Services, workdir: Path, senders: int) -> Target:
     )
     try:
         await _wait_healthy(target.base, "/api/v1/health", proc)
-        await _seed_ours(target, senders)
+        await _seed_ours(target, chatters)
     except BaseException:
         await stop(target, services)
         raise
@@ -141,7 +168,7 @@ async def _account(client: httpx.AsyncClient, name: str) -> str:
     return token
 
 
-async def _seed_ours(target: Target, senders: int, products: int = 4) -> None:
+async def _seed_ours(target: Target, chatters: int, products: int = 4) -> None:
     async with httpx.AsyncClient(base_url=target.base, timeout=60) as client:
         host = {"Authorization": f"Bearer {await _account(client, 'host')}"}
         shop = await client.post(
@@ -181,10 +208,10 @@ async def _seed_ours(target: Target, senders: int, products: int = 4) -> None:
             f"/api/v1/shows/{show_id}/slow-mode", json={"seconds": 0}, headers=host
         )
         r.raise_for_status()
-        tokens = [await _account(client, f"chatter{i}") for i in range(senders)]
-    path = f"/api/v1/shows/{show_id}/events"
-    target.viewer_path = path
-    target.sender_paths = [f"{path}?token={token}" for token in tokens]
+        tokens = [await _account(client, f"chatter{i}") for i in range(chatters)]
+    target.viewer_path = f"/api/v1/shows/{show_id}/events"
+    target.chat_path = f"/api/v1/shows/{show_id}/chat"
+    target.chat_headers = [{"Authorization": f"Bearer {token}"} for token in tokens]
     target.drop_path = f"/api/v1/shows/{show_id}/drops"
     target.headers = host
     target.drop_bodies = [
@@ -203,7 +230,7 @@ async def _seed_ours(target: Target, senders: int, products: int = 4) -> None:
 # --- the peer -----------------------------------------------------------------------------
 
 
-async def start_peer(services: Services, workdir: Path, senders: int, capacity: int) -> Target:
+async def start_peer(services: Services, workdir: Path, capacity: int, log: Path) -> Target:
     prefix = f"lbfanpeer{uuid.uuid4().hex[:10]}"
     port = free_port()
     env = {
@@ -218,14 +245,16 @@ async def start_peer(services: Services, workdir: Path, senders: int, capacity: 
         "--app-dir", str(PEERS), "--workers", "2", "--host", "127.0.0.1", "--port", str(port),
         "--log-level", "warning",
     ]  # fmt: skip
-    proc = _spawn(cmd, env, workdir)
+    proc = _spawn(cmd, env, workdir, log)
     show_id = uuid.uuid4().hex
     target = Target(
         name="django channels (peer)",
         port=port,
         proc=proc,
+        log=log,
         viewer_path=f"/api/shows/{show_id}/events",
-        sender_paths=[f"/api/shows/{show_id}/events"] * senders,
+        chat_path=f"/api/shows/{show_id}/chat",
+        chat_headers=[{}],
         resume=False,
         drop_path=f"/api/shows/{show_id}/drops",
         end_path=f"/api/shows/{show_id}/drops/{{drop_id}}/end",

@@ -7,7 +7,7 @@ from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from channels_show.envelope import envelope, new_id, now_iso
+from channels_show.envelope import chat_message, envelope
 
 
 def group_of(show_id: str) -> str:
@@ -28,13 +28,7 @@ class ShowConsumer(AsyncWebsocketConsumer):
         frame = json.loads(text_data or "{}")
         if frame.get("type") != "chat":
             return
-        data = {
-            "id": new_id(),
-            "user_id": None,
-            "display_name": "viewer",
-            "text": str(frame.get("text", ""))[:500],
-            "created_at": now_iso(),
-        }
+        data = chat_message(str(frame.get("text", ""))[:500])
         text = envelope(self.show_id, "chat.message", data)
         await self.channel_layer.group_send(self.group, {"type": "show.event", "text": text})
 

@@ -28,3 +28,13 @@ def envelope(show_id: str, kind: str, data: dict[str, Any], ts: str | None = Non
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def chat_message(text: str) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "user_id": None,
+        "display_name": "viewer",
+        "text": text,
+        "created_at": now_iso(),
+    }

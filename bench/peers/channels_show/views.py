@@ -1,6 +1,9 @@
-"""The host's drop announcements: one group_send each, answered with the drop's id and ts."""
+"""Chat posted over HTTP (as the viewer page posts it) and the host's drop announcements:
+one group_send each."""
 
 from __future__ import annotations
+
+import json
 
 from channels.layers import get_channel_layer
 from django.http import HttpRequest, JsonResponse
@@ -8,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from channels_show.consumers import group_of
-from channels_show.envelope import envelope, new_id, now_iso
+from channels_show.envelope import chat_message, envelope, new_id, now_iso
 
 
 async def health(request: HttpRequest) -> JsonResponse:
@@ -47,3 +50,13 @@ async def end_drop(request: HttpRequest, show_id: str, drop_id: str) -> JsonResp
     text = envelope(show_id, "drop.ended", data)
     await get_channel_layer().group_send(group_of(show_id), {"type": "show.event", "text": text})
     return JsonResponse({"id": drop_id, "status": "ended"})
+
+
+@csrf_exempt
+@require_POST
+async def post_chat(request: HttpRequest, show_id: str) -> JsonResponse:
+    text = str(json.loads(request.body or b"{}").get("text", ""))[:500]
+    data = chat_message(text)
+    body = envelope(show_id, "chat.message", data)
+    await get_channel_layer().group_send(group_of(show_id), {"type": "show.event", "text": body})
+    return JsonResponse(data, status=201)
