@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from fanout_cpu import CpuMeter, named, open_files, rss_mib, tree
-from fanout_drivers import ChatDriver, run_drops
+from fanout_drivers import ChatDriver, DropRecord, run_drops
 from fanout_report import Run, print_table, summarise
 from fanout_targets import Services, Target, log_problems, start_ours, start_peer, stop
 from fanout_viewers import GeneratorPlan, generator_main
@@ -137,11 +137,18 @@ async def measure(target: Target, viewers: int, args: argparse.Namespace) -> Run
             meter.start()
         t0 = time.time()
         sent0, accepted0 = chat.counts.sent, chat.counts.accepted
-        drops = await run_drops(
-            target, t0 + 1.0, args.drop_every, t0 + args.seconds, args.drop_hold
-        )
-        await asyncio.sleep(max(0.0, t0 + args.seconds + args.grace - time.time()))
+        closes_at = t0 + args.seconds + args.grace
+        drops: list[DropRecord] = []
+        host = asyncio.create_task(
+            run_drops(
+                target, drops, t0 + 1.0, args.drop_every, t0 + args.seconds, args.drop_hold,
+                deadline=closes_at,
+            )
+        )  # fmt: skip
+        await asyncio.sleep(max(0.0, closes_at - time.time()))
         last = await gens.ask("mark")
+        host.cancel()
+        await asyncio.gather(host, return_exceptions=True)
         t1 = time.time()
         cpu = {name: meter.stop() for name, meter in meters.items()}
         gen_cpu = [meter.stop() for meter in per_gen.values()]

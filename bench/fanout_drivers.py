@@ -96,16 +96,23 @@ class DropRecord:
 
 
 async def run_drops(
-    target: Target, first_at: float, interval: float, until: float, hold: float
-) -> list[DropRecord]:
-    """Start a drop at first_at, first_at + interval, ... before `until` (time.time())."""
-    records: list[DropRecord] = []
-    async with httpx.AsyncClient(base_url=target.base, timeout=60, headers=target.headers) as c:
+    target: Target,
+    records: list[DropRecord],
+    first_at: float,
+    interval: float,
+    until: float,
+    hold: float,
+    deadline: float,
+) -> None:
+    """Start a drop at first_at, first_at + interval, ... before `until` (time.time()), each
+    recorded in `records`; no request waits past `deadline` (the window's end): a drop not
+    answered by then stays unanswered (status 0), and its announcement counts as lost."""
+    async with httpx.AsyncClient(base_url=target.base, headers=target.headers) as c:
 
         async def one(record: DropRecord) -> None:
             body = target.drop_bodies[record.index % len(target.drop_bodies)]
             try:
-                r = await c.post(target.drop_path, json=body)
+                r = await c.post(target.drop_path, json=body, timeout=deadline - time.time())
             except httpx.TransportError:
                 record.answered = time.time()
                 return
@@ -118,7 +125,8 @@ async def run_drops(
             record.started_at = datetime.fromisoformat(answer["started_at"]).timestamp()
             await asyncio.sleep(hold)
             try:
-                ended = await c.post(target.end_path.format(drop_id=record.drop_id))
+                path = target.end_path.format(drop_id=record.drop_id)
+                ended = await c.post(path, timeout=max(1.0, deadline - time.time()))
                 record.end_status = ended.status_code
             except httpx.TransportError:
                 record.end_status = -1
@@ -134,4 +142,3 @@ async def run_drops(
             tasks.append(asyncio.create_task(one(record)))
             k += 1
         await asyncio.gather(*tasks)
-    return records

@@ -31,10 +31,11 @@ class Run:
     reconnects: int
     refused: dict[str, int]
     closes: dict[str, int]
-    drops_started: int
-    drop_answers: dict[str, int]
+    drops_tried: int
+    drops_started: int  # answered 201 before the window closed
+    drop_answers: dict[str, int]  # "0": no answer by the window's end
     drop_post_p50_ms: float
-    pairs: int  # viewers asked x drops started
+    pairs: int  # viewers asked x drops tried: an unstarted drop reaches nobody
     delivered: int
     p50_ms: float
     p99_ms: float
@@ -105,7 +106,7 @@ def summarise(
         times = arrivals.get(d.drop_id, [])
         from_ts.extend(1000 * (t - d.started_at) for t in times)
         from_send.extend(1000 * (t - d.sent) for t in times)
-    pairs = viewers * len(ok)
+    pairs = viewers * len(drops)
     with_lost = from_ts + [math.inf] * max(0, pairs - len(from_ts))
     refused: Counter[str] = Counter()
     closes: Counter[str] = Counter()
@@ -119,9 +120,9 @@ def summarise(
         ever_connected=sum(r["ever_connected"] for r in results),
         reconnects=sum(r["reconnects"] for r in results),
         refused=dict(refused), closes=dict(closes),
-        drops_started=len(ok),
+        drops_tried=len(drops), drops_started=len(ok),
         drop_answers=dict(Counter(str(d.status) for d in drops)),
-        drop_post_p50_ms=percentile([1000 * (d.answered - d.sent) for d in drops], 0.5),
+        drop_post_p50_ms=percentile([1000 * (d.answered - d.sent) for d in drops if d.status], 0.5),
         pairs=pairs, delivered=len(from_ts),
         p50_ms=percentile(from_ts, 0.5), p99_ms=percentile(from_ts, 0.99),
         p99_lost_inf_ms=percentile(with_lost, 0.99), max_ms=max(from_ts, default=math.nan),
@@ -140,8 +141,8 @@ def summarise(
         run.notes.append("server processes changed during the window (a worker restarted?)")
     if not run.ever_connected:
         run.broken = "no viewer connected"
-    elif not ok:
-        run.broken = f"no drop started: {run.drop_answers}"
+    elif not drops:
+        run.broken = "the host driver tried no drop"
     return run
 
 
@@ -177,7 +178,8 @@ def print_table(runs: list[Run], args: argparse.Namespace) -> None:
         files = list(r.servers_after["open_files"].values())
         rss = sum(r.servers_after["rss_mib"].values())
         print(
-            f"  {r.target}: {r.drops_started} drops (answers {r.drop_answers}, POST p50 "
+            f"  {r.target}: {r.drops_started} of {r.drops_tried} drops started (answers "
+            f"{r.drop_answers}, POST p50 "
             f"{_ms(r.drop_post_p50_ms)} ms); from the driver's send p50/p99 "
             f"{_ms(r.p50_from_send_ms)}/{_ms(r.p99_from_send_ms)} ms"
         )
