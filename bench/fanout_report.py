@@ -192,6 +192,11 @@ def print_table(runs: list[Run], args: argparse.Namespace) -> None:
             f"    sockets: ever {r.ever_connected:,}, reconnects {r.reconnects:,}, closes "
             f"{r.closes}, refused {r.refused}; server open files {files}, RSS {rss:,.0f} MiB"
         )
+        if r.unidentified_drops:
+            print(
+                f"    {r.unidentified_drops:,} frames held a drop marker but no drop id "
+                '(`"drop":{"id":"` not found: has the frame format changed?)'
+            )
         print(
             f"    CPU % of a core: server {r.core_pct(r.server_cpu_s):.0f}, redis "
             f"{r.core_pct(r.cpu_s['redis']):.0f}, postgres {r.core_pct(r.cpu_s['postgres']):.0f}"
