@@ -11,7 +11,7 @@ NPM ?= npm
 VENDOR := src/livebazaar/web/static/vendor
 NPM_STAMP := node_modules/.livebazaar-npm-ci
 
-.PHONY: demo test install install-dev frontend lint typecheck pytest bench clean messages
+.PHONY: demo test install install-dev install-bench frontend lint typecheck pytest bench clean messages
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ install: $(BIN)/uv frontend
 install-dev: $(BIN)/uv frontend
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
 
+# The peers the benchmarks measure ours against (Django Channels + channels-redis), from PyPI.
+install-bench: $(BIN)/uv frontend
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev,bench]'
+
 demo: install
 	$(BIN)/livebazaar demo --host $(HOST) --port $(PORT)
 
@@ -69,9 +73,11 @@ pytest: install-dev
 test: lint typecheck pytest
 
 # bench/video_latency.py needs nginx with the RTMP module for its peer; run it by hand.
-bench: install-dev
+# broker_publish and fanout need PostgreSQL and Redis (fanout: about 10 minutes, 20,000 sockets).
+bench: install-bench
 	$(BIN)/python bench/flash_sale.py
 	$(BIN)/python bench/broker_publish.py
+	$(BIN)/python bench/fanout.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache node_modules $(VENDOR)
