@@ -91,7 +91,11 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
     all_metadata()
     ensure_sqlite_dir(settings.database_url)
     clock = clock or SystemClock()
-    db = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    db = Database(
+        settings.database_url, sqlite_synchronous=settings.sqlite_synchronous,
+        pool_size=settings.database_pool_size, max_overflow=settings.database_max_overflow,
+        pool_timeout_s=settings.database_pool_timeout_s,
+    )  # fmt: skip
     broker = broker_from_url(
         settings.broker_url, prefix=settings.broker_prefix, buffer_size=settings.event_buffer_size
     )

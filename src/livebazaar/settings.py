@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LIVEBAZAAR_", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///var/livebazaar.db"
+    # PostgreSQL connections per process: kept open, and opened on demand above them. A request
+    # that finds none free within the timeout answers 503 busy. Mind the server's
+    # max_connections (docs/deploy.md).
+    database_pool_size: int = Field(default=10, ge=1)
+    database_max_overflow: int = Field(default=10, ge=0)
+    database_pool_timeout_s: float = Field(default=30.0, gt=0)
     # SQLite durability: FULL syncs the WAL on every commit, so a paid order survives power loss.
     sqlite_synchronous: str = Field(default="FULL", pattern="^(FULL|NORMAL|EXTRA)$")
     # Where the app is reached; the test provider posts its webhooks here. `serve` and `demo`

@@ -63,4 +63,7 @@ def run_server(
         port=port,
         log_level="warning",
         lifespan="on",
+        # A worker busy with thousands of sockets may answer the supervisor's ping late; the
+        # default (5 s) had one replaced, and its viewers cut off, under load.
+        timeout_worker_healthcheck=30,
     )

@@ -73,9 +73,18 @@ Listener = Callable[[list[Any]], Awaitable[None]]
 
 
 class Database:
-    def __init__(self, url: str, *, sqlite_synchronous: str = "FULL", echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, sqlite_synchronous: str = "FULL", echo: bool = False,
+        pool_size: int = 10, max_overflow: int = 10, pool_timeout_s: float = 30.0,
+    ) -> None:  # fmt: skip
         self.url = url
-        self.engine: AsyncEngine = create_async_engine(url, echo=echo)
+        pooling: dict[str, Any] = {}
+        if not url.startswith("sqlite"):
+            pooling = {
+                "pool_size": pool_size, "max_overflow": max_overflow,
+                "pool_timeout": pool_timeout_s,
+            }  # fmt: skip
+        self.engine: AsyncEngine = create_async_engine(url, echo=echo, **pooling)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         writer = self.engine
         if self.is_sqlite:

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from livebazaar.kernel.db import CONNECTION_ERRORS, is_unreachable
@@ -55,6 +56,7 @@ VALIDATION_TITLE = N_("The request is not valid")
 VALIDATION_DETAIL = N_("See `errors` for each field that failed.")
 INTERNAL_TITLE = N_("Something went wrong on our side")
 UNREACHABLE_TITLE = N_("The database is unreachable; try again in a moment")
+BUSY_TITLE = N_("The server is too busy right now; try again in a moment")
 RETRY_UNAVAILABLE_S = 2
 
 
@@ -158,6 +160,12 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     for kind in CONNECTION_ERRORS:
         app.add_exception_handler(kind, _connection_error)
+
+    @app.exception_handler(sa_exc.TimeoutError)
+    async def _no_connection_free(request: Request, exc: sa_exc.TimeoutError) -> JSONResponse:
+        """Every pooled connection stayed busy for pool_timeout: overloaded, not broken."""
+        log.warning("no database connection free: %s", exc)
+        return localized_problem(request, 503, "busy", BUSY_TITLE)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -1,0 +1,38 @@
+"""Every pooled PostgreSQL connection busy for longer than the pool's timeout: the request
+answers 503 `busy` with Retry-After (an overload, not a bug: never 500), and works again once a
+connection is free."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from livebazaar.bootstrap import build_container
+from livebazaar.web.app import create_app
+from tests.conftest import make_settings
+from tests.databases import database_url, on_postgres
+from tests.support import assert_problem
+
+
+@pytest.mark.skipif(
+    not on_postgres(), reason="needs PostgreSQL's pool: set LIVEBAZAAR_TEST_DATABASE_URL (CI does)"
+)
+async def test_a_request_that_finds_no_free_connection_answers_503_busy(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path, database_url=database_url(tmp_path, schema=True), database_pool_size=1,
+        database_max_overflow=0, database_pool_timeout_s=0.2,
+    )  # fmt: skip
+    container = build_container(settings)
+    app = create_app(container, background=False)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://node") as client:
+            async with container.db.engine.connect():  # the only connection, taken
+                r = await client.get("/api/v1/shows")
+                assert_problem(r, 503, "busy")
+                assert int(r.headers["Retry-After"]) >= 1
+            assert (await client.get("/api/v1/shows")).status_code == 200
+    finally:
+        await container.close()
