@@ -201,3 +201,16 @@ async def test_the_sweeper_is_a_periodic_job(container: Container) -> None:
     app = create_app(container, background=False)
     names = {name for name, _interval, _job in periodic_jobs(app)}
     assert {"checkout.sweep_expired_holds", "checkout.end_due_drops"} <= names
+
+
+async def test_a_malformed_idempotency_key_is_refused_and_changes_nothing(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    drop = await start_drop(client, stage, quantity=5)
+    [buyer] = await make_buyers(container, 1)
+    for key in ("k" * 256, ""):
+        r = await claim(client, buyer, drop["id"], key=key)
+        body = assert_problem(r, 422, "validation_failed")
+        assert body["errors"][0]["loc"] == ["header", "Idempotency-Key"]
+    assert (await claim(client, buyer, drop["id"], key="k" * 255)).status_code == 201
+    assert (await get_drop(client, drop["id"]))["reserved"] == 1

@@ -25,9 +25,11 @@ from livebazaar.kernel.ids import new_id
 from livebazaar.kernel.money import Money, MoneyOut
 
 Outcome = ReservationOut | DomainError
-# Core inserts of plain rows: the ORM's bulk insert costs more per row, for nothing used here.
+# Core statements run as executemany: the ORM's bulk insert costs more per row, and a
+# multi-row VALUES is compiled anew for each batch (its parameters differ in number).
 _ORDERS: Table = Order.__table__  # type: ignore[assignment]
 _RECORDS: Table = IdempotencyRecord.__table__  # type: ignore[assignment]
+_DROP_BUYERS: Table = DropBuyer.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -102,8 +104,8 @@ async def record_admitted(
         outcomes[i] = admitted[i][1]  # written now, or by the attempt this one replays
     if fresh:
         rows = [_order_row(admitted[i][0], admitted[i][1], now) for i in fresh]
-        stmt = _insert(uow, Order).values(rows).on_conflict_do_nothing().returning(Order.id)
-        inserted = set(await uow.session.scalars(stmt))
+        stmt = _insert(uow, _ORDERS).on_conflict_do_nothing().returning(_ORDERS.c.id)
+        inserted = set(await uow.session.scalars(stmt, rows))  # executemany: compiled once
         new = [admitted[i] for i in fresh if admitted[i][1].order_id in inserted]
         if new:
             await _take_units(uow, new)
@@ -200,11 +202,12 @@ def _insert(uow: UnitOfWork, model: Any) -> Any:
 
 async def add_units(uow: UnitOfWork, drop_id: str, per_buyer: dict[str, int]) -> dict[str, int]:
     """Add each buyer's newly held units to their counter; their counts after it."""
-    stmt = _insert(uow, DropBuyer)
+    stmt = _insert(uow, _DROP_BUYERS)
+    units = _DROP_BUYERS.c.units
     stmt = stmt.on_conflict_do_update(
-        index_elements=[DropBuyer.drop_id, DropBuyer.buyer_id],
-        set_={"units": DropBuyer.units + stmt.excluded.units},
-    ).returning(DropBuyer.buyer_id, DropBuyer.units)
+        index_elements=[_DROP_BUYERS.c.drop_id, _DROP_BUYERS.c.buyer_id],
+        set_={"units": units + stmt.excluded.units},
+    ).returning(_DROP_BUYERS.c.buyer_id, units)
     rows = [{"drop_id": drop_id, "buyer_id": b, "units": u} for b, u in per_buyer.items()]
-    result = await uow.session.execute(stmt.values(rows))
-    return {buyer: int(units) for buyer, units in result}
+    result = await uow.session.execute(stmt, rows)
+    return {buyer: int(n) for buyer, n in result}

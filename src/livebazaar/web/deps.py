@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Request, WebSocket
+from fastapi.exceptions import RequestValidationError
 
 from livebazaar.accounts import Actor, TokenKind
 from livebazaar.accounts.errors import CsrfFailed
@@ -14,9 +15,18 @@ from livebazaar.kernel.errors import NotAuthenticated
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 PathId = Annotated[str, Path(min_length=1, max_length=36)]
+IDEMPOTENCY_KEY_MAX = 255
 IdempotencyKeyHeader = Annotated[
-    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)
+    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=IDEMPOTENCY_KEY_MAX)
 ]
+# The same header for a route that reads it itself (`idempotency_key_of`): its OpenAPI entry.
+IDEMPOTENCY_KEY_OPENAPI: dict[str, Any] = {
+    "parameters": [{
+        "name": "Idempotency-Key", "in": "header", "required": False,
+        "schema": {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX},
+        "description": "A retry with the same key gets the first answer, never a second effect",
+    }]
+}  # fmt: skip
 CSRF_HEADER = "x-csrf-token"
 
 
@@ -28,6 +38,19 @@ async def get_container(request: Request) -> Container:
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def idempotency_key_of(request: Request) -> str | None:
+    """The Idempotency-Key header, checked as IdempotencyKeyHeader is (422 otherwise), for a
+    hot route that takes the request instead of dependencies (routes/checkout.py: claims)."""
+    key = request.headers.get("idempotency-key")
+    if key is not None and not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX:
+        too = "string_too_short" if not key else "string_too_long"
+        raise RequestValidationError(
+            [{"type": too, "loc": ("header", "Idempotency-Key"), "input": key[:40],
+              "msg": f"String should have 1 to {IDEMPOTENCY_KEY_MAX} characters"}]
+        )  # fmt: skip
+    return key
 
 
 def _bearer(request: Request | WebSocket) -> str | None:

@@ -7,16 +7,19 @@ from fastapi import APIRouter, FastAPI
 from livebazaar.web.periodic import PeriodicJob
 from livebazaar.web.routes import accounts, catalog, checkout, fx, live, media, payments, system
 
+# The hottest first: a request is matched against the routes in order, at about 2 µs each
+# (FastAPI 0.165), so a claim used to pay for fifty routes before its own. No two routes here
+# match the same method and path, so the order changes nothing else.
 ROUTERS: list[APIRouter] = [
+    system.router,  # load balancers' health checks
+    checkout.router,  # claims in a flash sale
+    live.router,
+    media.hls,  # playlists and parts, when no CDN is in front
+    payments.router,
     accounts.router,
     catalog.router,
-    live.router,
-    checkout.router,
-    payments.router,
     fx.router,
     media.router,
-    media.hls,
-    system.router,
 ]
 
 
