@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
+
 from livebazaar.kernel.clock import ManualClock
-from livebazaar.live import apply_event
+from livebazaar.live import Refetch, apply_event, apply_frame
 from tests.live.stage import Stage, make_stage, next_frame, post_chat, viewer
 from tests.support import Api
 
@@ -110,3 +112,20 @@ def test_drop_events_update_the_drops() -> None:
     assert seen[3]["sold"] == 9
     assert state["last_seq"] == 4
     assert apply_event(state, {"seq": 5, **frames[0]})["drops"] == [drop]  # restarted: replaced
+
+
+def test_a_batch_applies_its_events_and_leaves_the_client_at_its_last_seq() -> None:
+    state: dict[str, Any] = {"last_seq": 4, "recent_chat": [], "slow_mode_s": 0}
+    chat = {"seq": 6, "type": "chat.message", "data": {"id": "m6", "text": "hi"}}
+    slow = {"seq": 8, "type": "chat.slow_mode", "data": {"seconds": 5}}
+    frame = {"type": "batch", "first_seq": 5, "last_seq": 9, "events": [chat, slow]}
+    after = apply_frame(state, frame)
+    assert after == {"last_seq": 9, "recent_chat": [chat["data"]], "slow_mode_s": 5}
+    assert apply_frame(after, frame) == after  # seen already: nothing twice
+    assert apply_frame(after, {"type": "error", "code": "chat_empty"}) == after
+    with pytest.raises(Refetch):  # seq 10 never came
+        apply_frame(after, {**frame, "first_seq": 11, "last_seq": 12, "events": []})
+    with pytest.raises(Refetch):
+        apply_frame(after, {**chat, "seq": 11})
+    with pytest.raises(Refetch):
+        apply_frame(after, {"type": "resync", "last_seq": 40})

@@ -11,6 +11,7 @@ from livebazaar.kernel.events import Event
 
 class DropStarted(Event):
     type: ClassVar[str] = "drop.started"
+    urgent: ClassVar[bool] = True
     drop: DropOut
 
 
@@ -25,11 +26,13 @@ class DropStockChanged(Event):
 
 class DropSoldOut(Event):
     type: ClassVar[str] = "drop.sold_out"
+    urgent: ClassVar[bool] = True
     drop_id: str
 
 
 class DropEnded(Event):
     type: ClassVar[str] = "drop.ended"
+    urgent: ClassVar[bool] = True
     drop_id: str
     sold: int
     status: DropStatus

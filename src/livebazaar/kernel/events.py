@@ -20,6 +20,9 @@ class Event(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type: ClassVar[str]
     version: ClassVar[int] = 1
+    # An urgent event (a shop event people act on: a drop, a pin, a price, the end) leaves
+    # each process's fan-out at once with whatever waits, instead of at the next tick.
+    urgent: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

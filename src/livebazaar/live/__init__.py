@@ -27,7 +27,7 @@ from livebazaar.live.audience import (
     viewer_tally_from_url,
 )
 from livebazaar.live.channel import emit, publish_now, show_topic
-from livebazaar.live.client_state import apply_event
+from livebazaar.live.client_state import Refetch, apply_event, apply_frame
 from livebazaar.live.errors import (
     NotModerator,
     NotShowHost,
@@ -63,6 +63,7 @@ from livebazaar.live.queries import (
     list_pin_moments,
     list_sanctions,
     list_shows,
+    may_moderate_show,
 )
 from livebazaar.live.reminders import (
     count_reminders,
@@ -89,6 +90,7 @@ __all__ = [
     "ReactionSent",
     "ReactionTally",
     "RedisViewerTally",
+    "Refetch",
     "SanctionKind",
     "Show",
     "ShowEnded",
@@ -105,6 +107,7 @@ __all__ = [
     "ViewerTotals",
     "ViewersCount",
     "apply_event",
+    "apply_frame",
     "check_chat_text",
     "check_show_host",
     "check_show_moderator",
@@ -138,6 +141,7 @@ __all__ = [
     "list_show_countries",
     "list_shows",
     "mark_reminders",
+    "may_moderate_show",
     "publish_now",
     "search_shows",
     "show_topic",

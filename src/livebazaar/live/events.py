@@ -20,11 +20,13 @@ class ShowStarted(Event):
 
 class ShowEndedEvent(Event):
     type: ClassVar[str] = "show.ended"
+    urgent: ClassVar[bool] = True
     ended_at: datetime
 
 
 class ProductPinned(Event):
     type: ClassVar[str] = "product.pinned"
+    urgent: ClassVar[bool] = True
     product_id: str | None
 
 

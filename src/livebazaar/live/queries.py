@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livebazaar.accounts import Actor, Membership, Role, User, get_display_names, list_roles
@@ -100,6 +100,25 @@ async def check_show_moderator(session: AsyncSession, actor: Actor, show_id: str
     if not await _is_show_host_row(session, show_id, actor.user_id):
         raise NotModerator()
     return show
+
+
+async def may_moderate_show(session: AsyncSession, actor: Actor | None, show_id: str) -> bool:
+    """Whether `actor` may moderate the show's chat (`check_show_moderator`'s rule), in one
+    SELECT that also finds the show (ShowNotFound): what a WebSocket is told at admission."""
+    if actor is None:
+        if await session.scalar(select(Show.id).where(Show.id == show_id)) is None:
+            raise ShowNotFound()
+        return False
+    shop_role = exists().where(
+        Membership.shop_id == Show.shop_id,
+        Membership.user_id == actor.user_id,
+        Membership.role.in_(MODERATING_ROLES),
+    )
+    hosts = exists().where(ShowHost.show_id == Show.id, ShowHost.user_id == actor.user_id)
+    row = (await session.execute(select(or_(shop_role, hosts)).where(Show.id == show_id))).first()
+    if row is None:
+        raise ShowNotFound()
+    return actor.is_admin or bool(row[0])
 
 
 async def holds_shop_role(
