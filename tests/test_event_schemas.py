@@ -27,6 +27,10 @@ async def test_scripted_show_frames_match_the_registry(
         await api.client.post(f"{stage.url}/start", headers=h)
         pin = {"product_id": stage.products[0].id}
         await api.client.post(f"{stage.url}/pin", json=pin, headers=h)
+        variant = stage.products[0].variant_id
+        price = {"price_minor": 17500}
+        r = await api.client.patch(f"/api/v1/variants/{variant}", json=price, headers=h)
+        assert r.status_code == 200, r.text
         message = await post_chat(api, stage, fan, "Hello from Kigali")
         await api.client.delete(f"{stage.url}/chat/{message['id']}", headers=h)
         await api.client.put(f"{stage.url}/slow-mode", json={"seconds": 10}, headers=h)

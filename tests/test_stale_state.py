@@ -72,6 +72,11 @@ async def test_every_show_action_keeps_a_stale_client_right(
         r = await api.client.put(f"{stage.url}/slow-mode", json={"seconds": 15}, headers=h)
         assert r.status_code == 200
 
+    async def reprice() -> None:
+        url = f"/api/v1/variants/{stage.products[1].variant_id}"
+        r = await api.client.patch(url, json={"price_minor": 15900}, headers=h)
+        assert r.status_code == 200, r.text
+
     steps: list[tuple[Callable[[], Awaitable[object]], list[str]]] = [
         (lambda: post("start"), ["show.started"]),
         (lambda: post("pin", {"product_id": first}), ["product.pinned"]),
@@ -80,6 +85,7 @@ async def test_every_show_action_keeps_a_stale_client_right(
         (chat, ["chat.message"]),
         (delete, ["chat.deleted"]),
         (slow_mode, ["chat.slow_mode"]),
+        (reprice, ["product.price_changed"]),
         (lambda: post("pin", {"product_id": second}), ["product.pinned"]),
         (lambda: post("end"), ["product.pinned", "show.ended"]),
     ]

@@ -77,6 +77,13 @@ def _pinned(state: State, data: Data) -> None:
     state["pinned_product_id"] = data["product_id"]
 
 
+def _price_changed(state: State, data: Data) -> None:
+    """The lineup shows each product at one variant's price: that variant's changed."""
+    for item in state["lineup"]:
+        if item["product_id"] == data["product_id"] and item["variant_id"] == data["variant_id"]:
+            item["price"] = dict(data["price"])
+
+
 def _chat_message(state: State, data: Data) -> None:
     chat = [m for m in state["recent_chat"] if m["id"] != data["id"]]
     chat.append(dict(data))
@@ -135,6 +142,7 @@ _HANDLERS: dict[str, Callable[[State, Data], None]] = {
     "show.started": _show_started,
     "show.ended": _show_ended,
     "product.pinned": _pinned,
+    "product.price_changed": _price_changed,
     "chat.message": _chat_message,
     "chat.deleted": _chat_deleted,
     "chat.slow_mode": _slow_mode,

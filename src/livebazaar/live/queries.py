@@ -182,11 +182,23 @@ async def list_lineup(session: AsyncSession, show_id: str) -> list[LineupItemOut
                     product_id=item.product_id,
                     title=summary.title,
                     image_url=summary.image_url,
+                    variant_id=summary.default_variant_id,
                     price=MoneyOut.of(summary.price),
                     position=item.position,
                 )
             )
     return lineup
+
+
+async def list_shows_selling(session: AsyncSession, product_id: str) -> list[str]:
+    """The shows not yet ended whose lineup holds the product (their viewers see its price)."""
+    rows = await session.scalars(
+        select(LineupItem.show_id)
+        .join(Show, Show.id == LineupItem.show_id)
+        .where(LineupItem.product_id == product_id, Show.status != ShowStatus.ENDED)
+        .order_by(LineupItem.show_id)
+    )
+    return list(dict.fromkeys(rows))
 
 
 def _chat_out(message: ChatMessage, display_name: str) -> ChatMessageOut:

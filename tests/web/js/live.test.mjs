@@ -47,3 +47,22 @@ test("applyEvent ignores an event already applied", () => {
   const state = { last_seq: 3, recent_chat: [] };
   assert.equal(applyEvent(state, chat(3, "again")), state);
 });
+
+test("a price change reprices the lineup item that shows that variant", () => {
+  const price = (n) => ({ amount_minor: n, currency: "CNY", display: `${n / 100} CNY` });
+  const state = {
+    last_seq: 1,
+    lineup: [
+      { product_id: "p1", variant_id: "v1", price: price(19900) },
+      { product_id: "p2", variant_id: "v2", price: price(5000) },
+    ],
+  };
+  const event = (variant) => ({
+    seq: 2, type: "product.price_changed", data: { product_id: "p1", variant_id: variant, price: price(17500) },
+  });
+  const next = applyEvent(state, event("v1"));
+  assert.deepEqual(next.lineup.map((i) => i.price.amount_minor), [17500, 5000]);
+  assert.equal(state.lineup[0].price.amount_minor, 19900);  // the input is not changed
+  const other = applyEvent(state, event("v9"));  // another variant: the lineup shows v1's price
+  assert.deepEqual(other.lineup.map((i) => i.price.amount_minor), [19900, 5000]);
+});

@@ -11,6 +11,11 @@ const handlers = {
   "show.started": (s, d) => { s.status = "live"; s.started_at = d.started_at; },
   "show.ended": (s, d) => { s.status = "ended"; s.ended_at = d.ended_at; s.pinned_product_id = null; },
   "product.pinned": (s, d) => { s.pinned_product_id = d.product_id; },
+  "product.price_changed": (s, d) => {
+    for (const item of s.lineup) {
+      if (item.product_id === d.product_id && item.variant_id === d.variant_id) item.price = { ...d.price };
+    }
+  },
   "chat.message": (s, d) => {
     const chat = s.recent_chat.filter((m) => m.id !== d.id);
     chat.push({ ...d });
