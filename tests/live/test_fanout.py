@@ -19,7 +19,9 @@ from livebazaar.broker.memory import MemoryBroker
 from livebazaar.kernel.clock import ManualClock
 from livebazaar.live import ReactionSent, publish_now, show_topic
 from livebazaar.web.realtime import RealtimeHub
+from livebazaar.web.show_connection import Connection
 from livebazaar.web.show_feed import FanoutPolicy
+from livebazaar.web.show_frames import Frame
 from tests.live.stage import (
     FRAME_TIMEOUT_S,
     make_stage,
@@ -152,3 +154,57 @@ async def test_an_anonymous_viewer_and_a_batch_frame_round_trip_as_json(
     parsed = json.loads(batch)
     assert parsed["events"][0]["data"]["text"] == 'two "quoted" \\ and ✓'
     assert parsed["events"][-1]["type"] == "show.ended"
+
+
+async def _frames_of(conn: Connection) -> list[Frame]:
+    frames = []
+    while conn.queued_bytes:
+        frame = await conn.next_frame()
+        assert frame is not None
+        frames.append(frame)
+    return frames
+
+
+async def test_a_frame_is_built_once_and_shared_by_every_socket_of_an_audience() -> None:
+    broker = MemoryBroker()
+    hub = RealtimeHub(broker, ManualClock())
+    conns = [hub.join("s1", staff=i == 0, user_id=f"u{i}") for i in range(1200)]  # 3 chunks
+    await broker.publish(show_topic("s1"), {"type": "reaction", "data": {"kind": "wow"}})
+    feed = hub.feed("s1")
+    assert feed is not None
+    while not all(c.queued_bytes for c in conns):  # noqa: ASYNC110 (a chunk per loop turn)
+        await asyncio.sleep(0)
+    frames = [(await _frames_of(c))[0] for c in conns]
+    assert len({id(f) for f in frames}) == 1  # nothing sampled: staff and viewers share it
+    assert feed.frames_built == 1
+    for conn in conns:
+        await hub.leave(conn)
+
+
+async def test_an_urgent_event_takes_over_a_round_still_being_written() -> None:
+    # Given 5,000 sockets (ten chunks of writes) and a round of one reaction under way
+    broker = MemoryBroker()
+    hub = RealtimeHub(broker, ManualClock())
+    conns = [hub.join("s1") for _ in range(5000)]
+    feed = hub.feed("s1")
+    assert feed is not None
+    await broker.publish(show_topic("s1"), {"type": "reaction", "data": {"kind": "wow"}})
+    while not feed.writing:  # noqa: ASYNC110
+        await asyncio.sleep(0)
+    # When a drop starts before the round is done
+    await broker.publish(show_topic("s1"), {"type": "drop.started", "data": {}})
+    while feed.writing or not all(c.sent == 2 for c in conns):  # noqa: ASYNC110
+        await asyncio.sleep(0)
+    # Then the sockets not yet written got both events in one frame, the others the reaction
+    # then the drop: each event once, in order, and the drop never waited for the round
+    shapes = []
+    for conn in conns:
+        frames = [json.loads(f.payload) for f in await _frames_of(conn)]
+        reach = [f.get("last_seq", f.get("seq")) for f in frames]
+        assert reach in ([1, 2], [2]), reach
+        events = [e for f in frames for e in f.get("events", [f])]
+        assert [e["seq"] for e in events] == [1, 2]
+        shapes.append(len(frames))
+    assert set(shapes) == {1, 2}  # some sockets were written twice, the rest caught up at once
+    for conn in conns:
+        await hub.leave(conn)

@@ -32,6 +32,7 @@ class Connection:
         "_wake",
         "closed",
         "overflowed",
+        "sent",
         "show_id",
         "staff",
         "user_id",
@@ -54,6 +55,9 @@ class Connection:
         self.writer = writer
         self.overflowed = False  # cut off for falling behind (closed with 1013)
         self.closed = False  # takes no more frames
+        # The seq the socket is up to once it has what was written or queued for it; None
+        # until it has a place in the show's history (a replay, or a first frame).
+        self.sent: int | None = None
         self._direct: FrameWriter | None = None
         self._queue: deque[Frame] = deque()
         self._queued_bytes = 0
@@ -69,6 +73,7 @@ class Connection:
                 self.cut_off()
                 return False
             if direct.write_frame(frame.wire):
+                self.sent = frame.last_seq
                 return True
             self.end()  # the socket is closing anyway
             return False
@@ -80,13 +85,21 @@ class Connection:
             return False
         self._queue.append(frame)
         self._queued_bytes += size
+        self.sent = frame.last_seq
         self._wake.set()
         return True
+
+    def caught_up(self, after_seq: int) -> None:
+        """The socket has been replayed everything up to `after_seq` (0: it asked for
+        nothing past): frames from now on start past it."""
+        if after_seq:
+            self.sent = max(self.sent or 0, after_seq)
 
     def go_direct(self, after_seq: int) -> bool:
         """Write what queued up while the socket was replayed its gap (the frames that reach
         past `after_seq`), then let the feed write every frame straight to the socket.
         False when the server offers no writer: the frames stay queued for `next_frame`."""
+        self.caught_up(after_seq)
         writer = self.writer
         if writer is None or self.closed:
             return False

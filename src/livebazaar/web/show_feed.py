@@ -4,23 +4,21 @@ and written to its sockets (docs/realtime.md, "Inside one process").
 Events are gathered and sent as one frame per socket per tick. A quiet show loses nothing to
 the tick: an event that finds nothing sent for a whole tick goes out at once (at the end of the
 loop's turn, so events arriving together still share a frame); after that, events wait for the
-tick. An urgent event (a drop started, sold out or ended, a pin, a price change, the show's
-end: `Event.urgent`) sends what waits at once, in seq order. The tick stretches between
-`tick_min_s` and `tick_max_s` with the CPU time the last ticks' writing took
-(tick = cost / busy_share), so a node with many sockets sends fewer, fuller frames.
+tick, which counts from the end of the last round of writes. An urgent event (a drop started,
+sold out or ended, a pin, a price change, the show's end: `Event.urgent`) sends what waits at
+once, in seq order, taking over a round still being written. The tick stretches between
+`tick_min_s` and `tick_max_s` with the CPU time the last rounds took (tick = cost /
+busy_share), so a node with many sockets sends fewer, fuller frames.
 
-Each tick's frame is built once per audience: one for the show's staff (hosts, co-hosts,
-moderators: every event), one for viewers (chat sampled when it runs faster than anyone reads:
-`chat_sample.py`), and one more per author whose own message the sample left out (an author
-always sees their message). The bytes are then written to every socket of that audience.
+Chat is sampled for viewers here, message by message as it arrives (`chat_sample.py`); each
+round (`fanout_round.py`) then builds a frame once per audience and writes the same bytes to
+every socket of it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -28,8 +26,9 @@ from livebazaar.broker import Message, Subscription
 from livebazaar.kernel.clock import Clock
 from livebazaar.settings import Settings
 from livebazaar.web.chat_sample import ChatSampler
+from livebazaar.web.fanout_round import FanoutRound
 from livebazaar.web.show_connection import Connection
-from livebazaar.web.show_frames import Frame, ShowEvent, frame_for
+from livebazaar.web.show_frames import ShowEvent
 
 log = logging.getLogger(__name__)
 SMOOTHING = 0.3  # weight of the newest tick's cost in the running estimate
@@ -74,46 +73,39 @@ class ShowFeed:
         self.staff: set[Connection] = set()
         self.viewers: set[Connection] = set()
         self.tick = policy.tick_min_s
-        self.frames_built = 0  # frames built since the feed began (each reused per audience)
+        self.frames_built = 0  # frames built since the feed began (each shared by an audience)
         self._policy = policy
         self._clock = clock
         self._sampler = ChatSampler(
             policy.chat_sample_above_per_s, policy.chat_sample_per_s, policy.chat_sample_window_s
         )
-        self._viewer_ids: Counter[str] = Counter()  # signed-in viewers here, by user
         self._pending: list[ShowEvent] = []
         self._pending_bytes = 0
+        self._round: FanoutRound | None = None  # being written, a chunk per turn of the loop
         self._loop = asyncio.get_running_loop()
         self._timer: asyncio.TimerHandle | None = None
+        self._next_chunk: asyncio.Handle | None = None
         self._soon = False
-        self._last_flush = float("-inf")  # loop time
-        self._viewer_floor: int | None = None  # the last seq the viewers' frames reached
-        self._cost = 0.0  # CPU seconds a tick's writing takes, smoothed
+        self._last_flush = float("-inf")  # loop time the last round ended
+        self._cost = 0.0  # CPU seconds a round takes, smoothed
 
     def __len__(self) -> int:
         return len(self.staff) + len(self.viewers)
+
+    @property
+    def writing(self) -> bool:
+        """Whether a round of writes is under way (more chunks to come)."""
+        return self._round is not None
 
     def connections(self) -> Iterable[Connection]:
         yield from self.staff
         yield from self.viewers
 
     def add(self, conn: Connection) -> None:
-        if conn.staff:
-            self.staff.add(conn)
-        else:
-            self.viewers.add(conn)
-            if conn.user_id is not None:
-                self._viewer_ids[conn.user_id] += 1
+        (self.staff if conn.staff else self.viewers).add(conn)
 
     def discard(self, conn: Connection) -> None:
-        if conn in self.staff:
-            self.staff.discard(conn)
-        elif conn in self.viewers:
-            self.viewers.discard(conn)
-            if conn.user_id is not None:
-                self._viewer_ids[conn.user_id] -= 1
-                if self._viewer_ids[conn.user_id] <= 0:
-                    del self._viewer_ids[conn.user_id]
+        (self.staff if conn.staff else self.viewers).discard(conn)
 
     async def pump(self) -> None:
         """Feed the subscription's messages in until it ends, then send what waits."""
@@ -127,7 +119,10 @@ class ShowFeed:
             event.for_viewers = self._sampler.keep(self._clock.now().timestamp())
         self._pending.append(event)
         self._pending_bytes += len(event.body)
-        if self._pending_bytes >= self._policy.batch_bytes:
+        if self._round is not None:  # the round's end sends what waits, or an urgent event now
+            if event.urgent:
+                self._flush_soon()
+        elif self._pending_bytes >= self._policy.batch_bytes:
             self.flush()
         elif event.urgent or self._loop.time() - self._last_flush >= self.tick:
             self._flush_soon()
@@ -140,84 +135,62 @@ class ShowFeed:
             self._loop.call_soon(self.flush)
 
     def flush(self) -> None:
-        """Send every waiting event now, one frame per socket."""
+        """Start a round with every waiting event now (taking over one still being written:
+        its sockets not yet written get both rounds' events in one frame)."""
         self._soon = False
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        events, self._pending = self._pending, []
-        self._pending_bytes = 0
-        if not events:
+        if not self._pending:
             return
-        started = time.thread_time()
-        dropped = self._dispatch(events)
-        cost = time.thread_time() - started
-        self._last_flush = self._loop.time()
-        self._cost += SMOOTHING * (cost - self._cost)
-        policy = self._policy
-        self.tick = min(policy.tick_max_s, max(policy.tick_min_s, self._cost / policy.busy_share))
-        for conn in dropped:
+        events, self._pending, self._pending_bytes = self._pending, [], 0
+        if self._round is not None:
+            events = self._round.events + events
+            self._finish_round(self._round)
+        self._round = FanoutRound(events, [*self.staff, *self.viewers])
+        self._write_chunk()
+
+    def _write_chunk(self) -> None:
+        self._next_chunk = None
+        round_ = self._round
+        if round_ is None:
+            return
+        for conn in round_.write_chunk():
             self.discard(conn)
             if conn.overflowed:
                 log.info("cut off a slow socket of show %s", self.show_id)
+        if not round_.done:
+            self._next_chunk = self._loop.call_soon(self._write_chunk)
+            return
+        self._round = None
+        self._finish_round(round_)
+        self._last_flush = self._loop.time()
+        policy = self._policy
+        self.tick = min(policy.tick_max_s, max(policy.tick_min_s, self._cost / policy.busy_share))
+        if self._pending_bytes >= policy.batch_bytes or any(e.urgent for e in self._pending):
+            self._flush_soon()
+        elif self._pending:
+            self._timer = self._loop.call_at(self._last_flush + self.tick, self.flush)
 
-    def _dispatch(self, events: list[ShowEvent]) -> list[Connection]:
-        first, last = events[0].seq, events[-1].seq
-        dropped: list[Connection] = []
-        if self.staff:
-            _deliver(self.staff, frame_for(first, last, events), dropped)
-            self.frames_built += 1
-        start = first if self._viewer_floor is None else min(first, self._viewer_floor + 1)
-        shown = [e for e in events if e.for_viewers]
-        frame = frame_for(start, last, shown) if shown else None
-        own = self._own_frames(start, last, events, shown)
-        self.frames_built += (frame is not None) + len(own)
-        if own:
-            for conn in self.viewers:
-                mine = own.get(conn.user_id, frame) if conn.user_id is not None else frame
-                if mine is not None and not conn.deliver(mine):
-                    dropped.append(conn)
-        elif frame is not None:
-            _deliver(self.viewers, frame, dropped)
-        if shown or not self.viewers:
-            self._viewer_floor = last
-        return dropped
-
-    def _own_frames(
-        self, start: int, last: int, events: list[ShowEvent], shown: list[ShowEvent]
-    ) -> dict[str, Frame]:
-        """A frame for each signed-in viewer here whose message the sample left out: the
-        viewers' events plus theirs."""
-        authors = {
-            e.author
-            for e in events
-            if not e.for_viewers and e.author is not None and e.author in self._viewer_ids
-        }
-        if not authors:
-            return {}
-        return {
-            author: frame_for(
-                start, last, [e for e in events if e.for_viewers or e.author == author]
-            )
-            for author in authors
-        }
+    def _finish_round(self, round_: FanoutRound) -> None:
+        """Account for a round ended or taken over (the CPU it took sets the tick)."""
+        if self._next_chunk is not None:
+            self._next_chunk.cancel()
+            self._next_chunk = None
+        self.frames_built += round_.frames_built
+        self._cost += SMOOTHING * (round_.cost - self._cost)
 
     def cut_off_all(self) -> None:
         for conn in self.connections():
             conn.cut_off()
         self.staff.clear()
         self.viewers.clear()
-        self._viewer_ids.clear()
 
     def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        for handle in (self._timer, self._next_chunk):
+            if handle is not None:
+                handle.cancel()
+        self._timer = self._next_chunk = None
+        self._round = None
         self._pending.clear()
         self._pending_bytes = 0
-
-
-def _deliver(conns: set[Connection], frame: Frame, dropped: list[Connection]) -> None:
-    for conn in conns:
-        if not conn.deliver(frame):
-            dropped.append(conn)

@@ -87,10 +87,11 @@ async def serve_show_socket(
             sock, lv, actor, show_id, container.settings.chat_max_length, hub.reactions
         )
         tasks = {
-            asyncio.create_task(_send_live(sock, conn, last)),
             asyncio.create_task(client.serve(chat_limiter, reaction_limiter)),
-            asyncio.create_task(conn.wait_closed()),
+            asyncio.create_task(conn.wait_closed()),  # cut off, or the server closing
         }
+        if not conn.go_direct(last):  # from now on the feed writes to the transport itself
+            tasks.add(asyncio.create_task(_send_queued(sock, conn, last)))
         _done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()
@@ -170,12 +171,9 @@ async def _send_backlog(sock: _Socket, broker: Broker, conn: Connection, after: 
     return missed[-1].seq
 
 
-async def _send_live(sock: _Socket, conn: Connection, last: int) -> None:
-    """The show's frames after `last`: written by the feed itself once the connection goes
-    direct, else taken from its queue and sent here."""
-    if conn.go_direct(last):
-        await conn.wait_closed()
-        return
+async def _send_queued(sock: _Socket, conn: Connection, last: int) -> None:
+    """The show's frames after `last`, taken from the connection's queue and sent through ASGI
+    (a server that offers no FrameWriter)."""
     while (frame := await conn.next_frame()) is not None:
         if frame.last_seq > last:
             await sock.send(frame.text)
