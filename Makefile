@@ -72,6 +72,7 @@ test: lint typecheck pytest
 bench: install-dev
 	$(BIN)/python bench/flash_sale.py
 	$(BIN)/python bench/broker_publish.py
+	$(BIN)/python bench/frame_writes.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache node_modules $(VENDOR)
