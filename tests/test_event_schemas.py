@@ -10,9 +10,9 @@ import httpx
 from fastapi import FastAPI
 
 from livebazaar.kernel.clock import ManualClock
-from livebazaar.kernel.events import EVENT_TYPES, Envelope
+from livebazaar.kernel.events import EVENT_TYPES, Batch, Envelope
 from livebazaar.web.routes.live import periodic_jobs
-from tests.live.stage import make_stage, next_frame, post_chat, viewer
+from tests.live.stage import make_stage, next_raw_frame, post_chat, viewer
 from tests.support import Api
 
 
@@ -39,7 +39,11 @@ async def test_scripted_show_frames_match_the_registry(
             await job()  # the viewer count
         await api.client.post(f"{stage.url}/end", headers=h)
         while not frames or frames[-1].get("type") != "show.ended":
-            frames.append(await next_frame(ws))
+            raw = await next_raw_frame(ws)
+            if raw["type"] == "batch":
+                frames.extend(e.model_dump(mode="json") for e in Batch.model_validate(raw).events)
+            else:
+                frames.append(raw)
 
     covered = set()
     for frame in frames:
@@ -64,3 +68,6 @@ async def test_the_event_schemas_are_published_for_client_authors(
     assert "drop.stock_changed" in body["events"]
     assert body["events"]["chat.message"]["data"]["properties"]["text"]["type"] == "string"
     assert set(body["envelope"]["required"]) >= {"seq", "ts", "show_id", "type", "data"}
+    assert set(body["batch"]["required"]) == {"type", "first_seq", "last_seq", "events"}
+    assert body["events"]["drop.started"]["urgent"] is True
+    assert body["events"]["chat.message"]["urgent"] is False
