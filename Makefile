@@ -78,6 +78,7 @@ bench: install-bench
 	$(BIN)/python bench/flash_sale.py
 	$(BIN)/python bench/broker_publish.py
 	$(BIN)/python bench/fanout.py
+	$(BIN)/python bench/frame_writes.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache node_modules $(VENDOR)

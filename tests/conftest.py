@@ -21,6 +21,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from livebazaar.bootstrap import Container, all_metadata, build_container
+from livebazaar.cli.server import uvicorn_ws_options
 from livebazaar.kernel.clock import ManualClock
 from livebazaar.settings import Settings
 from livebazaar.web.app import create_app
@@ -101,9 +102,14 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def serving(app: FastAPI, port: int) -> AsyncIterator[str]:
-    """`app` served by uvicorn on 127.0.0.1:`port` (its lifespan is the caller's); its URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+async def serving(app: FastAPI, port: int, *, stock_ws: bool = False) -> AsyncIterator[str]:
+    """`app` served by uvicorn on 127.0.0.1:`port` (its lifespan is the caller's); its URL.
+    WebSockets run as `livebazaar serve` runs them (frames written straight to the transport),
+    or with `stock_ws` on uvicorn's own protocol (frames sent through ASGI)."""
+    options = {"ws": "websockets-sansio"} if stock_ws else uvicorn_ws_options()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", **options
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -8,11 +8,12 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from websockets.asyncio.client import ClientConnection
 
 from livebazaar.kernel.clock import ManualClock
-from livebazaar.kernel.events import EVENT_TYPES, Envelope
+from livebazaar.kernel.events import EVENT_TYPES, Batch, Envelope
 from livebazaar.web.routes.live import periodic_jobs
-from tests.live.stage import make_stage, next_frame, post_chat, viewer
+from tests.live.stage import make_stage, next_raw_frame, post_chat, viewer
 from tests.support import Api
 
 
@@ -27,17 +28,19 @@ async def test_scripted_show_frames_match_the_registry(
         await api.client.post(f"{stage.url}/start", headers=h)
         pin = {"product_id": stage.products[0].id}
         await api.client.post(f"{stage.url}/pin", json=pin, headers=h)
+        variant = stage.products[0].variant_id
+        price = {"price_minor": 17500}
+        r = await api.client.patch(f"/api/v1/variants/{variant}", json=price, headers=h)
+        assert r.status_code == 200, r.text
         message = await post_chat(api, stage, fan, "Hello from Kigali")
         await api.client.delete(f"{stage.url}/chat/{message['id']}", headers=h)
         await api.client.put(f"{stage.url}/slow-mode", json={"seconds": 10}, headers=h)
         await ws.send(json.dumps({"type": "reaction", "kind": "heart"}))
-        while not frames or frames[-1].get("type") != "reaction":  # taken before the end
-            frames.append(await next_frame(ws))
+        await _read_until(ws, frames, "reaction")  # taken before the show ends
         for _name, _interval, job in periodic_jobs(app):
             await job()  # the viewer count
         await api.client.post(f"{stage.url}/end", headers=h)
-        while not frames or frames[-1].get("type") != "show.ended":
-            frames.append(await next_frame(ws))
+        await _read_until(ws, frames, "show.ended")
 
     covered = set()
     for frame in frames:
@@ -52,6 +55,16 @@ async def test_scripted_show_frames_match_the_registry(
     assert not_drops - covered == set()
 
 
+async def _read_until(ws: ClientConnection, frames: list[dict[str, Any]], last: str) -> None:
+    """Read frames (a batch's events one by one) until an event of type `last`."""
+    while all(f.get("type") != last for f in frames):
+        raw = await next_raw_frame(ws)
+        if raw["type"] == "batch":
+            frames.extend(e.model_dump(mode="json") for e in Batch.model_validate(raw).events)
+        else:
+            frames.append(raw)
+
+
 async def test_the_event_schemas_are_published_for_client_authors(
     client: httpx.AsyncClient,
 ) -> None:
@@ -62,3 +75,6 @@ async def test_the_event_schemas_are_published_for_client_authors(
     assert "drop.stock_changed" in body["events"]
     assert body["events"]["chat.message"]["data"]["properties"]["text"]["type"] == "string"
     assert set(body["envelope"]["required"]) >= {"seq", "ts", "show_id", "type", "data"}
+    assert set(body["batch"]["required"]) == {"type", "first_seq", "last_seq", "events"}
+    assert body["events"]["drop.started"]["urgent"] is True
+    assert body["events"]["chat.message"]["urgent"] is False

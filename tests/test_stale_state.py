@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
+
 from livebazaar.kernel.clock import ManualClock
-from livebazaar.live import apply_event
+from livebazaar.live import Refetch, apply_event, apply_frame
 from tests.live.stage import Stage, make_stage, next_frame, post_chat, viewer
 from tests.support import Api
 
@@ -70,6 +72,11 @@ async def test_every_show_action_keeps_a_stale_client_right(
         r = await api.client.put(f"{stage.url}/slow-mode", json={"seconds": 15}, headers=h)
         assert r.status_code == 200
 
+    async def reprice() -> None:
+        url = f"/api/v1/variants/{stage.products[1].variant_id}"
+        r = await api.client.patch(url, json={"price_minor": 15900}, headers=h)
+        assert r.status_code == 200, r.text
+
     steps: list[tuple[Callable[[], Awaitable[object]], list[str]]] = [
         (lambda: post("start"), ["show.started"]),
         (lambda: post("pin", {"product_id": first}), ["product.pinned"]),
@@ -78,6 +85,7 @@ async def test_every_show_action_keeps_a_stale_client_right(
         (chat, ["chat.message"]),
         (delete, ["chat.deleted"]),
         (slow_mode, ["chat.slow_mode"]),
+        (reprice, ["product.price_changed"]),
         (lambda: post("pin", {"product_id": second}), ["product.pinned"]),
         (lambda: post("end"), ["product.pinned", "show.ended"]),
     ]
@@ -129,3 +137,20 @@ def test_a_stock_event_older_than_the_counts_is_not_applied() -> None:
     )
     assert (state["drops"][0]["remaining"], state["drops"][0]["status"]) == (2, "live")
     assert (state["drops"][0]["stock_version"], state["last_seq"]) == (8, 6)
+
+
+def test_a_batch_applies_its_events_and_leaves_the_client_at_its_last_seq() -> None:
+    state: dict[str, Any] = {"last_seq": 4, "recent_chat": [], "slow_mode_s": 0}
+    chat = {"seq": 6, "type": "chat.message", "data": {"id": "m6", "text": "hi"}}
+    slow = {"seq": 8, "type": "chat.slow_mode", "data": {"seconds": 5}}
+    frame = {"type": "batch", "first_seq": 5, "last_seq": 9, "events": [chat, slow]}
+    after = apply_frame(state, frame)
+    assert after == {"last_seq": 9, "recent_chat": [chat["data"]], "slow_mode_s": 5}
+    assert apply_frame(after, frame) == after  # seen already: nothing twice
+    assert apply_frame(after, {"type": "error", "code": "chat_empty"}) == after
+    with pytest.raises(Refetch):  # seq 10 never came
+        apply_frame(after, {**frame, "first_seq": 11, "last_seq": 12, "events": []})
+    with pytest.raises(Refetch):
+        apply_frame(after, {**chat, "seq": 11})
+    with pytest.raises(Refetch):
+        apply_frame(after, {"type": "resync", "last_seq": 40})

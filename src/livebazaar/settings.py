@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -75,6 +75,26 @@ class Settings(BaseSettings):
     # its own share). A redis://HOST:PORT/DB URL counts them there whatever the broker.
     viewers_url: str | None = Field(default=None, pattern=r"^rediss?://")
 
+    # The show channel's fan-out (docs/realtime.md). A process sends each socket one frame per
+    # tick holding every event since the last one: at once when the show sent nothing for a
+    # tick, or for an urgent shop event (a drop, a pin, a price, the end); else at the tick,
+    # which stretches from fanout_tick_min_s to fanout_tick_max_s as writing a tick's frames
+    # costs more CPU (tick = that cost / fanout_busy_share: 10,000 sockets at 3 µs → 150 ms).
+    fanout_tick_min_s: float = Field(default=0.1, gt=0, le=60)
+    fanout_tick_max_s: float = Field(default=0.25, gt=0, le=60)
+    fanout_busy_share: float = Field(default=0.2, gt=0, le=1)
+    # Chat faster than people read (above chat_sample_above_per_s, over the last
+    # chat_sample_window_s) reaches viewers as an even sample of chat_sample_per_s messages a
+    # second; hosts, co-hosts and the shop's moderators get every message, each author their
+    # own. Measured on the app's clock, like the rate limits.
+    chat_sample_above_per_s: float = Field(default=6.0, gt=0)
+    chat_sample_window_s: float = Field(default=2.0, gt=0, le=60)
+    chat_sample_per_s: float = Field(default=4.0, gt=0)
+    # A socket with more than this many bytes written and not yet taken by its client (or
+    # queued for it) is closed with 1013 and reconnects with `after`: what a viewer that stops
+    # reading can cost the server, whatever it does.
+    ws_send_limit_bytes: int = Field(default=128 * 1024, ge=4096)
+
     # Flash drops and checkout. Where a drop's claims are admitted (checkout/hotstock.py):
     # unset, in Redis when broker_url is redis:// (one Lua script per batch, recorded in the
     # database after), else in the database (a batch under the pool's row lock); "database"
@@ -104,6 +124,12 @@ class Settings(BaseSettings):
         if url is not None:
             return url
         return self.broker_url if self.broker_url.startswith(("redis://", "rediss://")) else None
+
+    @model_validator(mode="after")
+    def _ticks_in_order(self) -> Settings:
+        if self.fanout_tick_max_s < self.fanout_tick_min_s:
+            raise ValueError("fanout_tick_max_s must not be below fanout_tick_min_s")
+        return self
 
     def listening_on(self, host: str, port: int) -> Settings:
         """These settings for a server on host:port (public_url follows, unless set)."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import weakref
+from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -68,10 +70,31 @@ def viewer(
     )
 
 
-async def next_frame(ws: ClientConnection) -> dict[str, Any]:
+_unread: weakref.WeakKeyDictionary[ClientConnection, deque[dict[str, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def next_raw_frame(ws: ClientConnection) -> dict[str, Any]:
+    """The next frame as the server sent it (an envelope, a batch, a resync, an error)."""
     raw = await asyncio.wait_for(ws.recv(), FRAME_TIMEOUT_S)
     frame: dict[str, Any] = json.loads(raw)
     return frame
+
+
+async def next_frame(ws: ClientConnection) -> dict[str, Any]:
+    """The next event (a batch's one by one, after checking they lie in its range, in
+    order), or the next frame that is not an event (a resync, an error)."""
+    unread = _unread.setdefault(ws, deque())
+    while not unread:
+        frame = await next_raw_frame(ws)
+        if frame.get("type") != "batch":
+            return frame
+        seqs = [event["seq"] for event in frame["events"]]
+        assert seqs == sorted(set(seqs)), frame
+        assert all(frame["first_seq"] <= seq <= frame["last_seq"] for seq in seqs), frame
+        unread.extend(frame["events"])
+    return unread.popleft()
 
 
 async def frames(ws: ClientConnection, n: int) -> list[dict[str, Any]]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from livebazaar.accounts import Role
+import pytest
+
+from livebazaar.accounts import Role, do_set_admin
 from livebazaar.kernel.clock import ManualClock
+from livebazaar.live import ShowNotFound, may_moderate_show
 from tests.factories import grant
 from tests.live.stage import Stage, make_stage, post_chat
 from tests.support import Account, Api, assert_problem
@@ -149,3 +152,30 @@ async def test_a_cohost_cannot_invite_more_cohosts(api: Api) -> None:
     assert_problem(r, 403, "shop_host_required")
     hosts = (await api.client.get(stage.url)).json()["hosts"]
     assert friend.user_id not in {h["user_id"] for h in hosts}
+
+
+async def test_who_gets_every_chat_message_is_decided_in_one_query(api: Api) -> None:
+    # The show's staff (its hosts and co-hosts, the shop's owners, hosts and moderators, and
+    # platform admins) get every message over the socket; anyone else is a viewer
+    stage = await make_stage(api)
+    c = api.container
+    moderator, cohost, stranger, admin = [await api.account() for _ in range(4)]
+    await grant(c, stage.shop_id, moderator, Role.MODERATOR)
+    r = await api.client.post(
+        f"{stage.url}/cohosts", json={"email": cohost.email}, headers=stage.owner.headers
+    )
+    assert r.status_code == 201, r.text
+    r = await api.client.post(f"{stage.url}/cohosts/accept", headers=cohost.headers)
+    assert r.status_code == 200, r.text
+    await do_set_admin(c.db, email=admin.email, is_admin=True)
+
+    async def staff(who: Account | None, show_id: str = stage.show_id) -> bool:
+        actor = await c.actors.get_actor(who.token) if who is not None else None
+        async with c.db.read() as session:
+            return await may_moderate_show(session, actor, show_id)
+
+    assert [await staff(a) for a in (stage.owner, moderator, cohost, admin)] == [True] * 4
+    assert [await staff(a) for a in (stranger, None)] == [False, False]
+    for who in (stranger, None):
+        with pytest.raises(ShowNotFound):
+            await staff(who, "no-such-show")

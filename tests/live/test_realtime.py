@@ -14,6 +14,7 @@ from livebazaar.broker.memory import MemoryBroker
 from livebazaar.kernel.clock import ManualClock
 from livebazaar.live import show_topic
 from livebazaar.web.realtime import SLOW_CONSUMER_CLOSE, RealtimeHub, hub_for
+from livebazaar.web.show_feed import FanoutPolicy
 from tests.live.stage import FRAME_TIMEOUT_S, frames, make_stage, next_frame, post_chat, viewer
 from tests.support import Api
 
@@ -152,7 +153,7 @@ async def test_one_subscription_per_show_however_many_viewers() -> None:
 async def test_a_slow_consumer_is_dropped_and_others_keep_their_frames() -> None:
     # Given a hub whose connections may queue two frames, one reader and one stalled viewer
     broker = MemoryBroker()
-    hub = RealtimeHub(broker, ManualClock(), queue_size=2)
+    hub = RealtimeHub(broker, ManualClock(), policy=FanoutPolicy(max_frames=2))
     stalled, reader = hub.join("s1"), hub.join("s1")
     received = []
     # When five frames are published and only the reader keeps up
@@ -160,11 +161,11 @@ async def test_a_slow_consumer_is_dropped_and_others_keep_their_frames() -> None
         await broker.publish(show_topic("s1"), {"n": i})
         frame = await asyncio.wait_for(reader.next_frame(), FRAME_TIMEOUT_S)
         assert frame is not None
-        received.append(frame.seq)
+        received.append(frame.last_seq)
     # Then the stalled one was told to go (None), its backlog freed; the reader got them all
     assert stalled.overflowed
     assert await stalled.next_frame() is None
-    assert stalled.queue.empty()
+    assert stalled.queued_bytes == 0
     assert received == [1, 2, 3, 4, 5]
     assert hub.viewer_count("s1") == 1
     assert SLOW_CONSUMER_CLOSE == 1013

@@ -2,10 +2,10 @@
 
 A host signs in, schedules a show from the seller dashboard and goes live from its studio with
 the browser's (fake) camera over WHIP; a viewer in another browser context opens the room,
-sees the video play, chats, sees the host pin a product and start a drop, and buys with the
-test card, shipping to a new address; the host's live panel counts the order. Screenshots of
-the room and the studio at phone and desktop sizes go to var/screenshots/. Skips without
-Chromium, fails without it in CI.
+sees the video play, chats, sees the host pin a product, its price come down and a drop start,
+and buys with the test card, shipping to a new address; the host's live panel counts the
+order. Screenshots of the room and the studio at phone and desktop sizes go to
+var/screenshots/. Skips without Chromium, fails without it in CI.
 """
 
 from __future__ import annotations
@@ -124,6 +124,19 @@ async def test_a_host_goes_live_and_a_viewer_buys_from_the_drop(
             await studio.click(f'#lineup button.pin[data-product-id="{pearl.id}"]')
             await room.wait_for_function(
                 "document.querySelector('#pinned-title')?.textContent.includes('Akoya')",
+                timeout=WAIT_MS,
+            )
+
+            # The earrings' price comes down; the viewer's card and lineup show it at once
+            async with httpx.AsyncClient(base_url=base) as client:
+                r = await client.patch(
+                    f"/api/v1/variants/{pearl.variant_id}", json={"price_minor": 17500},
+                    headers=host.headers,
+                )  # fmt: skip
+            assert r.status_code == 200, r.text
+            await room.wait_for_function(
+                """() => ['#pinned-variants strong', '#lineup .price'].every(
+                  (q) => document.querySelector(q)?.textContent.includes('175.00'))""",
                 timeout=WAIT_MS,
             )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from livebazaar.accounts import Role
 from livebazaar.bootstrap import Container
+from livebazaar.live import show_topic
 from tests.checkout.stage import claim, make_buyers, set_stage, start_drop
 from tests.factories import grant, make_shop
 from tests.support import Account, Api
@@ -487,6 +489,11 @@ async def test_the_edit_form_changes_each_variants_price(
                           headers=stage.owner.headers)  # fmt: skip
     assert r.status_code == 201, r.text
     product_id, [small, large] = r.json()["id"], [v["id"] for v in r.json()["variants"]]
+    show = {"shop_id": stage.shop_id, "title": "Studs", "lineup": [product_id],
+            "scheduled_at": "2031-05-01T18:00:00Z"}  # fmt: skip
+    r = await client.post("/api/v1/shows", json=show, headers=stage.owner.headers)
+    assert r.status_code == 201, r.text
+    show_id = r.json()["id"]
     await _sign_in(client, stage.owner)
     headers = await _csrf(client, stage.shop_id)
     path = f"/sell/shops/{stage.shop_id}/products/{product_id}"
@@ -509,6 +516,10 @@ async def test_the_edit_form_changes_each_variants_price(
     r = await client.get(f"/api/v1/products/{product_id}")
     prices = [(v["id"], v["price"]["amount_minor"]) for v in r.json()["variants"]]
     assert prices == [(small, 123450), (large, 25900)]
+    # and the show selling it heard the one price that changed
+    told = await api.container.broker.replay(show_topic(show_id), 0)
+    assert told is not None
+    assert [json.loads(m.body)["data"]["variant_id"] for m in told] == [small]
 
 
 @pytest.mark.parametrize(

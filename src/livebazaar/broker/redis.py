@@ -225,7 +225,7 @@ class RedisBroker:
                             left.set()
                     self._leaving.clear()
                 with contextlib.suppress(*_CONNECTION_ERRORS):
-                    await pubsub.aclose()
+                    await pubsub.aclose()  # type: ignore[no-untyped-call, unused-ignore]
             self.reconnects += 1
             await asyncio.sleep(delay)
             delay = min(delay * 2, _BACKOFF_MAX_S)

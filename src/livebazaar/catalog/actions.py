@@ -6,6 +6,8 @@ host or platform admin); producers and moderators may not.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,7 +48,7 @@ from livebazaar.catalog.schemas import (
 )
 from livebazaar.inventory import PoolKind, add_pool, get_shelf, set_quantity
 from livebazaar.kernel.clock import Clock
-from livebazaar.kernel.db import Database
+from livebazaar.kernel.db import Database, UnitOfWork
 from livebazaar.kernel.money import MAX_AMOUNT_MINOR, MoneyIn
 
 TOTAL_BPS = 10_000
@@ -207,21 +209,30 @@ async def do_set_stock(db: Database, actor: Actor, variant_id: str, quantity: in
     return view
 
 
+PriceChanged = Callable[[UnitOfWork, VariantView], Awaitable[object]]
+
+
 async def do_set_variant_price(
-    db: Database, actor: Actor, variant_id: str, price_minor: int
-) -> VariantView:
+    db: Database, actor: Actor, variant_id: str, price_minor: int, *,
+    also: PriceChanged | None = None,
+) -> VariantView:  # fmt: skip
     """Set a variant's list price, in minor units of its currency (the shop's, which never
     changes). Orders copy their unit price when they are made, and a drop has its own price:
-    neither follows. Above zero: a slip of the thumb during a show must not give stock away."""
+    neither follows. Above zero: a slip of the thumb during a show must not give stock away.
+    When the price changes, `also` runs inside the same unit of work: the web layer passes
+    live's "tell the shows selling it", so the catalog need not know about shows."""
     if not 0 < price_minor <= MAX_AMOUNT_MINOR:
         raise PriceOutOfRange()
     async with db.uow() as uow:
         variant = await require_variant(uow.session, variant_id)
         product = await get_product(uow.session, variant.product_id)
         await check_catalog_editor(uow.session, actor, product.shop_id)
+        changed = variant.price_minor != price_minor
         variant.price_minor = price_minor
         await uow.session.flush()
         view = await get_variant_view(uow.session, variant_id)
+        if changed and also is not None:
+            await also(uow, view)
         await uow.commit()
     return view
 

@@ -11,6 +11,7 @@ from livebazaar.kernel.events import Event
 
 class DropStarted(Event):
     type: ClassVar[str] = "drop.started"
+    urgent: ClassVar[bool] = True
     drop: DropOut
 
 
@@ -32,12 +33,14 @@ class DropSoldOut(Event):
 
     type: ClassVar[str] = "drop.sold_out"
     version: ClassVar[int] = 2
+    urgent: ClassVar[bool] = True
     drop_id: str
     stock_version: int
 
 
 class DropEnded(Event):
     type: ClassVar[str] = "drop.ended"
+    urgent: ClassVar[bool] = True
     drop_id: str
     sold: int
     status: DropStatus

@@ -19,6 +19,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from livebazaar.bootstrap import Container, build_container, ensure_sqlite_dir
+from livebazaar.cli.server import uvicorn_ws_options
 from livebazaar.demo.audience import Audience
 from livebazaar.demo.seed import DemoInfo, SeededShow, find_seeded, issue_stream_key, seed
 from livebazaar.fx import OPERATOR, do_set_rate
@@ -115,7 +116,9 @@ async def _serve_demo(
     demo = await build_demo(settings, keep=keep)
     base_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
     _print_welcome(demo.info, base_url, settings.database_url)
-    config = uvicorn.Config(demo.app, host=host, port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        demo.app, host=host, port=port, log_level="warning", lifespan="on", **uvicorn_ws_options()
+    )
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
     bots: asyncio.Task[None] | None = None

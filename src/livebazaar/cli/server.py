@@ -6,11 +6,17 @@ PostgreSQL (SQLite has one writer, and its in-process write lock orders the show
 a Redis or NATS broker (a memory broker would keep each worker's viewers from hearing the
 others' events). Live video stays on single-process nodes for now: its playlists live in the
 process that took the publisher (ARCHITECTURE.md, Known limits), so workers run without RTMP.
+
+WebSockets run on `DirectFrameProtocol` (web/frame_writer.py, ADR 0012), so the show channel
+writes each tick's frame bytes straight to every socket, and without permessage-deflate: the
+show's frames are never compressed anyway (one encoding for every socket), and each
+negotiated compressor would hold tens of KiB per socket.
 """
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import uvicorn
 
@@ -18,6 +24,7 @@ from livebazaar.bootstrap import build_container, ensure_sqlite_dir
 from livebazaar.migrations import upgrade_to_head
 from livebazaar.settings import Settings
 from livebazaar.web.app import create_app
+from livebazaar.web.frame_writer import DirectFrameProtocol
 
 
 class CannotServe(ValueError):
@@ -41,6 +48,11 @@ def check_workers(settings: Settings, workers: int) -> None:
         )
 
 
+def uvicorn_ws_options() -> dict[str, Any]:
+    """How `serve` runs uvicorn's WebSockets (the tests' servers and the benchmarks too)."""
+    return {"ws": DirectFrameProtocol, "ws_per_message_deflate": False}
+
+
 def run_server(
     settings: Settings, *, host: str, port: int, migrate: bool = True, workers: int = 1
 ) -> None:
@@ -50,7 +62,9 @@ def run_server(
         upgrade_to_head(settings.database_url)
     if workers == 1:
         app = create_app(build_container(settings))
-        uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on")
+        uvicorn.run(
+            app, host=host, port=port, log_level="warning", lifespan="on", **uvicorn_ws_options()
+        )
         return
     # The workers build their own settings from the environment: pass on what was decided here.
     os.environ["LIVEBAZAAR_PUBLIC_URL"] = settings.public_url
@@ -63,6 +77,7 @@ def run_server(
         port=port,
         log_level="warning",
         lifespan="on",
+        **uvicorn_ws_options(),
         # A worker busy with thousands of sockets may answer the supervisor's ping late; the
         # default (5 s) had one replaced, and its viewers cut off, under load.
         timeout_worker_healthcheck=30,

@@ -9,7 +9,7 @@ emitted frame against it, and `/api/v1/events/schema` publishes it for client au
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -20,6 +20,9 @@ class Event(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type: ClassVar[str]
     version: ClassVar[int] = 1
+    # An urgent event (a shop event people act on: a drop, a pin, a price, the end) leaves
+    # each process's fan-out at once with whatever waits, instead of at the next tick.
+    urgent: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -44,6 +47,18 @@ class Envelope(BaseModel):
     type: str
     v: int
     data: dict[str, Any]
+
+
+class Batch(BaseModel):
+    """A frame of several events, in seq order. After it the client is up to `last_seq`; a seq
+    from `first_seq` to `last_seq` it does not carry was left out on purpose (chat sampled out
+    for a viewer), not lost (docs/realtime.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["batch"]
+    first_seq: int
+    last_seq: int
+    events: list[Envelope]
 
 
 def media_now() -> datetime:

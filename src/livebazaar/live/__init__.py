@@ -5,6 +5,7 @@ from livebazaar.live.actions import (
     Live,
     check_chat_text,
     do_accept_cohost,
+    do_announce_price,
     do_create_show,
     do_delete_chat,
     do_end_show,
@@ -27,7 +28,7 @@ from livebazaar.live.audience import (
     viewer_tally_from_url,
 )
 from livebazaar.live.channel import emit, publish_now, show_topic
-from livebazaar.live.client_state import apply_event
+from livebazaar.live.client_state import Refetch, apply_event, apply_frame
 from livebazaar.live.errors import (
     NotModerator,
     NotShowHost,
@@ -41,6 +42,7 @@ from livebazaar.live.events import (
     ChatMessageSent,
     ChatSlowMode,
     ProductPinned,
+    ProductPriceChanged,
     ReactionSent,
     ShowEndedEvent,
     ShowStarted,
@@ -63,6 +65,7 @@ from livebazaar.live.queries import (
     list_pin_moments,
     list_sanctions,
     list_shows,
+    may_moderate_show,
 )
 from livebazaar.live.reminders import (
     count_reminders,
@@ -85,10 +88,12 @@ __all__ = [
     "NotModerator",
     "NotShowHost",
     "ProductPinned",
+    "ProductPriceChanged",
     "RateLimiter",
     "ReactionSent",
     "ReactionTally",
     "RedisViewerTally",
+    "Refetch",
     "SanctionKind",
     "Show",
     "ShowEnded",
@@ -105,11 +110,13 @@ __all__ = [
     "ViewerTotals",
     "ViewersCount",
     "apply_event",
+    "apply_frame",
     "check_chat_text",
     "check_show_host",
     "check_show_moderator",
     "count_reminders",
     "do_accept_cohost",
+    "do_announce_price",
     "do_clear_reminder",
     "do_create_show",
     "do_delete_chat",
@@ -138,6 +145,7 @@ __all__ = [
     "list_show_countries",
     "list_shows",
     "mark_reminders",
+    "may_moderate_show",
     "publish_now",
     "search_shows",
     "show_topic",

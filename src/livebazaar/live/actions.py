@@ -15,6 +15,7 @@ from livebazaar.catalog import get_shop
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
 from livebazaar.kernel.events import media_now
+from livebazaar.kernel.money import Money, MoneyOut
 from livebazaar.kernel.ratelimit import RateLimiter
 from livebazaar.live.channel import emit, publish_now
 from livebazaar.live.errors import (
@@ -39,6 +40,7 @@ from livebazaar.live.events import (
     ChatMessageSent,
     ChatSlowMode,
     ProductPinned,
+    ProductPriceChanged,
     ReactionKind,
     ReactionSent,
     ShowEndedEvent,
@@ -71,6 +73,7 @@ from livebazaar.live.queries import (
     is_in_lineup,
     is_staff,
     list_blocked_words,
+    list_shows_selling,
 )
 from livebazaar.live.tally import ReactionTally
 
@@ -169,6 +172,21 @@ async def do_end_show(
         emit(uow, lv.broker, lv.clock, show_id, ShowEndedEvent(ended_at=show.ended_at))
         await uow.commit()
     return show
+
+
+async def do_announce_price(
+    uow: UnitOfWork, broker: Broker, clock: Clock, *, product_id: str, variant_id: str,
+    price: Money,
+) -> int:  # fmt: skip
+    """Inside the caller's unit of work (the catalog setting the price): tell every show not
+    yet ended whose lineup holds the product, once it commits. How many shows were told."""
+    shows = await list_shows_selling(uow.session, product_id)
+    event = ProductPriceChanged(
+        product_id=product_id, variant_id=variant_id, price=MoneyOut.of(price)
+    )
+    for show_id in shows:
+        emit(uow, broker, clock, show_id, event)
+    return len(shows)
 
 
 async def do_pin_product(lv: Live, actor: Actor, show_id: str, product_id: str | None) -> Show:

@@ -1,10 +1,16 @@
 """The reference client model: how a viewer turns a show's events into its state.
 
-`apply_event(state, envelope)` takes a state shaped like GET /api/v1/shows/{id} and one
-WebSocket frame, and returns the next state (a new dict; the input is not changed). Applying a
-frame whose seq is not above `state["last_seq"]` changes nothing, so a client that fetched the
-state and then replays from `last_seq` never applies anything twice. The stale-state test holds
-this module to the server: stale state + events == a fresh GET.
+`apply_event(state, envelope)` takes a state shaped like GET /api/v1/shows/{id} and one event's
+envelope, and returns the next state (a new dict; the input is not changed). Applying an event
+whose seq is not above `state["last_seq"]` changes nothing, so a client that fetched the state
+and then replays from `last_seq` never applies anything twice. The stale-state test holds this
+module to the server: stale state + events == a fresh GET.
+
+`apply_frame(state, frame)` takes a whole WebSocket frame (docs/realtime.md): an envelope, or
+a batch whose events it applies in order before moving `last_seq` to the batch's `last_seq`
+(seqs in the batch's range that it does not carry were left out on purpose: sampled chat).
+A frame that starts past `last_seq + 1`, or a `resync`, raises `Refetch`: something was lost,
+and only a fresh GET is the truth.
 """
 
 from __future__ import annotations
@@ -31,6 +37,31 @@ def apply_event(state: State, envelope: dict[str, Any]) -> State:
     return new
 
 
+class Refetch(Exception):
+    """The client missed events: fetch the state again, then continue from its last_seq."""
+
+
+def apply_frame(state: State, frame: dict[str, Any]) -> State:
+    kind = frame.get("type")
+    last = state.get("last_seq", 0)
+    if kind == "resync":
+        raise Refetch()
+    if kind == "batch":
+        if frame["first_seq"] > last + 1:
+            raise Refetch()
+        for envelope in frame["events"]:
+            state = apply_event(state, envelope)
+        if frame["last_seq"] > state.get("last_seq", 0):
+            state = {**state, "last_seq": frame["last_seq"]}
+        return state
+    seq = frame.get("seq")
+    if not isinstance(seq, int):
+        return state  # not an event (an error answering the client)
+    if seq > last + 1:
+        raise Refetch()
+    return apply_event(state, frame)
+
+
 def _show_started(state: State, data: Data) -> None:
     state["status"] = "live"
     state["started_at"] = data["started_at"]
@@ -44,6 +75,13 @@ def _show_ended(state: State, data: Data) -> None:
 
 def _pinned(state: State, data: Data) -> None:
     state["pinned_product_id"] = data["product_id"]
+
+
+def _price_changed(state: State, data: Data) -> None:
+    """The lineup shows each product at one variant's price: that variant's changed."""
+    for item in state["lineup"]:
+        if item["product_id"] == data["product_id"] and item["variant_id"] == data["variant_id"]:
+            item["price"] = dict(data["price"])
 
 
 def _chat_message(state: State, data: Data) -> None:
@@ -114,6 +152,7 @@ _HANDLERS: dict[str, Callable[[State, Data], None]] = {
     "show.started": _show_started,
     "show.ended": _show_ended,
     "product.pinned": _pinned,
+    "product.price_changed": _price_changed,
     "chat.message": _chat_message,
     "chat.deleted": _chat_deleted,
     "chat.slow_mode": _slow_mode,

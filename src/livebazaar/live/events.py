@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import ClassVar, Literal
 
 from livebazaar.kernel.events import Event
+from livebazaar.kernel.money import MoneyOut
 
 ReactionKind = Literal["heart", "fire", "clap", "laugh", "wow"]
 
@@ -20,12 +21,24 @@ class ShowStarted(Event):
 
 class ShowEndedEvent(Event):
     type: ClassVar[str] = "show.ended"
+    urgent: ClassVar[bool] = True
     ended_at: datetime
 
 
 class ProductPinned(Event):
     type: ClassVar[str] = "product.pinned"
+    urgent: ClassVar[bool] = True
     product_id: str | None
+
+
+class ProductPriceChanged(Event):
+    """A lineup product's variant has a new list price (a running drop keeps its own)."""
+
+    type: ClassVar[str] = "product.price_changed"
+    urgent: ClassVar[bool] = True
+    product_id: str
+    variant_id: str
+    price: MoneyOut
 
 
 class ChatMessageSent(Event):

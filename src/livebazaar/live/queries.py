@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livebazaar.accounts import Actor, Membership, Role, User, get_display_names, list_roles
@@ -102,6 +102,25 @@ async def check_show_moderator(session: AsyncSession, actor: Actor, show_id: str
     return show
 
 
+async def may_moderate_show(session: AsyncSession, actor: Actor | None, show_id: str) -> bool:
+    """Whether `actor` may moderate the show's chat (`check_show_moderator`'s rule), in one
+    SELECT that also finds the show (ShowNotFound): what a WebSocket is told at admission."""
+    if actor is None:
+        if await session.scalar(select(Show.id).where(Show.id == show_id)) is None:
+            raise ShowNotFound()
+        return False
+    shop_role = exists().where(
+        Membership.shop_id == Show.shop_id,
+        Membership.user_id == actor.user_id,
+        Membership.role.in_(MODERATING_ROLES),
+    )
+    hosts = exists().where(ShowHost.show_id == Show.id, ShowHost.user_id == actor.user_id)
+    row = (await session.execute(select(or_(shop_role, hosts)).where(Show.id == show_id))).first()
+    if row is None:
+        raise ShowNotFound()
+    return actor.is_admin or bool(row[0])
+
+
 async def holds_shop_role(
     session: AsyncSession, actor: Actor, show: Show, roles: frozenset[Role]
 ) -> bool:
@@ -163,11 +182,23 @@ async def list_lineup(session: AsyncSession, show_id: str) -> list[LineupItemOut
                     product_id=item.product_id,
                     title=summary.title,
                     image_url=summary.image_url,
+                    variant_id=summary.default_variant_id,
                     price=MoneyOut.of(summary.price),
                     position=item.position,
                 )
             )
     return lineup
+
+
+async def list_shows_selling(session: AsyncSession, product_id: str) -> list[str]:
+    """The shows not yet ended whose lineup holds the product (their viewers see its price)."""
+    rows = await session.scalars(
+        select(LineupItem.show_id)
+        .join(Show, Show.id == LineupItem.show_id)
+        .where(LineupItem.product_id == product_id, Show.status != ShowStatus.ENDED)
+        .order_by(LineupItem.show_id)
+    )
+    return list(dict.fromkeys(rows))
 
 
 def _chat_out(message: ChatMessage, display_name: str) -> ChatMessageOut:

@@ -79,6 +79,7 @@ class LineupItemOut(BaseModel):
     product_id: str
     title: str
     image_url: str | None
+    variant_id: str  # the variant whose price the lineup shows (product.price_changed names it)
     price: MoneyOut
     position: int
 

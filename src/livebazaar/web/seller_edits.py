@@ -26,7 +26,6 @@ from livebazaar.catalog import (
     ProducerNotFound,
     ProductNotFound,
     do_set_revenue_shares,
-    do_set_variant_price,
     do_update_producer,
     do_update_product,
     do_update_shop,
@@ -37,6 +36,7 @@ from livebazaar.catalog.schemas import ProducerPatch, ProductPatch, ShareIn, Sho
 from livebazaar.web import i18n
 from livebazaar.web import seller_input as field
 from livebazaar.web.deps import ContainerDep
+from livebazaar.web.lineup_prices import set_variant_price
 from livebazaar.web.pages import PageActorDep, render_page
 from livebazaar.web.seller_input import Gettext
 from livebazaar.web.seller_sections import (
@@ -225,7 +225,7 @@ async def save_product(
         shares = [ShareIn.model_validate(share) for share in field.shares(form, _)]
         await do_set_revenue_shares(c.db, actor, product_id, shares)
         for variant_id, price_minor in prices.items():
-            await do_set_variant_price(c.db, actor, variant_id, price_minor)
+            await set_variant_price(c, actor, variant_id, price_minor)
         saved = await do_update_product(c.db, actor, product_id, patch)
         return _("Product saved: {title}.").format(title=saved.product.title)
 

@@ -15,7 +15,6 @@ from livebazaar.catalog import (
     do_create_shop,
     do_set_revenue_shares,
     do_set_stock,
-    do_set_variant_price,
     do_update_producer,
     do_update_product,
     do_update_shop,
@@ -46,6 +45,7 @@ from livebazaar.catalog.schemas import (
 )
 from livebazaar.kernel.ids import new_id
 from livebazaar.kernel.text import CountryCode
+from livebazaar.web import lineup_prices
 from livebazaar.web.deps import ActorDep, ContainerDep
 from livebazaar.web.problems import PROBLEM_RESPONSES, problem_responses
 
@@ -183,7 +183,7 @@ async def set_variant_price(
     variant_id: Id, body: VariantPriceIn, actor: ActorDep, c: ContainerDep
 ) -> VariantOut:
     """Change a variant's list price, in minor units of the shop's currency. Orders already
-    made keep the unit price they copied, and a running drop keeps its own price. Nothing is
-    sent on a show's channel (the catalog publishes no events): a viewer's page shows the new
-    price when it next fetches the product."""
-    return VariantOut.of(await do_set_variant_price(c.db, actor, variant_id, body.price_minor))
+    made keep the unit price they copied, and a running drop keeps its own price. Every show
+    not yet ended whose lineup holds the product hears `product.price_changed` on its channel."""
+    view = await lineup_prices.set_variant_price(c, actor, variant_id, body.price_minor)
+    return VariantOut.of(view)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from livebazaar.kernel.errors import Unavailable
-from livebazaar.kernel.events import EVENT_TYPES, Envelope
+from livebazaar.kernel.events import EVENT_TYPES, Batch, Envelope
 from livebazaar.web.deps import ContainerDep
 from livebazaar.web.problems import PROBLEM_RESPONSES
 
@@ -28,11 +28,17 @@ async def ping(body: PingIn) -> dict[str, Any]:
 
 @router.get("/events/schema")
 async def event_schemas() -> dict[str, Any]:
-    """The JSON Schema of every real-time event's `data`, by type, and of the envelope."""
+    """The JSON Schema of every real-time event's `data`, by type (and whether it goes out at
+    once: `urgent`), of the envelope, and of a batch frame."""
     return {
         "envelope": Envelope.model_json_schema(),
+        "batch": Batch.model_json_schema(),
         "events": {
-            name: {"version": model.version, "data": model.model_json_schema()}
+            name: {
+                "version": model.version,
+                "urgent": model.urgent,
+                "data": model.model_json_schema(),
+            }
             for name, model in sorted(EVENT_TYPES.items())
         },
     }

@@ -1,6 +1,9 @@
 // A show's live state: GET /api/v1/shows/{id}, then the WebSocket from last_seq.
-// applyEvent mirrors livebazaar/live/client_state.py (the server's reference client model):
-// a frame whose seq is not above state.last_seq changes nothing, so replays are harmless.
+// applyEvent and readFrame mirror livebazaar/live/client_state.py (the server's reference
+// client model): an event whose seq is not above state.last_seq changes nothing, so replays
+// are harmless. A frame is one event's envelope or a batch (docs/realtime.md): a batch's
+// events, then the client is up to its last_seq; seqs in its range that it does not carry
+// were left out on purpose (chat sampled for viewers), not lost.
 
 const RECENT_CHAT = 50;
 
@@ -17,6 +20,11 @@ const handlers = {
   "show.started": (s, d) => { s.status = "live"; s.started_at = d.started_at; },
   "show.ended": (s, d) => { s.status = "ended"; s.ended_at = d.ended_at; s.pinned_product_id = null; },
   "product.pinned": (s, d) => { s.pinned_product_id = d.product_id; },
+  "product.price_changed": (s, d) => {
+    for (const item of s.lineup) {
+      if (item.product_id === d.product_id && item.variant_id === d.variant_id) item.price = { ...d.price };
+    }
+  },
   "chat.message": (s, d) => {
     const chat = s.recent_chat.filter((m) => m.id !== d.id);
     chat.push({ ...d });
@@ -51,6 +59,22 @@ export function applyEvent(state, frame) {
   if (handler) handler(next, frame.data);  // unknown types are skipped
   if (Number.isInteger(frame.seq)) next.last_seq = frame.seq;
   return next;
+}
+
+// What a frame does to a client that is up to `lastSeq`: { events, upTo } (the events to
+// apply, in order, and the seq it is up to after them), or null when something was lost
+// before it (refetch the state). Frames that are not events (an error answer) bring nothing.
+export function readFrame(lastSeq, frame) {
+  if (frame.type === "batch") {
+    if (!(frame.first_seq <= lastSeq + 1)) return null;
+    return {
+      events: frame.events.filter((event) => event.seq > lastSeq),
+      upTo: Math.max(lastSeq, frame.last_seq),
+    };
+  }
+  if (!Number.isInteger(frame.seq)) return { events: [], upTo: lastSeq };
+  if (frame.seq > lastSeq + 1) return null;
+  return { events: frame.seq > lastSeq ? [frame] : [], upTo: Math.max(lastSeq, frame.seq) };
 }
 
 export class ShowFeed {
@@ -100,15 +124,21 @@ export class ShowFeed {
     try { frame = JSON.parse(raw); } catch { return; }
     if (frame.type === "resync") { this.refetch().catch(() => this.socket?.close()); return; }
     if (!this.state) return;
-    if (Number.isInteger(frame.seq) && frame.seq > this.state.last_seq + 1) {
+    const read = readFrame(this.state.last_seq ?? 0, frame);
+    if (read === null) {
       this.refetch().catch(() => {});  // a gap: the fresh state is the truth
       return;
     }
-    const next = applyEvent(this.state, frame);
+    for (const event of read.events) this.apply(event);
+    if (read.upTo > this.state.last_seq) this.state = { ...this.state, last_seq: read.upTo };
+  }
+
+  apply(event) {
+    const next = applyEvent(this.state, event);
     if (next === this.state) return;
     this.state = next;
-    if (frame.type === "reaction") this.onReaction(frame.data.kind);
-    this.onState(this.state, frame.type, frame);
+    if (event.type === "reaction") this.onReaction(event.data.kind);
+    this.onState(this.state, event.type, event);
   }
 
   reconnectLater() {

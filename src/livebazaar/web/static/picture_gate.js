@@ -4,14 +4,18 @@
 // happened; while the live player plays and knows the date of what it shows, a shop event is
 // held until the picture reaches that time (never longer than MAX_HOLD_MS).
 //
-// Events are applied in seq order: whatever is not chat, reactions or the viewer count queues
-// behind a held shop event (show.ended must not overtake a pin); those three pass at once.
+// Events are applied in seq order: whatever is not chat, reactions, the viewer count or a price
+// queues behind a held shop event (show.ended must not overtake a pin); those pass at once. A
+// price change is not held for the picture: a purchase is charged the new price at once, so
+// the page must never show the old one for longer than it takes to arrive.
 // No DOM here, and time and timers come in from outside, so node can test it.
 
 export const SHOP_EVENTS = new Set([
   "product.pinned", "drop.started", "drop.stock_changed", "drop.sold_out", "drop.ended",
 ]);
-const PASSING = new Set(["chat.message", "chat.deleted", "chat.slow_mode", "reaction", "viewers.count"]);
+const PASSING = new Set([
+  "chat.message", "chat.deleted", "chat.slow_mode", "reaction", "viewers.count", "product.price_changed",
+]);
 export const MAX_HOLD_MS = 10_000;
 const RECHECK_MS = 250;  // the picture's clock can stall (buffering) or slow down: look again
 

@@ -24,6 +24,13 @@ export class ProductCard {
     if (!response.ok || this.productId !== id) return;
     render(await response.json());
   }
+
+  // A variant's new list price (product.price_changed), if the card shows that product.
+  priceChanged({ product_id: productId, variant_id: variantId, price }) {
+    if (productId !== this.productId) return;
+    const item = [...$("pinned-variants").children].find((li) => li.dataset.variantId === variantId);
+    item?.querySelector("strong")?.replaceChildren(...priceNodes(price));
+  }
 }
 
 function render(product) {
@@ -49,6 +56,7 @@ function render(product) {
   $("pinned-variants").replaceChildren(
     ...product.variants.map((v) => {
       const li = el("li", "", `${v.name}: `);
+      li.dataset.variantId = v.id;
       const strong = el("strong");
       strong.append(...priceNodes(v.price));
       li.append(strong);

@@ -25,7 +25,9 @@ function render(state, type) {
   if (type === "all" || type.startsWith("show.") || type === "viewers.count") renderStage(state);
   if (type === "all" || type.startsWith("chat.")) renderChat(state);
   if (type === "all" || type.startsWith("drop.")) renderDrop(state);
-  if (type === "all" || type === "product.pinned" || type === "show.ended") renderLineup(state);
+  if (type === "all" || type === "product.pinned" || type === "show.ended" || type === "product.price_changed") {
+    renderLineup(state);
+  }
   if (type === "all" || type === "product.pinned") showPinned(state);
 }
 
@@ -174,6 +176,7 @@ const gate = new PictureGate({
   apply: (frame) => {
     view = applyEvent(view, { type: frame.type, data: frame.data });  // no seq: gate's order
     render(view, frame.type);
+    if (frame.type === "product.price_changed") card.priceChanged(frame.data);
   },
 });
 

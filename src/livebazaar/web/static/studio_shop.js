@@ -22,7 +22,7 @@ export class ShopPanel {
   render(state, type) {
     this.state = state;
     if (type === "all") this.renderProducts(state);
-    if (type === "all" || type === "product.pinned" || type.startsWith("show.")) this.renderLineup(state);
+    if (type === "all" || type.startsWith("product.") || type.startsWith("show.")) this.renderLineup(state);
     if (type === "all" || type.startsWith("drop.") || type.startsWith("show.")) this.renderDrops(state);
   }
 
@@ -49,6 +49,7 @@ export class ShopPanel {
         return li;
       },
       update: (li, item) => {
+        li.querySelector(".price").textContent = item.price.display;
         const pinned = item.product_id === state.pinned_product_id;
         li.classList.toggle("pinned", pinned);
         const button = li.querySelector("button.pin");
