@@ -1,9 +1,11 @@
 """Every pooled PostgreSQL connection busy for longer than the pool's timeout: the request
-answers 503 `busy` with Retry-After (an overload, not a bug: never 500), and works again once a
+answers 503 `busy` with Retry-After (an overload, not a bug: never 500), a chat line sent over
+the show's socket an error frame `busy` (the socket stays open), and both work again once a
 connection is free."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -11,9 +13,10 @@ import pytest
 
 from livebazaar.bootstrap import build_container
 from livebazaar.web.app import create_app
-from tests.conftest import make_settings
+from tests.conftest import free_port, make_settings, serving
 from tests.databases import database_url, on_postgres
-from tests.support import assert_problem
+from tests.live.stage import make_stage, next_frame, viewer
+from tests.support import Api, assert_problem
 
 
 @pytest.mark.skipif(
@@ -34,5 +37,39 @@ async def test_a_request_that_finds_no_free_connection_answers_503_busy(tmp_path
                 assert_problem(r, 503, "busy")
                 assert int(r.headers["Retry-After"]) >= 1
             assert (await client.get("/api/v1/shows")).status_code == 200
+    finally:
+        await container.close()
+
+
+@pytest.mark.skipif(
+    not on_postgres(), reason="needs PostgreSQL's pool: set LIVEBAZAAR_TEST_DATABASE_URL (CI does)"
+)
+async def test_a_chat_line_that_finds_no_connection_gets_an_error_frame_and_the_socket_stays(
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(
+        tmp_path, database_url=database_url(tmp_path, schema=True), database_pool_size=1,
+        database_max_overflow=0, database_pool_timeout_s=0.2,
+    )  # fmt: skip
+    container = build_container(settings)
+    app = create_app(container, background=False)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with (
+            httpx.AsyncClient(transport=transport, base_url="http://node") as client,
+            serving(app, free_port()) as url,
+        ):
+            api = Api(client, container)
+            stage = await make_stage(api)
+            fan = await api.account("Fan")
+            async with viewer(url, stage.show_id, token=fan.token) as ws:
+                async with container.db.engine.connect():  # the only connection, taken
+                    await ws.send(json.dumps({"type": "chat", "text": "anyone there?"}))
+                    refused = await next_frame(ws)
+                assert (refused["type"], refused["code"]) == ("error", "busy")
+                await ws.send(json.dumps({"type": "chat", "text": "now?"}))
+                while (frame := await next_frame(ws))["type"] != "chat.message":
+                    pass
+                assert frame["data"]["text"] == "now?"
     finally:
         await container.close()

@@ -152,25 +152,31 @@ def install_problem_handlers(app: FastAPI) -> None:
         response.headers.update(exc.headers or {})  # a 405's Allow, a 401's WWW-Authenticate
         return response
 
-    async def _connection_error(request: Request, exc: Exception) -> JSONResponse:
-        if is_unreachable(exc):  # nothing was committed: the transaction never finished
-            log.warning("database unreachable: %s", exc)
-            return localized_problem(request, 503, "database_unavailable", UNREACHABLE_TITLE)
-        return await _unexpected(request, exc)
+    async def _failure(request: Request, exc: Exception) -> JSONResponse:
+        code, title = failure_problem(exc)
+        if code == "internal_error":
+            return await _unexpected(request, exc)
+        log.warning("%s: %s", code, exc)
+        return localized_problem(request, 503, code, title)
 
-    for kind in CONNECTION_ERRORS:
-        app.add_exception_handler(kind, _connection_error)
-
-    @app.exception_handler(sa_exc.TimeoutError)
-    async def _no_connection_free(request: Request, exc: sa_exc.TimeoutError) -> JSONResponse:
-        """Every pooled connection stayed busy for pool_timeout: overloaded, not broken."""
-        log.warning("no database connection free: %s", exc)
-        return localized_problem(request, 503, "busy", BUSY_TITLE)
+    for kind in (*CONNECTION_ERRORS, sa_exc.TimeoutError):
+        app.add_exception_handler(kind, _failure)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
         return localized_problem(request, 500, "internal_error", INTERNAL_TITLE)
+
+
+def failure_problem(exc: BaseException) -> tuple[str, str]:
+    """The code and title an unexpected failure is answered with: the database away (nothing
+    was committed: the transaction never finished) or all its pooled connections busy for
+    pool_timeout (overloaded, not broken) are 503s to retry; anything else is a bug (500)."""
+    if is_unreachable(exc):
+        return "database_unavailable", UNREACHABLE_TITLE
+    if isinstance(exc, sa_exc.TimeoutError):
+        return "busy", BUSY_TITLE
+    return "internal_error", INTERNAL_TITLE
 
 
 # Declared on every API router so the OpenAPI document tells clients what refusals look like.

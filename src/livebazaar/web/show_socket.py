@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,11 +37,15 @@ from livebazaar.live.errors import SignInToChat
 from livebazaar.live.schemas import ClientChatFrame, ClientFrame, ClientReactionFrame
 from livebazaar.web.deps import websocket_actor
 from livebazaar.web.frame_writer import frame_writer
+from livebazaar.web.problems import failure_problem
 from livebazaar.web.realtime import SLOW_CONSUMER_CLOSE, hub_for
 from livebazaar.web.show_connection import Connection
 from livebazaar.web.show_frames import ShowEvent, replay_for_viewer, replay_frames
 
 CLOSE_GRACE_S = 5.0  # a cut-off socket that takes not even the close frame is then dropped
+# What sending to a socket the client has left raises (RuntimeError: ASGI's "send after close").
+_CLIENT_GONE = (WebSocketDisconnect, RuntimeError, OSError)
+log = logging.getLogger(__name__)
 
 
 class _Socket:
@@ -92,13 +97,17 @@ async def serve_show_socket(
         }
         if not conn.go_direct(last):  # from now on the feed writes to the transport itself
             tasks.add(asyncio.create_task(_send_queued(sock, conn, last)))
-        _done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+        for task in done:  # retrieved, so none is reported "never retrieved" at exit
+            failure = None if task.cancelled() else task.exception()
+            if failure is not None and not isinstance(failure, _CLIENT_GONE):
+                log.error("show socket of %s failed", show_id, exc_info=failure)
         if conn.overflowed:
             await _close_slow(sock, conn)
-    except (WebSocketDisconnect, RuntimeError, OSError):
+    except _CLIENT_GONE:
         pass  # the client went away mid-send
     finally:
         await hub.leave(conn)
@@ -216,6 +225,11 @@ class _ClientFrames:
                 await self.sock.send_json(
                     {"type": "error", "code": exc.code, "detail": exc.detail, **exc.extra}
                 )
+            except Exception as exc:  # the socket stays: the client may try again
+                code, title = failure_problem(exc)
+                if code == "internal_error":
+                    log.exception("a client frame on show %s failed", self.show_id)
+                await self.sock.send_json({"type": "error", "code": code, "detail": title})
 
     async def _handle(
         self, raw: str, chat_limiter: RateLimiter, reaction_limiter: RateLimiter
