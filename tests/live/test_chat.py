@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from livebazaar.accounts import Role
 from livebazaar.kernel.clock import ManualClock
 from tests.factories import grant
@@ -148,3 +150,23 @@ async def test_reactions_are_accepted_while_live_and_rate_limited(api: Api) -> N
     other = await api.account()
     r = await api.client.post(url, json={"kind": "heart"}, headers=other.headers)
     assert_problem(r, 409, "show_not_live")
+
+
+async def test_slow_mode_lets_one_of_two_simultaneous_messages_through(
+    api: Api, clock: ManualClock
+) -> None:
+    """Two messages from one sender at the same instant (two tabs, two nodes on PostgreSQL):
+    one passes, the other waits its turn."""
+    stage = await make_stage(api)
+    viewer = await api.account()
+    r = await api.client.put(
+        f"{stage.url}/slow-mode", json={"seconds": 30}, headers=stage.owner.headers
+    )
+    assert r.status_code == 200
+    answers = await asyncio.gather(
+        *(
+            api.client.post(f"{stage.url}/chat", json={"text": f"m{i}"}, headers=viewer.headers)
+            for i in range(6)
+        )
+    )
+    assert sorted(r.status_code for r in answers) == [201] + [429] * 5

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -135,6 +135,15 @@ class UnitOfWork:
 
     def on_commit(self, callback: OnCommit) -> None:
         self._callbacks.append(callback)
+
+    async def lock_name(self, name: str) -> None:
+        """Hold a lock on `name` until this unit ends, against every other unit on any node
+        that locks the same name (PostgreSQL: a transaction advisory lock; SQLite: the write
+        lock every unit already holds). For a check that reads rows which do not exist yet."""
+        if not self._db.is_sqlite:
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name}
+            )
 
     def note(self, topic: str, item: object) -> None:
         """Tell `topic`'s listeners (Database.listen) of `item` once this unit commits."""

@@ -298,7 +298,8 @@ async def do_post_chat(
         await check_not_sanctioned(uow.session, now, show.shop_id, actor.user_id)
         if find_blocked_word(text, await list_blocked_words(uow.session, show.shop_id)):
             raise BlockedWordUsed()
-        if show.slow_mode_s:
+        if show.slow_mode_s:  # one sender's messages one at a time, whichever node takes them
+            await uow.lock_name(f"chat:{show_id}:{actor.user_id}")
             last = await get_last_chat_at(uow.session, show_id, actor.user_id)
             wait = (last + timedelta(seconds=show.slow_mode_s) - now) if last else None
             if wait is not None and wait.total_seconds() > 0:
