@@ -26,7 +26,11 @@ class Phase:
     p50_ms: float
     p99_ms: float
     max_ms: float
-    answers: dict[str, int]  # "201", "409 sold_out", "503 database_busy", "error ..." ...
+    answers: dict[str, int]  # "201", "409 sold_out", "503 busy", "error ..." ...
+    errors: dict[str, str] = field(default_factory=dict)  # a sample message per error kind
+    reconnects: int = 0  # requests sent again on a new connection (flash_load._post)
+    warm_s: float = 0.0  # how long the untimed warm-up before it took
+    warm_answers: dict[str, int] = field(default_factory=dict)
     cpu_s: dict[str, float] = field(default_factory=dict)  # by process group, over the phase
     generator_cpu_s: list[float] = field(default_factory=list)
     wall_s: float = 0.0  # the CPU window: start to the last generator's report
@@ -54,14 +58,17 @@ def merge_phase(name: str, parts: list[dict[str, Any]], start: float) -> Phase:
     """The generators' reports of one phase, as one Phase (latencies pooled)."""
     latencies = [x for p in parts for x in p["latencies"]]
     answers: Counter[str] = Counter()
+    errors: dict[str, str] = {}
     for p in parts:
         answers.update(p["answers"])
+        errors |= p["errors"]
     ok = sum(p["ok"] for p in parts)
     last_ok = max((p["last_ok"] for p in parts if p["ok"]), default=start)
     return Phase(
         name=name, requests=len(latencies), ok=ok, seconds=last_ok - start,
         p50_ms=1000 * percentile(latencies, 0.50), p99_ms=1000 * percentile(latencies, 0.99),
         max_ms=1000 * max(latencies, default=math.nan), answers=dict(answers.most_common()),
+        errors=errors, reconnects=sum(p["reconnects"] for p in parts),
     )  # fmt: skip
 
 
@@ -165,6 +172,12 @@ def _details(r: Run) -> None:
         f"buyers over the limit {a.over_limit_buyers}"
     )
     for phase in (r.noop, c):
+        if phase.errors:
+            print(f"    {phase.name} errors: {phase.errors}")
+        print(
+            f"    {phase.name}: warm-up {phase.warm_answers} in {phase.warm_s:.1f} s; "
+            f"{phase.reconnects} requests sent again after an idle connection was closed"
+        )
         print(
             f"    CPU % of a core during {phase.name}: server {_f(phase.core_pct('server'))}, "
             f"generators {_f(phase.core_pct('generators'))} (busiest "

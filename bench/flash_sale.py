@@ -36,13 +36,14 @@ import os
 import platform
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from fanout_cpu import CpuMeter, named, tree
+from fanout_cpu import CpuMeter, cpu_seconds, named, tree
 from fanout_targets import Services, log_problems
 from flash_load import Plan, generator_main
 from flash_report import Audit, Phase, Run, merge_phase, print_table
@@ -90,6 +91,23 @@ def _recv(pipe: Connection) -> dict[str, Any]:
     return answer
 
 
+class NamedCpuMeter:
+    """CPU seconds of every process named `comm` between start() and stop(), those started
+    in between included (PostgreSQL forks a backend per new pooled connection)."""
+
+    def __init__(self, comm: str) -> None:
+        self.comm = comm
+        self.started: dict[int, float] = {}
+
+    def start(self) -> None:
+        self.started = {pid: cpu_seconds(pid) for pid in named(self.comm)}
+
+    def stop(self) -> float:
+        return sum(
+            max(0.0, cpu_seconds(pid) - self.started.get(pid, 0.0)) for pid in named(self.comm)
+        )
+
+
 class MachineMeter:
     """How busy all cores were between start() and stop(), from /proc/stat."""
 
@@ -107,22 +125,25 @@ class MachineMeter:
         return 100 * (busy - self.busy0) / max(1, total - self.total0)
 
 
-async def timed_phase(gens: Generators, target: Target, name: str, arg: object) -> Phase:
-    """Warm every connection, then run one phase from a common start, its CPU metered."""
-    gens.send("warm")
+async def timed_phase(
+    gens: Generators, target: Target, name: str, arg: object, warm_path: str | None = None
+) -> Phase:
+    """Warm every connection (a GET of `warm_path`, else the no-op POST), then run one phase
+    from a common start, its CPU metered."""
+    gens.send("warm", warm_path)
     warmed = await gens.answers()
     start = time.monotonic() + 0.3
     gens.send(name, (start, arg) if name == "noop" else start)
-    meters = {
+    meters: dict[str, CpuMeter | NamedCpuMeter] = {
         "server": CpuMeter(tree(target.proc.pid)),
         "generators": CpuMeter(gens.pids),
-        "postgres": CpuMeter(named("postgres")),
-        "redis": CpuMeter(named("redis-server")),
+        "postgres": NamedCpuMeter("postgres"),
+        "redis": NamedCpuMeter("redis-server"),
     }
     per_gen = [CpuMeter([pid]) for pid in gens.pids]
     machine = MachineMeter()
     await asyncio.sleep(max(0.0, start - time.monotonic()))
-    for meter in (*meters.values(), *per_gen):
+    for meter in [*meters.values(), *per_gen]:
         meter.start()
     machine.start()
     reports = await gens.answers()
@@ -131,9 +152,8 @@ async def timed_phase(gens: Generators, target: Target, name: str, arg: object) 
     phase.cpu_s = {k: m.stop() for k, m in meters.items()}
     phase.generator_cpu_s = [m.stop() for m in per_gen]
     phase.machine_busy_pct = machine.stop()
-    bad_warm = {k: n for w in warmed for k, n in w["answers"].items() if k != "200"}
-    if bad_warm:
-        print(f"  warning: warm-up answers {bad_warm}", flush=True)
+    phase.warm_s = max(w["seconds"] for w in warmed)
+    phase.warm_answers = dict(sum((Counter(w["answers"]) for w in warmed), Counter[str]()))
     return phase
 
 
@@ -157,14 +177,17 @@ async def run_one(key: str, claimers: int, args: argparse.Namespace) -> Run:
     log = args.json.parent / f"flash-{key}-{claimers}.log"
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.monotonic()
-        target = await start(key, services, Path(tmp), log, args.units, args.limit, claimers)
+        target = await start(
+            key, services, Path(tmp), log, args.units, args.limit, claimers, args.server_env
+        )
         seed_s = time.monotonic() - t0
         print(f"{target.label}: {claimers:,} claimers, seeded in {seed_s:.0f} s", flush=True)
         gens = Generators(target, args.per_generator)
         try:
             per_claimer = max(1, math.ceil(args.noop_requests / claimers))
             noop = await timed_phase(gens, target, "noop", per_claimer)
-            claims = await timed_phase(gens, target, "claims", None)
+            warm_path = None if args.cold_tokens else target.me_path
+            claims = await timed_phase(gens, target, "claims", None, warm_path)
             gens.send("stop")
             await gens.answers()
             quantity, taken, by_status, held, over = await drop_counts(target)
@@ -194,6 +217,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--targets", default=",".join(LABELS), help="comma-separated")
     parser.add_argument("--noop-requests", type=int, default=20_000, help="no-op POSTs in all")
     parser.add_argument("--per-generator", type=int, default=5000, help="claimers per process")
+    parser.add_argument(
+        "--cold-tokens", action="store_true",
+        help="warm up before the claims with the no-op POST (ours then reads every buyer's "
+        "token on its first claim) instead of a GET that checks the token",
+    )  # fmt: skip
+    parser.add_argument(
+        "--server-env", action="append", default=[], metavar="NAME=VALUE",
+        help="added to ours' environment (repeatable), e.g. to try a setting",
+    )  # fmt: skip
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--json", type=Path, default=Path("bench/out/flash_sale.json"))
@@ -201,15 +233,23 @@ def parse_args() -> argparse.Namespace:
     unknown = set(args.targets.split(",")) - set(LABELS)
     if unknown:
         parser.error(f"unknown targets {sorted(unknown)}; choose from {sorted(LABELS)}")
+    if any("=" not in e for e in args.server_env):
+        parser.error("--server-env takes NAME=VALUE")
+    args.server_env = dict(e.split("=", 1) for e in args.server_env)
     return args
 
 
 async def main() -> None:
     args = parse_args()
     runs: list[Run] = []
+    broken: list[str] = []
     for claimers in (int(c) for c in args.claimers.split(",")):
         for key in args.targets.split(","):
-            runs.append(await run_one(key, claimers, args))
+            try:
+                runs.append(await run_one(key, claimers, args))
+            except (Exception, SystemExit) as exc:  # the other servers' figures still count
+                broken.append(f"{LABELS[key]} at {claimers}: {exc!r}")
+                print(f"BROKEN: {broken[-1]}", flush=True)
         print_table([r for r in runs if r.claimers == claimers])
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
@@ -219,15 +259,14 @@ async def main() -> None:
                 "machine": f"{platform.node()} {os.cpu_count()} cores {platform.python_version()}",
                 "args": {k: str(v) for k, v in vars(args).items()},
                 "runs": [r.as_dict() for r in runs],
+                "broken": broken,
             },
             indent=2,
         )
     )
-    failed = [r for r in runs if r.fatal]
+    failed = broken + [f"{r.label} at {r.claimers}: {r.fatal}" for r in runs if r.fatal]
     if failed:
-        raise SystemExit(
-            "FAILED: " + "; ".join(f"{r.label} at {r.claimers}: {r.fatal}" for r in failed)
-        )
+        raise SystemExit("FAILED: " + "; ".join(failed))
 
 
 if __name__ == "__main__":

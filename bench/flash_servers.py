@@ -76,6 +76,11 @@ class Target:
         return "/api/v1/ping" if self.ours else "/api/ping"
 
     @property
+    def me_path(self) -> str:
+        """A GET that checks the bearer token (ours: and caches its owner for 30 s)."""
+        return "/api/v1/me" if self.ours else "/api/me"
+
+    @property
     def claim_path(self) -> str:
         prefix = "/api/v1" if self.ours else "/api"
         return f"{prefix}/drops/{self.drop_id}/claims"
@@ -113,9 +118,10 @@ async def _create_database(services: Services, name: str) -> str:
 
 async def start(
     key: str, services: Services, workdir: Path, log: Path, units: int, limit: int,
-    claimers: int,
+    claimers: int, extra_env: dict[str, str],
 ) -> Target:  # fmt: skip
-    """Start and seed the server `key` (see LABELS); stop it again if that fails."""
+    """Start and seed the server `key` (see LABELS), ours with `extra_env` added to its
+    environment; stop it again if that fails."""
     run = uuid.uuid4().hex[:10]
     tokens = [secrets.token_urlsafe(24) for _ in range(claimers)]
     cleanup: list[tuple[str, str]] = []
@@ -140,7 +146,7 @@ async def start(
         prefix = f"lbflash{run}"
         if key != "embedded":
             cleanup.append(("redis", prefix))
-        env = _our_env(key, services, workdir, port, db_url, prefix)
+        env = _our_env(key, services, workdir, port, db_url, prefix) | extra_env
         cmd = [sys.executable, "-m", "livebazaar", "serve", "--port", str(port)]
         proc = _spawn(cmd, env, workdir, log)
         target = Target(key, port, proc, log, db_url, ours=True, cleanup=cleanup)

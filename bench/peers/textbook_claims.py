@@ -160,7 +160,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     state.sessions = async_sessionmaker(state.engine, expire_on_commit=False)
     async with state.sessions() as session:
         rows = await session.execute(select(Token.token_hash, Token.user_id))
-        state.owners = dict(rows.tuples())
+        state.owners = dict(rows.tuples().all())
     yield
     await state.engine.dispose()
 
@@ -211,6 +211,12 @@ class PingIn(BaseModel):
 @app.post("/api/ping")
 async def ping(body: PingIn) -> dict[str, object]:
     return {"pong": True, "quantity": body.quantity}
+
+
+@app.get("/api/me")
+async def me(buyer: BuyerDep) -> dict[str, str]:
+    """Who the token belongs to (the bench's warm-up before the claims, as for ours)."""
+    return {"id": buyer}
 
 
 @app.get("/api/health")
