@@ -133,13 +133,14 @@ def _f(value: float, spec: str = ",.0f") -> str:
     return "-" if math.isnan(value) else format(value, spec)
 
 
-def print_table(runs: list[Run]) -> None:
+def print_table(runs: list[Run], server_env: dict[str, str]) -> None:
     if not runs:
         return
     r0 = runs[0]
     print(
         f"\nflash sale: {r0.units:,} units, per-buyer limit {r0.limit}, {r0.claimers:,} "
         f"concurrent claimers ({r0.generators} generator process(es)), one server process"
+        + (f"; ours with {server_env}" if server_env else "")
     )
     print(
         f"{'':34}{'no-op/s':>8}{'p50':>6}{'p99':>6} |{'claims/s':>9}{'p50':>7}{'p99':>7}"

@@ -9,11 +9,17 @@ memory broker, ours on PostgreSQL + the Redis HotStock, ours on PostgreSQL decid
 the database, and the textbook peer, bench/peers/textbook_claims.py, one process each) is
 started on a fresh database, seeded with one drop of `--units` and one account and token per
 claimer, and loaded from separate generator processes (bench/flash_load.py, aiohttp, one
-connection per claimer, each opened with one untimed request):
+connection per claimer, each opened with one untimed request before each phase):
 
 1. the same server's no-op POST (parses a body like a claim's, returns), `--noop-requests`
    in all, all claimers at once;
-2. the claims: every claimer claims one unit at a time until sold out or its limit.
+2. the claims: every claimer claims one unit at a time until sold out or its limit (a 503
+   is retried after its Retry-After, at most 1 s). Before them each claimer's untimed
+   request is a GET that checks its token, so ours knows the token's owner, as it would of
+   a buyer who has been in the room (`--cold-tokens`: the no-op POST instead).
+
+`--py-spy` samples the server's stacks during the claims (py-spy, installed by hand);
+`--server-env NAME=VALUE` adds a setting to ours' environment, to try one.
 
 It prints claims/s beside the no-op POST/s, p50/p99, the answers by status and code, the
 server's CPU (from /proc), and audits the drop in the server's database afterwards: units
@@ -34,6 +40,10 @@ import math
 import multiprocessing
 import os
 import platform
+import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -44,10 +54,10 @@ from pathlib import Path
 from typing import Any
 
 from fanout_cpu import CpuMeter, cpu_seconds, named, tree
-from fanout_targets import Services, log_problems
+from fanout_targets import Services
 from flash_load import Plan, generator_main
 from flash_report import Audit, Phase, Run, merge_phase, print_table
-from flash_servers import LABELS, Target, api_view, drop_counts, start, stop
+from flash_servers import LABELS, Target, api_view, drop_counts, log_summary, start, stop
 
 
 class Generators:
@@ -125,11 +135,20 @@ class MachineMeter:
         return 100 * (busy - self.busy0) / max(1, total - self.total0)
 
 
+def _py_spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
+    """Sample the server's stacks (collapsed, one line per stack) until sent SIGINT."""
+    py_spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
+    cmd = [py_spy, "record", "--pid", str(pid), "--rate", "200", "--format", "raw",
+           "--nonblocking", "--output", str(out)]  # fmt: skip
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 async def timed_phase(
-    gens: Generators, target: Target, name: str, arg: object, warm_path: str | None = None
-) -> Phase:
+    gens: Generators, target: Target, name: str, arg: object, warm_path: str | None = None,
+    profile: Path | None = None,
+) -> Phase:  # fmt: skip
     """Warm every connection (a GET of `warm_path`, else the no-op POST), then run one phase
-    from a common start, its CPU metered."""
+    from a common start, its CPU metered (and the server's stacks sampled into `profile`)."""
     gens.send("warm", warm_path)
     warmed = await gens.answers()
     start = time.monotonic() + 0.3
@@ -146,7 +165,11 @@ async def timed_phase(
     for meter in [*meters.values(), *per_gen]:
         meter.start()
     machine.start()
+    spy = _py_spy(target.proc.pid, profile) if profile else None
     reports = await gens.answers()
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        await asyncio.to_thread(spy.wait, 60)
     phase = merge_phase(name, reports, start)
     phase.wall_s = time.monotonic() - start
     phase.cpu_s = {k: m.stop() for k, m in meters.items()}
@@ -187,7 +210,8 @@ async def run_one(key: str, claimers: int, args: argparse.Namespace) -> Run:
             per_claimer = max(1, math.ceil(args.noop_requests / claimers))
             noop = await timed_phase(gens, target, "noop", per_claimer)
             warm_path = None if args.cold_tokens else target.me_path
-            claims = await timed_phase(gens, target, "claims", None, warm_path)
+            profile = log.with_suffix(".claims.stacks") if args.py_spy else None
+            claims = await timed_phase(gens, target, "claims", None, warm_path, profile)
             gens.send("stop")
             await gens.answers()
             quantity, taken, by_status, held, over = await drop_counts(target)
@@ -202,7 +226,7 @@ async def run_one(key: str, claimers: int, args: argparse.Namespace) -> Run:
     run = Run(
         target=key, label=target.label, claimers=claimers, units=args.units, limit=args.limit,
         generators=len(gens.procs), noop=noop, claims=claims, audit=audit,
-        loadavg_before=loadavg_before, loadavg_after=os.getloadavg(), log=log_problems(log),
+        loadavg_before=loadavg_before, loadavg_after=os.getloadavg(), log=log_summary(log),
         seed_s=seed_s,
     )  # fmt: skip
     run.fatal = _fatal(target, claims, audit)
@@ -221,6 +245,11 @@ def parse_args() -> argparse.Namespace:
         "--cold-tokens", action="store_true",
         help="warm up before the claims with the no-op POST (ours then reads every buyer's "
         "token on its first claim) instead of a GET that checks the token",
+    )  # fmt: skip
+    parser.add_argument(
+        "--py-spy", action="store_true",
+        help="sample the server's stacks during the claims with py-spy (installed by hand: "
+        "uv pip install py-spy) into bench/out/flash-<server>-<claimers>.claims.stacks",
     )  # fmt: skip
     parser.add_argument(
         "--server-env", action="append", default=[], metavar="NAME=VALUE",
@@ -250,7 +279,7 @@ async def main() -> None:
             except (Exception, SystemExit) as exc:  # the other servers' figures still count
                 broken.append(f"{LABELS[key]} at {claimers}: {exc!r}")
                 print(f"BROKEN: {broken[-1]}", flush=True)
-        print_table([r for r in runs if r.claimers == claimers])
+        print_table([r for r in runs if r.claimers == claimers], args.server_env)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
         json.dumps(

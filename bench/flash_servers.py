@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import secrets
 import subprocess
 import sys
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,7 +36,7 @@ from redis.asyncio import Redis
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from fanout_targets import Services, free_port
+from fanout_targets import Services, free_port, log_problems
 from livebazaar.accounts.actions import hash_token
 from livebazaar.accounts.models import AuthToken, TokenKind, User
 from livebazaar.kernel.ids import new_id
@@ -298,6 +300,23 @@ async def _forget(cleanup: list[tuple[str, str]], services: Services) -> None:
                     await client.delete(*keys[first : first + 1000])
             finally:
                 await client.aclose()
+
+
+_LOGGED = re.compile(r"^\d{4}-\d\d-\d\d [\d:,.]+ (WARNING|ERROR|CRITICAL) (\S+): (.*)$")
+
+
+def log_summary(log: Path) -> dict[str, int]:
+    """What the server logged that a run must explain: its own WARNING and ERROR lines (the
+    first 60 characters of the message, digits folded), uvicorn's, and the last line of each
+    traceback, with how often each came."""
+    found = Counter(log_problems(log))
+    with log.open("rb") as f:
+        for raw in f:
+            match = _LOGGED.match(raw.decode("utf-8", "replace").rstrip())
+            if match:
+                level, logger, message = match.groups()
+                found[f"{level} {logger}: {re.sub(r'[0-9]+', 'N', message)[:60]}"] += 1
+    return dict(found.most_common(10))
 
 
 async def drop_counts(target: Target) -> tuple[int, int, dict[str, int], int, int]:

@@ -15,7 +15,8 @@ under the stock row's lock.
 
 It has no idempotency keys, no rate limit, no events to viewers, no expiry sweeper and no
 drop clock: less work per claim than ours. `POST /api/ping` parses the same body and returns,
-like ours' `/api/v1/ping` (neither checks the token).
+like ours' `/api/v1/ping` (neither checks the token); `GET /api/me` checks the token (the
+bench's warm-up before the claims, as `GET /api/v1/me` for ours).
 
 Served by `python -m uvicorn textbook_claims:app --app-dir bench/peers` with
 TEXTBOOK_DATABASE_URL=postgresql+asyncpg://...; bench/flash_sale.py makes its database and
