@@ -86,7 +86,10 @@ class Audit:
 
     @property
     def oversold(self) -> int:
-        return max(0, self.held_units - self.quantity, self.pool_taken - self.quantity)
+        """Units given out beyond the drop's quantity, by whichever count says most."""
+        api = self.api_view.get("reserved", 0) + self.api_view.get("sold", 0)
+        return max(0, self.held_units - self.quantity, self.pool_taken - self.quantity,
+                   api - self.quantity)  # fmt: skip
 
     @property
     def unheard(self) -> int:
