@@ -63,8 +63,8 @@ from flash_servers import LABELS, Target, api_view, drop_counts, log_summary, st
 class Generators:
     """The load-generator processes of one run, each driving a share of the claimers."""
 
-    def __init__(self, target: Target, per_process: int) -> None:
-        count = max(1, math.ceil(len(target.tokens) / per_process))
+    def __init__(self, target: Target, count: int) -> None:
+        count = max(1, min(count, len(target.tokens)))
         ctx = multiprocessing.get_context("spawn")
         self.pipes: list[Connection] = []
         self.procs: list[BaseProcess] = []
@@ -205,7 +205,7 @@ async def run_one(key: str, claimers: int, args: argparse.Namespace) -> Run:
         )
         seed_s = time.monotonic() - t0
         print(f"{target.label}: {claimers:,} claimers, seeded in {seed_s:.0f} s", flush=True)
-        gens = Generators(target, args.per_generator)
+        gens = Generators(target, args.generators)
         try:
             per_claimer = max(1, math.ceil(args.noop_requests / claimers))
             noop = await timed_phase(gens, target, "noop", per_claimer)
@@ -240,7 +240,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=40, help="per-buyer limit")
     parser.add_argument("--targets", default=",".join(LABELS), help="comma-separated")
     parser.add_argument("--noop-requests", type=int, default=20_000, help="no-op POSTs in all")
-    parser.add_argument("--per-generator", type=int, default=5000, help="claimers per process")
+    parser.add_argument(
+        "--generators", type=int, default=2,
+        help="load-generator processes (one alone came near a core on the peer's no-op POST)",
+    )  # fmt: skip
     parser.add_argument(
         "--cold-tokens", action="store_true",
         help="warm up before the claims with the no-op POST (ours then reads every buyer's "
