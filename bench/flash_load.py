@@ -49,7 +49,8 @@ class Plan:
 
 @dataclass
 class Tally:
-    latencies: list[float] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)  # every answer's
+    ok_latencies: list[float] = field(default_factory=list)  # the ok answers' alone
     answers: Counter[str] = field(default_factory=Counter)
     errors: dict[str, str] = field(default_factory=dict)  # a sample message per error kind
     ok: int = 0
@@ -64,6 +65,7 @@ class Tally:
     def report(self) -> dict[str, Any]:
         return {
             "latencies": self.latencies,
+            "ok_latencies": self.ok_latencies,
             "answers": dict(self.answers),
             "errors": self.errors,
             "reconnects": self.reconnects,
@@ -193,6 +195,7 @@ async def noop(claimers: Claimers, start: float, per_claimer: int) -> dict[str, 
             if status == 200:
                 tally.ok += 1
                 tally.last_ok = max(tally.last_ok, t1)
+                tally.ok_latencies.append(t1 - t0)
 
     await asyncio.gather(*(claimer(s, h) for s, h in claimers.sessions))
     return tally.report()
@@ -218,6 +221,7 @@ async def claims(claimers: Claimers, start: float) -> dict[str, Any]:
                 tally.answers["201"] += 1
                 tally.ok += 1
                 tally.last_ok = max(tally.last_ok, t1)
+                tally.ok_latencies.append(t1 - t0)
                 retries = 0
                 continue
             tally.answers[f"{status} {_code(raw)}".strip()] += 1

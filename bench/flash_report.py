@@ -23,9 +23,11 @@ class Phase:
     requests: int
     ok: int  # 200 for the no-op, 201 for a claim
     seconds: float  # from the common start to the last ok answer
-    p50_ms: float
+    p50_ms: float  # over every answer, refusals included
     p99_ms: float
     max_ms: float
+    ok_p50_ms: float  # over the ok answers alone
+    ok_p99_ms: float
     answers: dict[str, int]  # "201", "409 sold_out", "503 busy", "error ..." ...
     errors: dict[str, str] = field(default_factory=dict)  # a sample message per error kind
     reconnects: int = 0  # requests sent again on a new connection (flash_load._post)
@@ -57,6 +59,7 @@ class Phase:
 def merge_phase(name: str, parts: list[dict[str, Any]], start: float) -> Phase:
     """The generators' reports of one phase, as one Phase (latencies pooled)."""
     latencies = [x for p in parts for x in p["latencies"]]
+    ok_latencies = [x for p in parts for x in p["ok_latencies"]]
     answers: Counter[str] = Counter()
     errors: dict[str, str] = {}
     for p in parts:
@@ -67,7 +70,9 @@ def merge_phase(name: str, parts: list[dict[str, Any]], start: float) -> Phase:
     return Phase(
         name=name, requests=len(latencies), ok=ok, seconds=last_ok - start,
         p50_ms=1000 * percentile(latencies, 0.50), p99_ms=1000 * percentile(latencies, 0.99),
-        max_ms=1000 * max(latencies, default=math.nan), answers=dict(answers.most_common()),
+        max_ms=1000 * max(latencies, default=math.nan),
+        ok_p50_ms=1000 * percentile(ok_latencies, 0.50),
+        ok_p99_ms=1000 * percentile(ok_latencies, 0.99), answers=dict(answers.most_common()),
         errors=errors, reconnects=sum(p["reconnects"] for p in parts),
     )  # fmt: skip
 
@@ -157,7 +162,10 @@ def print_table(runs: list[Run], server_env: dict[str, str]) -> None:
             f"{c.requests:>9,}{r.audit.oversold:>9}{_f(c.core_pct('server')):>6}"
             f"{_f(c.busiest_generator_pct):>6}"
         )
-    print("  (ms; share = claims/s over the same server's no-op POST/s; CPU % of one core)")
+    print(
+        "  (ms, over every answer; share = claims/s over the same server's no-op POST/s; "
+        "CPU % of one core)"
+    )
     for r in runs:
         _details(r)
 
@@ -165,7 +173,10 @@ def print_table(runs: list[Run], server_env: dict[str, str]) -> None:
 def _details(r: Run) -> None:
     a, c = r.audit, r.claims
     print(f"  {r.label}:")
-    print(f"    claim answers {c.answers}; no-op answers {r.noop.answers}")
+    print(
+        f"    claim answers {c.answers}; no-op answers {r.noop.answers}; 201s alone p50/p99 "
+        f"{_f(c.ok_p50_ms)}/{_f(c.ok_p99_ms)} ms"
+    )
     print(
         f"    sold in {c.seconds:.1f} s; orders by status {a.units_by_status}, held "
         f"{a.held_units:,} of {a.quantity:,}, stock row taken {a.pool_taken:,}"

@@ -18,7 +18,7 @@ connection per claimer, each opened with one untimed request before each phase):
    request is a GET that checks its token, so ours knows the token's owner, as it would of
    a buyer who has been in the room (`--cold-tokens`: the no-op POST instead).
 
-`--py-spy` samples the server's stacks during the claims (py-spy, installed by hand);
+`--py-spy` samples the server's stacks in each phase (py-spy, installed by hand);
 `--server-env NAME=VALUE` adds a setting to ours' environment, to try one.
 
 It prints claims/s beside the no-op POST/s, p50/p99, the answers by status and code, the
@@ -208,10 +208,11 @@ async def run_one(key: str, claimers: int, args: argparse.Namespace) -> Run:
         gens = Generators(target, args.generators)
         try:
             per_claimer = max(1, math.ceil(args.noop_requests / claimers))
-            noop = await timed_phase(gens, target, "noop", per_claimer)
+            spy = log.with_suffix(".noop.stacks") if args.py_spy else None
+            noop = await timed_phase(gens, target, "noop", per_claimer, profile=spy)
             warm_path = None if args.cold_tokens else target.me_path
-            profile = log.with_suffix(".claims.stacks") if args.py_spy else None
-            claims = await timed_phase(gens, target, "claims", None, warm_path, profile)
+            spy = log.with_suffix(".claims.stacks") if args.py_spy else None
+            claims = await timed_phase(gens, target, "claims", None, warm_path, spy)
             gens.send("stop")
             await gens.answers()
             quantity, taken, by_status, held, over = await drop_counts(target)
@@ -251,8 +252,8 @@ def parse_args() -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument(
         "--py-spy", action="store_true",
-        help="sample the server's stacks during the claims with py-spy (installed by hand: "
-        "uv pip install py-spy) into bench/out/flash-<server>-<claimers>.claims.stacks",
+        help="sample the server's stacks in each phase with py-spy (installed by hand: uv pip "
+        "install py-spy) into bench/out/flash-<server>-<claimers>.<phase>.stacks",
     )  # fmt: skip
     parser.add_argument(
         "--server-env", action="append", default=[], metavar="NAME=VALUE",
