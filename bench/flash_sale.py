@@ -1,12 +1,34 @@
-"""Flash-sale benchmark: one drop, many concurrent claimers, on the embedded defaults.
+"""Flash-sale benchmark: one drop, many concurrent claimers, each server beside its own no-op
+POST and beside the textbook PostgreSQL claim, measured in the same run.
 
-    .venv/bin/python bench/flash_sale.py [--units 3000] [--claimers 500]
+    .venv/bin/python bench/flash_sale.py [--claimers 500,5000] [--units 15000] [--limit 40]
+        [--targets embedded,redis,holdqueue,textbook]
 
-Starts `livebazaar serve` (SQLite, in-process broker) in its own process, seeds a live show
-with a drop through the public API, then drives load from a second process over real HTTP:
-first the same server's no-op POST (/api/v1/ping, the baseline), then the claims. Each claimer
-is its own account and claims one unit at a time until the drop answers sold out or its
-per-buyer limit. Prints claims/s and p50/p99 beside the no-op's, and the oversell count.
+For each claimer count, each server in turn (bench/flash_servers.py: ours on SQLite + the
+memory broker, ours on PostgreSQL + the Redis HotStock, ours on PostgreSQL deciding claims in
+the database, and the textbook peer, bench/peers/textbook_claims.py, one process each) is
+started on a fresh database, seeded with one drop of `--units` and one account and token per
+claimer, and loaded from separate generator processes (bench/flash_load.py, aiohttp, one
+connection per claimer, each opened with one untimed request before each phase):
+
+1. the same server's no-op POST (parses a body like a claim's, returns), `--noop-requests`
+   in all, all claimers at once;
+2. the claims: every claimer claims one unit at a time until sold out or its limit (a 503
+   is retried after its Retry-After, at most 1 s). Before them each claimer's untimed
+   request is a GET that checks its token, so ours knows the token's owner, as it would of
+   a buyer who has been in the room (`--cold-tokens`: the no-op POST instead).
+
+`--py-spy` samples the server's stacks in each phase (py-spy, installed by hand);
+`--server-env NAME=VALUE` adds a setting to ours' environment, to try one.
+
+It prints claims/s beside the no-op POST/s, p50/p99, the answers by status and code, the
+server's CPU (from /proc), and audits the drop in the server's database afterwards: units
+held by orders (reserved + paid) must equal the 201s the claimers heard and never exceed the
+drop, and no buyer may hold more than the limit. Writes bench/out/flash_sale.json and the
+servers' logs to bench/out/flash-<server>-<claimers>.log. Exits non-zero on any oversell, any
+hold lost or unheard, or any answer of ours that is a 5xx other than 503 (overload) or no
+answer at all. Needs PostgreSQL and Redis unless --targets embedded; every run makes its own
+database and key prefix and drops them.
 """
 
 from __future__ import annotations
@@ -14,311 +36,271 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import multiprocessing
 import os
 import platform
-import socket
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from collections import Counter
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-import httpx
+from fanout_cpu import CpuMeter, cpu_seconds, named, tree
+from fanout_targets import Services
+from flash_load import Plan, generator_main
+from flash_report import Audit, Phase, Run, merge_phase, print_table
+from flash_servers import LABELS, Target, api_view, drop_counts, log_summary, start, stop
 
-PASSWORD = "bench-password-1"
 
+class Generators:
+    """The load-generator processes of one run, each driving a share of the claimers."""
 
-@dataclass
-class Phase:
-    name: str
-    requests: int
-    ok: int
-    seconds: float
-    p50_ms: float
-    p99_ms: float
+    def __init__(self, target: Target, count: int) -> None:
+        count = max(1, min(count, len(target.tokens)))
+        ctx = multiprocessing.get_context("spawn")
+        self.pipes: list[Connection] = []
+        self.procs: list[BaseProcess] = []
+        for i in range(count):
+            plan = Plan(target.base, target.ping_path, target.claim_path, target.tokens[i::count])
+            ours, theirs = ctx.Pipe()
+            proc = ctx.Process(target=generator_main, args=(plan, theirs), daemon=True)
+            proc.start()
+            self.pipes.append(ours)
+            self.procs.append(proc)
 
     @property
-    def per_s(self) -> float:
-        return self.ok / self.seconds if self.seconds else 0.0
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.procs if p.pid is not None]
+
+    def send(self, command: str, arg: object = None) -> None:
+        for pipe in self.pipes:
+            pipe.send((command, arg))
+
+    async def answers(self) -> list[dict[str, Any]]:
+        return [await asyncio.to_thread(_recv, pipe) for pipe in self.pipes]
+
+    def join(self) -> None:
+        for proc in self.procs:
+            proc.join(timeout=30)
+            if proc.is_alive():
+                proc.kill()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+def _recv(pipe: Connection) -> dict[str, Any]:
+    if not pipe.poll(1800):
+        raise SystemExit("a load generator stopped answering")
+    answer: dict[str, Any] = pipe.recv()
+    return answer
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+class NamedCpuMeter:
+    """CPU seconds of every process named `comm` between start() and stop(), those started
+    in between included (PostgreSQL forks a backend per new pooled connection)."""
+
+    def __init__(self, comm: str) -> None:
+        self.comm = comm
+        self.started: dict[int, float] = {}
+
+    def start(self) -> None:
+        self.started = {pid: cpu_seconds(pid) for pid in named(self.comm)}
+
+    def stop(self) -> float:
+        return sum(
+            max(0.0, cpu_seconds(pid) - self.started.get(pid, 0.0)) for pid in named(self.comm)
+        )
 
 
-def start_server(workdir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "LIVEBAZAAR_DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/bench.db",
-        "LIVEBAZAAR_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        # Cheap password hashing only so that seeding 500 accounts is quick; not on a hot path.
-        "LIVEBAZAAR_ARGON2_TIME_COST": "1",
-        "LIVEBAZAAR_ARGON2_MEMORY_KIB": "1024",
-        "LIVEBAZAAR_CLAIM_RATE_PER_10S": "100000",
+class MachineMeter:
+    """How busy all cores were between start() and stop(), from /proc/stat."""
+
+    @staticmethod
+    def _read() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return sum(fields[:8]) - idle, sum(fields[:8])
+
+    def start(self) -> None:
+        self.busy0, self.total0 = self._read()
+
+    def stop(self) -> float:
+        busy, total = self._read()
+        return 100 * (busy - self.busy0) / max(1, total - self.total0)
+
+
+def _py_spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
+    """Sample the server's stacks (collapsed, one line per stack) until sent SIGINT."""
+    py_spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
+    cmd = [py_spy, "record", "--pid", str(pid), "--rate", "200", "--format", "raw",
+           "--nonblocking", "--output", str(out)]  # fmt: skip
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+async def timed_phase(
+    gens: Generators, target: Target, name: str, arg: object, warm_path: str | None = None,
+    profile: Path | None = None,
+) -> Phase:  # fmt: skip
+    """Warm every connection (a GET of `warm_path`, else the no-op POST), then run one phase
+    from a common start, its CPU metered (and the server's stacks sampled into `profile`)."""
+    gens.send("warm", warm_path)
+    warmed = await gens.answers()
+    start = time.monotonic() + 0.3
+    gens.send(name, (start, arg) if name == "noop" else start)
+    meters: dict[str, CpuMeter | NamedCpuMeter] = {
+        "server": CpuMeter(tree(target.proc.pid)),
+        "generators": CpuMeter(gens.pids),
+        "postgres": NamedCpuMeter("postgres"),
+        "redis": NamedCpuMeter("redis-server"),
     }
-    cmd = [sys.executable, "-m", "livebazaar", "serve", "--port", str(port)]
-    return subprocess.Popen(cmd, env=env, cwd=workdir)
+    per_gen = [CpuMeter([pid]) for pid in gens.pids]
+    machine = MachineMeter()
+    await asyncio.sleep(max(0.0, start - time.monotonic()))
+    for meter in [*meters.values(), *per_gen]:
+        meter.start()
+    machine.start()
+    spy = _py_spy(target.proc.pid, profile) if profile else None
+    reports = await gens.answers()
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        await asyncio.to_thread(spy.wait, 60)
+    phase = merge_phase(name, reports, start)
+    phase.wall_s = time.monotonic() - start
+    phase.cpu_s = {k: m.stop() for k, m in meters.items()}
+    phase.generator_cpu_s = [m.stop() for m in per_gen]
+    phase.machine_busy_pct = machine.stop()
+    phase.warm_s = max(w["seconds"] for w in warmed)
+    phase.warm_answers = dict(sum((Counter(w["answers"]) for w in warmed), Counter[str]()))
+    return phase
 
 
-async def wait_healthy(base: str, proc: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient(base_url=base) as client:
-        for _ in range(300):
-            if proc.poll() is not None:
-                raise SystemExit(f"server exited with {proc.returncode}")
-            try:
-                if (await client.get("/api/v1/health")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit("server did not become healthy")
+def _fatal(target: Target, claims: Phase, audit: Audit) -> list[str]:
+    fatal = []
+    if audit.oversold:
+        fatal.append(f"OVERSOLD {audit.oversold} units")
+    if audit.over_limit_buyers:
+        fatal.append(f"{audit.over_limit_buyers} buyers over the per-buyer limit")
+    if audit.unheard:
+        fatal.append(f"orders hold {audit.held_units} units, claimers heard {audit.admitted} 201s")
+    broken = {k: n for k, n in claims.server_errors.items() if not k.startswith("503")}
+    if broken and target.ours:
+        fatal.append(f"claims answered {broken} (see {target.log})")
+    return fatal
 
 
-async def account(client: httpx.AsyncClient, name: str) -> str:
-    email = f"{name}@bench.example.org"
-    r = await client.post(
-        "/api/v1/auth/register",
-        json={"email": email, "password": PASSWORD, "display_name": name},
-    )
-    r.raise_for_status()
-    r = await client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
-    r.raise_for_status()
-    token: str = r.json()["access_token"]
-    return token
-
-
-async def seed(base: str, units: int, claimers: int, limit: int) -> tuple[str, list[str]]:
-    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-        host = {"Authorization": f"Bearer {await account(client, 'host')}"}
-        shop = (
-            await client.post(
-                "/api/v1/shops",
-                json={"name": "Rwanda Coffee Cooperative", "country": "RW", "currency": "CNY"},
-                headers=host,
-            )
-        ).json()
-        product = await client.post(
-            f"/api/v1/shops/{shop['id']}/products",
-            json={
-                "title": "Rwandan coffee beans, 250 g",
-                "price": {"amount_minor": 6900, "currency": "CNY"},
-                "stock": units,
-            },
-            headers=host,
+async def run_one(key: str, claimers: int, args: argparse.Namespace) -> Run:
+    services = Services(args.postgres, args.redis)
+    loadavg_before = os.getloadavg()
+    log = args.json.parent / f"flash-{key}-{claimers}.log"
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.monotonic()
+        target = await start(
+            key, services, Path(tmp), log, args.units, args.limit, claimers, args.server_env
         )
-        product.raise_for_status()
-        product_id = product.json()["id"]
-        show = await client.post(
-            "/api/v1/shows",
-            json={
-                "shop_id": shop["id"],
-                "title": "Bench show",
-                "scheduled_at": datetime.now(UTC).isoformat(),
-                "lineup": [product_id],
-            },
-            headers=host,
-        )
-        show.raise_for_status()
-        show_id = show.json()["id"]
-        (await client.post(f"/api/v1/shows/{show_id}/start", headers=host)).raise_for_status()
-        drop = await client.post(
-            f"/api/v1/shows/{show_id}/drops",
-            json={
-                "product_id": product_id,
-                "quantity": units,
-                "price": {"amount_minor": 5900, "currency": "CNY"},
-                "per_buyer_limit": limit,
-                "duration_s": 3600,
-                "hold_s": 3600,
-            },
-            headers=host,
-        )
-        drop.raise_for_status()
-        sem = asyncio.Semaphore(32)
-
-        async def one(i: int) -> str:
-            async with sem:
-                return await account(client, f"buyer{i}")
-
-        tokens = await asyncio.gather(*(one(i) for i in range(claimers)))
-        drop_id: str = drop.json()["id"]
-        return drop_id, list(tokens)
+        seed_s = time.monotonic() - t0
+        print(f"{target.label}: {claimers:,} claimers, seeded in {seed_s:.0f} s", flush=True)
+        gens = Generators(target, args.generators)
+        try:
+            per_claimer = max(1, math.ceil(args.noop_requests / claimers))
+            spy = log.with_suffix(".noop.stacks") if args.py_spy else None
+            noop = await timed_phase(gens, target, "noop", per_claimer, profile=spy)
+            warm_path = None if args.cold_tokens else target.me_path
+            spy = log.with_suffix(".claims.stacks") if args.py_spy else None
+            claims = await timed_phase(gens, target, "claims", None, warm_path, spy)
+            gens.send("stop")
+            await gens.answers()
+            quantity, taken, by_status, held, over = await drop_counts(target)
+            audit = Audit(
+                quantity=quantity, pool_taken=taken, units_by_status=by_status,
+                held_units=held, over_limit_buyers=over, admitted=claims.ok,
+                api_view=await api_view(target),
+            )  # fmt: skip
+        finally:
+            gens.join()
+            await stop(target, services)
+    run = Run(
+        target=key, label=target.label, claimers=claimers, units=args.units, limit=args.limit,
+        generators=len(gens.procs), noop=noop, claims=claims, audit=audit,
+        loadavg_before=loadavg_before, loadavg_after=os.getloadavg(), log=log_summary(log),
+        seed_s=seed_s,
+    )  # fmt: skip
+    run.fatal = _fatal(target, claims, audit)
+    return run
 
 
-async def run_noop(base: str, tokens: list[str], total: int) -> Phase:
-    latencies: list[float] = []
-    per_task = max(1, total // len(tokens))
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-
-        async def worker(token: str) -> None:
-            headers = {"Authorization": f"Bearer {token}"}
-            await _warm_up(session, base, headers)
-            await ready.wait()
-            for _ in range(per_task):
-                t0 = time.perf_counter()
-                async with session.post(
-                    f"{base}/api/v1/ping", json={"quantity": 1}, headers=headers
-                ) as r:
-                    await r.read()
-                    assert r.status == 200
-                latencies.append(time.perf_counter() - t0)
-
-        ready = asyncio.Event()
-        tasks = [asyncio.create_task(worker(t)) for t in tokens]
-        await asyncio.sleep(0.5)  # every connection opened and used once before timing starts
-        t0 = time.perf_counter()
-        ready.set()
-        await asyncio.gather(*tasks)
-        seconds = time.perf_counter() - t0
-    n = len(latencies)
-    return Phase("no-op POST", n, n, seconds, *_ms(latencies))
-
-
-async def run_claims(base: str, drop_id: str, tokens: list[str]) -> tuple[Phase, dict[str, int]]:
-    latencies: list[float] = []
-    statuses: dict[str, int] = {}
-    admitted_at: list[float] = []
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-
-        async def worker(token: str) -> None:
-            headers = {"Authorization": f"Bearer {token}"}
-            await _warm_up(session, base, headers)
-            await ready.wait()
-            while True:
-                t0 = time.perf_counter()
-                async with session.post(
-                    f"{base}/api/v1/drops/{drop_id}/claims", json={"quantity": 1}, headers=headers
-                ) as r:
-                    body = await r.json(content_type=None)
-                t1 = time.perf_counter()
-                latencies.append(t1 - t0)
-                key = str(r.status) if r.status == 201 else f"{r.status} {body.get('code')}"
-                statuses[key] = statuses.get(key, 0) + 1
-                if r.status == 201:
-                    admitted_at.append(t1)
-                    continue
-                if r.status in (409, 422):
-                    return
-                raise RuntimeError(f"unexpected answer {r.status}: {body}")
-
-        ready = asyncio.Event()
-        tasks = [asyncio.create_task(worker(t)) for t in tokens]
-        await asyncio.sleep(0.5)
-        t0 = time.perf_counter()
-        ready.set()
-        await asyncio.gather(*tasks)
-    seconds = (max(admitted_at) - t0) if admitted_at else 0.0
-    return Phase("claim", len(latencies), len(admitted_at), seconds, *_ms(latencies)), statuses
-
-
-async def _warm_up(session: aiohttp.ClientSession, base: str, headers: dict[str, str]) -> None:
-    """Open this worker's connection with one untimed request (a no-op POST)."""
-    async with session.post(f"{base}/api/v1/ping", json={"quantity": 1}, headers=headers) as r:
-        await r.read()
-
-
-def _ms(latencies: list[float]) -> tuple[float, float]:
-    return percentile(latencies, 0.50) * 1000, percentile(latencies, 0.99) * 1000
-
-
-def loadgen(base: str, drop_id: str, tokens: list[str], out: Any) -> None:
-    """Runs in its own process so the load generator does not share the server's core."""
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
-    noop = asyncio.run(run_noop(base, tokens, total=10 * len(tokens)))
-    claims, statuses = asyncio.run(run_claims(base, drop_id, tokens))
-    out.put((asdict(noop), asdict(claims), statuses))
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--units", type=int, default=3000)
-    parser.add_argument("--claimers", type=int, default=500)
-    parser.add_argument("--limit", type=int, default=10, help="per-buyer limit")
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--claimers", default="500,5000", help="comma-separated counts")
+    parser.add_argument("--units", type=int, default=15_000, help="the drop's quantity")
+    parser.add_argument("--limit", type=int, default=40, help="per-buyer limit")
+    parser.add_argument("--targets", default=",".join(LABELS), help="comma-separated")
+    parser.add_argument("--noop-requests", type=int, default=20_000, help="no-op POSTs in all")
+    parser.add_argument(
+        "--generators", type=int, default=2,
+        help="load-generator processes (one alone came near a core on the peer's no-op POST)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--cold-tokens", action="store_true",
+        help="warm up before the claims with the no-op POST (ours then reads every buyer's "
+        "token on its first claim) instead of a GET that checks the token",
+    )  # fmt: skip
+    parser.add_argument(
+        "--py-spy", action="store_true",
+        help="sample the server's stacks in each phase with py-spy (installed by hand: uv pip "
+        "install py-spy) into bench/out/flash-<server>-<claimers>.<phase>.stacks",
+    )  # fmt: skip
+    parser.add_argument(
+        "--server-env", action="append", default=[], metavar="NAME=VALUE",
+        help="added to ours' environment (repeatable), e.g. to try a setting",
+    )  # fmt: skip
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--json", type=Path, default=Path("bench/out/flash_sale.json"))
     args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory() as tmp:
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        proc = start_server(Path(tmp), port)
-        try:
-            asyncio.run(wait_healthy(base, proc))
-            drop_id, tokens = asyncio.run(seed(base, args.units, args.claimers, args.limit))
-            queue: multiprocessing.Queue[Any] = multiprocessing.get_context("spawn").Queue()
-            child = multiprocessing.get_context("spawn").Process(
-                target=loadgen, args=(base, drop_id, tokens, queue)
-            )
-            child.start()
-            noop_d, claims_d, statuses = queue.get(timeout=1800)
-            child.join()
-            drop = httpx.get(f"{base}/api/v1/drops/{drop_id}").json()
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
-    noop, claims = Phase(**noop_d), Phase(**claims_d)
-    oversell = max(0, drop["reserved"] + drop["sold"] - drop["quantity"]) + max(
-        0, claims.ok - args.units
-    )
-    report(args, noop, claims, statuses, drop, oversell)
+    unknown = set(args.targets.split(",")) - set(LABELS)
+    if unknown:
+        parser.error(f"unknown targets {sorted(unknown)}; choose from {sorted(LABELS)}")
+    if any("=" not in e for e in args.server_env):
+        parser.error("--server-env takes NAME=VALUE")
+    args.server_env = dict(e.split("=", 1) for e in args.server_env)
+    return args
 
 
-def report(
-    args: argparse.Namespace,
-    noop: Phase,
-    claims: Phase,
-    statuses: dict[str, int],
-    drop: dict[str, Any],
-    oversell: int,
-) -> None:
-    ratio = claims.per_s / noop.per_s if noop.per_s else 0.0
-    print(f"flash sale: {args.units} units, {args.claimers} concurrent claimers, SQLite + memory")
-    print(f"{'':14}{'ok/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'requests':>10}")
-    for phase in (noop, claims):
-        print(
-            f"{phase.name:14}{phase.per_s:>10.0f}{phase.p50_ms:>10.1f}"
-            f"{phase.p99_ms:>10.1f}{phase.requests:>10}"
-        )
-    print(f"claims/s as a share of the no-op POST: {ratio:.0%}")
-    print(f"answers: {statuses}")
-    print(f"drop after: { ({k: drop[k] for k in ('quantity', 'remaining', 'reserved', 'sold')}) }")
-    print(f"oversold units: {oversell}")
+async def main() -> None:
+    args = parse_args()
+    runs: list[Run] = []
+    broken: list[str] = []
+    for claimers in (int(c) for c in args.claimers.split(",")):
+        for key in args.targets.split(","):
+            try:
+                runs.append(await run_one(key, claimers, args))
+            except (Exception, SystemExit) as exc:  # the other servers' figures still count
+                broken.append(f"{LABELS[key]} at {claimers}: {exc!r}")
+                print(f"BROKEN: {broken[-1]}", flush=True)
+        print_table([r for r in runs if r.claimers == claimers], args.server_env)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
         json.dumps(
             {
                 "date": datetime.now(UTC).isoformat(timespec="seconds"),
                 "machine": f"{platform.node()} {os.cpu_count()} cores {platform.python_version()}",
-                "noop": asdict(noop) | {"per_s": noop.per_s},
-                "claims": asdict(claims) | {"per_s": claims.per_s},
-                "statuses": statuses,
-                "oversell": oversell,
+                "args": {k: str(v) for k, v in vars(args).items()},
+                "runs": [r.as_dict() for r in runs],
+                "broken": broken,
             },
             indent=2,
         )
     )
-    if oversell:
-        raise SystemExit("OVERSOLD")
+    failed = broken + [f"{r.label} at {r.claimers}: {r.fatal}" for r in runs if r.fatal]
+    if failed:
+        raise SystemExit("FAILED: " + "; ".join(failed))
 
 
 if __name__ == "__main__":
-    main()
+    asyncio.run(main())
