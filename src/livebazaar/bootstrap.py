@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy import MetaData
 
 from livebazaar.accounts import ActorCache, Passwords
@@ -130,7 +130,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
             )
         },
         # Connects on first use: building a container never needs Redis to be up.
-        ratelimit_redis=Redis.from_url(limits_url) if limits_url else None,
+        ratelimit_redis=redis_client(limits_url) if limits_url else None,
         viewers=viewer_tally_from_url(
             settings.viewers_url or settings.broker_url,
             prefix=settings.broker_prefix,
@@ -148,12 +148,21 @@ def build_hotstock(
     if url is None:
         return holds
     hotstock = RedisHotStock(
-        Redis.from_url(url), settings.broker_prefix, db, broker, clock,
+        redis_client(url), settings.broker_prefix, db, broker, clock,
         recovery_idle_s=settings.hotstock_recovery_idle_s,
     )  # fmt: skip
     db.listen(HOLDS_CLOSED, hotstock.returned)  # expired, cancelled: units back in Redis
     db.listen(DROPS_CLOSED, hotstock.ended)  # no more claims, even before its planned end
     return hotstock
+
+
+def redis_client(url: str) -> Redis:
+    """A client whose commands wait for a free connection (at most 64, for 5 s) instead of
+    failing: redis-py's default pool refuses the 101st concurrent command."""
+    pool = BlockingConnectionPool.from_url(
+        url, max_connections=64, timeout=5, socket_connect_timeout=5, socket_timeout=10
+    )
+    return Redis.from_pool(pool)
 
 
 def ensure_sqlite_dir(url: str) -> None:

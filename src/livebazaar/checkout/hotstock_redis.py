@@ -174,6 +174,7 @@ class RedisHotStock:
         self._admitted: asyncio.Queue[_Entry] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._waiting: dict[str, asyncio.Future[Outcome]] = {}  # order id -> its claim's answer
+        self._in_hand: set[str] = set()  # entries admitted here and not yet recorded
         self._active: dict[str, float] = {}  # drop id -> when this node last admitted for it
         self._due_checked: dict[str, datetime] = {}  # drop id -> when its due holds expired
         self._last_reconcile = 0.0
@@ -269,6 +270,7 @@ class RedisHotStock:
             elif claim not in skip:
                 claim.settle(_REFUSALS[verdict]())
         if admitted:
+            self._in_hand.add(entry_id)
             self._admitted.put_nowait(_Entry(entry_id, drop_id, admitted))
 
     async def _run_claim(self, drop_id: str, claims: list[_Claim]) -> tuple[str, list[bytes]]:
@@ -349,7 +351,10 @@ class RedisHotStock:
         while count < MAX_RECORD and not self._admitted.empty():
             entries.append(self._admitted.get_nowait())
             count += len(entries[-1].claims)
-        await self._record(entries)
+        try:
+            await self._record(entries)
+        finally:
+            self._in_hand.difference_update(e.id for e in entries)
 
     async def _record(self, entries: list[_Entry]) -> None:
         """Record entries in the database, then settle Redis and answer their claims."""
@@ -488,6 +493,8 @@ class RedisHotStock:
                 raise
             if deleted:
                 await self._redis.xack(self._log, GROUP, *deleted)
+            # This node's own entries still waiting for a busy database are recorded in turn.
+            claimed = [(i, f) for i, f in claimed if i.decode() not in self._in_hand]
             entries = [e for e in [await self._entry_of(i, f) for i, f in claimed] if e]
             if entries:
                 log.warning("hotstock: recording %d entries a dead node left", len(entries))

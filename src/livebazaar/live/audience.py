@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 STALE_INTERVALS = 3  # a node's count is dropped once it is this many intervals old
 
@@ -154,7 +154,10 @@ class RedisViewerTally:
         self._stale_ms = max(round(stale_after_s * 1000), 1)
         # A day after the last report the peak is forgotten with the rest (shows end sooner).
         self._ttl_ms = ttl_s * 1000
-        self._redis: Redis = Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
+        pool = BlockingConnectionPool.from_url(
+            url, max_connections=16, timeout=5, socket_connect_timeout=5, socket_timeout=10
+        )
+        self._redis: Redis = Redis.from_pool(pool)
         self._script = self._redis.register_script(_REPORT)
         # show id -> (the other nodes' share, when this node learnt it, in ms): for estimate.
         self._others: dict[str, tuple[int, int]] = {}
