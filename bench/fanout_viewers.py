@@ -316,14 +316,25 @@ async def _serve(plan: GeneratorPlan, pipe: Connection) -> None:
     while True:
         command = await commands.get()
         if command == "mark":
-            pipe.send(gen.snapshot())
+            _send(pipe, gen.snapshot())
         elif command == "stop":
             ramping.cancel()
             await asyncio.gather(ramping, return_exceptions=True)
             await gen.stop()
             loop.remove_reader(pipe.fileno())
-            pipe.send(gen.result())
+            _send(pipe, gen.result())
             return
+
+
+def _send(pipe: Connection, answer: dict[str, Any]) -> None:
+    """Send on the pipe blocking: the loop's reader made it non-blocking, and a result of
+    10,000 viewers' latencies is larger than the pipe's buffer (EAGAIN otherwise)."""
+    blocking = os.get_blocking(pipe.fileno())
+    os.set_blocking(pipe.fileno(), True)
+    try:
+        pipe.send(answer)
+    finally:
+        os.set_blocking(pipe.fileno(), blocking)
 
 
 def generator_main(plan: GeneratorPlan, pipe: Connection) -> None:
