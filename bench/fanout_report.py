@@ -55,6 +55,7 @@ class Run:
     generator_cpu_s: list[float]
     servers_after: dict[str, Any]
     unidentified_drops: int = 0
+    per_drop_ms: list[tuple[float, float]] = field(default_factory=list)  # p50, p99 of each
     log_offset: int = 0  # the server log's size when the window closed
     log_during: dict[str, int] = field(default_factory=dict)  # its problems up to then
     log_after: dict[str, int] = field(default_factory=dict)  # and while viewers left
@@ -100,11 +101,14 @@ def summarise(
             arrivals.setdefault(drop_id, []).extend(t for t in times if t <= closed_at)
     from_ts: list[float] = []
     from_send: list[float] = []
+    per_drop: list[tuple[float, float]] = []
     for d in ok:
         assert d.drop_id is not None
         assert d.started_at is not None
         times = arrivals.get(d.drop_id, [])
-        from_ts.extend(1000 * (t - d.started_at) for t in times)
+        these = [1000 * (t - d.started_at) for t in times]
+        per_drop.append((percentile(these, 0.5), percentile(these, 0.99)))
+        from_ts.extend(these)
         from_send.extend(1000 * (t - d.sent) for t in times)
     pairs = viewers * len(drops)
     with_lost = from_ts + [math.inf] * max(0, pairs - len(from_ts))
@@ -136,6 +140,7 @@ def summarise(
         server_cpu_s=cpu["server"], cpu_s=cpu, generator_cpu_s=gen_cpu,
         servers_after=servers_after,
         unidentified_drops=sum(r["unidentified_drops"] for r in results),
+        per_drop_ms=per_drop,
     )  # fmt: skip
     if set(servers_after["pids"]) != set(servers_before["pids"]):
         run.notes.append("server processes changed during the window (a worker restarted?)")
@@ -183,6 +188,9 @@ def print_table(runs: list[Run], args: argparse.Namespace) -> None:
             f"{_ms(r.drop_post_p50_ms)} ms); from the driver's send p50/p99 "
             f"{_ms(r.p50_from_send_ms)}/{_ms(r.p99_from_send_ms)} ms"
         )
+        if r.per_drop_ms:
+            each = ", ".join(f"{_ms(a)}/{_ms(b)}" for a, b in r.per_drop_ms)
+            print(f"    each drop's p50/p99 ms, in order: {each}")
         print(
             f"    chat: posted {r.chat_sent_per_s:.1f}/s, accepted {r.chat_accepted_per_s:.1f}/s, "
             f"answers {r.chat_answers}, POST p50/p99 {_ms(r.chat_post_p50_ms)}/"
