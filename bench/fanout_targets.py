@@ -67,7 +67,7 @@ class Target:
         return f"http://127.0.0.1:{self.port}"
 
 
-def _spawn(cmd: list[str], env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
+def spawn(cmd: list[str], env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
     """Start a server process, its output to `log` (returns at once: no waiting on it)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
@@ -94,7 +94,7 @@ def log_problems(log: Path, start: int = 0, end: int | None = None) -> dict[str,
     return dict(found.most_common(8))
 
 
-async def _wait_healthy(base: str, path: str, proc: subprocess.Popen[bytes]) -> None:
+async def wait_healthy(base: str, path: str, proc: subprocess.Popen[bytes]) -> None:
     async with httpx.AsyncClient(base_url=base) as client:
         for _ in range(600):
             if proc.poll() is not None:
@@ -135,7 +135,7 @@ async def start_ours(services: Services, workdir: Path, chatters: int, log: Path
         "LIVEBAZAAR_CHAT_RATE_PER_10S": "1000000",
     }
     cmd = [sys.executable, "-m", "livebazaar", "serve", "--workers", "2", "--port", str(port)]
-    proc = _spawn(cmd, env, workdir, log)
+    proc = spawn(cmd, env, workdir, log)
     target = Target(
         name="livebazaar",
         port=port,
@@ -150,7 +150,7 @@ async def start_ours(services: Services, workdir: Path, chatters: int, log: Path
         cleanup=[("postgres", database), ("redis", prefix)],
     )
     try:
-        await _wait_healthy(target.base, "/api/v1/health", proc)
+        await wait_healthy(target.base, "/api/v1/health", proc)
         await _seed_ours(target, chatters)
     except BaseException:
         await stop(target, services)
@@ -245,7 +245,7 @@ async def start_peer(services: Services, workdir: Path, capacity: int, log: Path
         "--app-dir", str(PEERS), "--workers", "2", "--host", "127.0.0.1", "--port", str(port),
         "--log-level", "warning",
     ]  # fmt: skip
-    proc = _spawn(cmd, env, workdir, log)
+    proc = spawn(cmd, env, workdir, log)
     show_id = uuid.uuid4().hex
     target = Target(
         name="django channels (peer)",
@@ -262,7 +262,7 @@ async def start_peer(services: Services, workdir: Path, capacity: int, log: Path
         cleanup=[("redis", prefix)],
     )
     try:
-        await _wait_healthy(target.base, "/api/health", proc)
+        await wait_healthy(target.base, "/api/health", proc)
     except BaseException:
         await stop(target, services)
         raise

@@ -36,7 +36,7 @@ from redis.asyncio import Redis
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from fanout_targets import Services, free_port, log_problems
+from fanout_targets import Services, free_port, log_problems, spawn, wait_healthy
 from livebazaar.accounts.actions import hash_token
 from livebazaar.accounts.models import AuthToken, TokenKind, User
 from livebazaar.kernel.ids import new_id
@@ -88,26 +88,6 @@ class Target:
         return f"{prefix}/drops/{self.drop_id}/claims"
 
 
-def _spawn(cmd: list[str], env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as out:
-        return subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-
-
-async def _wait_healthy(base: str, path: str, proc: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient(base_url=base) as client:
-        for _ in range(600):
-            if proc.poll() is not None:
-                raise SystemExit(f"server exited with {proc.returncode}")
-            try:
-                if (await client.get(path)).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit("server did not become healthy")
-
-
 async def _create_database(services: Services, name: str) -> str:
     admin = await asyncpg.connect(services.postgres)
     try:
@@ -140,7 +120,7 @@ async def start(
         except BaseException:
             await _forget(cleanup, services)
             raise
-        proc = _spawn(_peer_command(port), {**os.environ, "TEXTBOOK_DATABASE_URL": db_url},
+        proc = spawn(_peer_command(port), {**os.environ, "TEXTBOOK_DATABASE_URL": db_url},
                       workdir, log)  # fmt: skip
         target = Target(key, port, proc, log, db_url, ours=False, drop_id=drop_id,
                         tokens=tokens, cleanup=cleanup)  # fmt: skip
@@ -150,10 +130,10 @@ async def start(
             cleanup.append(("redis", prefix))
         env = _our_env(key, services, workdir, port, db_url, prefix) | extra_env
         cmd = [sys.executable, "-m", "livebazaar", "serve", "--port", str(port)]
-        proc = _spawn(cmd, env, workdir, log)
+        proc = spawn(cmd, env, workdir, log)
         target = Target(key, port, proc, log, db_url, ours=True, cleanup=cleanup)
     try:
-        await _wait_healthy(target.base, "/api/v1/health" if target.ours else "/api/health", proc)
+        await wait_healthy(target.base, "/api/v1/health" if target.ours else "/api/health", proc)
         if target.ours:
             target.drop_id = await _seed_drop(target.base, units, limit)
             await _write_buyers(db_url, tokens)
