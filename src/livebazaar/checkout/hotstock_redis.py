@@ -44,9 +44,8 @@ import socket
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -58,24 +57,27 @@ from livebazaar import inventory
 from livebazaar.broker import Broker
 from livebazaar.checkout import hotstock_scripts as lua
 from livebazaar.checkout.actions import do_expire_due_holds
-from livebazaar.checkout.errors import DropEnded, PerBuyerLimitExceeded, SoldOut
-from livebazaar.checkout.hold_queue import admit
-from livebazaar.checkout.holds import announce_holds
 from livebazaar.checkout.hotstock import ClosedHold, DropTerms, DropTermsCache
+from livebazaar.checkout.hotstock_claims import (
+    REFUSALS,
+    RETRY_AFTER_EXPIRY,
+    Claim,
+    Entry,
+    epoch_ms,
+    own,
+    record_claims,
+    recovered,
+    returned_hold,
+    settle_all,
+)
 from livebazaar.checkout.models import DropBuyer, Order
 from livebazaar.checkout.queries import drop_has_ended, get_drop
-from livebazaar.checkout.reservations import (
-    HoldRequest,
-    NeedsDecision,
-    Outcome,
-    record_admitted,
-    reservation,
-)
+from livebazaar.checkout.reservations import HoldRequest, Outcome, reservation
 from livebazaar.checkout.schemas import ReservationOut
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, is_unreachable
 from livebazaar.kernel.errors import DomainError, Unavailable
-from livebazaar.kernel.idempotency import IdempotencyKey, IdempotencyKeyReused, IdempotencyRecord
+from livebazaar.kernel.idempotency import IdempotencyRecord
 from livebazaar.kernel.ids import new_id
 
 log = logging.getLogger(__name__)
@@ -86,68 +88,7 @@ MAX_RECORD = 1000  # claims per transaction
 # After "sold out" (or "limit"), the drop's due holds are expired at once, at most this often.
 DUE_CHECK = timedelta(milliseconds=250)
 GROUP = "writers"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 KEEP_AFTER_END = timedelta(hours=1)  # a drop's keys outlive its end by this much
-
-
-def _ms(at: datetime) -> int:
-    return (at - _EPOCH) // timedelta(milliseconds=1)
-
-
-def _at(ms: int) -> datetime:
-    return _EPOCH + timedelta(milliseconds=ms)
-
-
-@dataclass
-class _Claim:
-    request: HoldRequest  # with its order id and moment of admission
-    answer: ReservationOut  # what it gets once recorded
-    future: asyncio.Future[Outcome] | None  # None: recovered from a dead node, nobody waits
-
-    @property
-    def idem_field(self) -> str:
-        key = self.request.idempotency
-        return f"{self.request.buyer_id} {key.key}" if key else ""
-
-    def record(self) -> str:
-        """What the stream keeps of it: enough for another node to record it."""
-        r, key = self.request, self.request.idempotency
-        assert r.admitted_at is not None
-        return json.dumps(
-            {"o": self.answer.order_id, "b": r.buyer_id, "q": r.quantity,
-             "t": _ms(r.admitted_at), "k": key.key if key else None,
-             "f": key.fingerprint if key else None},
-            separators=(",", ":"),
-        )  # fmt: skip
-
-    def script_args(self) -> list[str | int]:
-        """Its six values for the claim script."""
-        r, key = self.request, self.request.idempotency
-        fingerprint = key.fingerprint if key else ""
-        return [r.buyer_id, r.quantity, self.idem_field, fingerprint, self.record(),
-                self.answer.model_dump_json()]  # fmt: skip
-
-    def returned(self) -> tuple[str, str, int, str]:
-        """Its hold as the return script takes it, Idempotency-Key included (forgotten)."""
-        r = self.request
-        return self.answer.order_id, r.buyer_id, r.quantity, self.idem_field
-
-    def settle(self, outcome: Outcome) -> None:
-        if self.future is not None and not self.future.done():
-            self.future.set_result(outcome)
-
-
-@dataclass
-class _Entry:
-    """One stream entry: claims of one drop admitted together."""
-
-    id: str
-    drop_id: str
-    claims: list[_Claim]
-    units: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.units = sum(c.request.quantity for c in self.claims)
 
 
 class RedisHotStock:
@@ -170,8 +111,8 @@ class RedisHotStock:
         self._return_script = client.register_script(lua.RETURN)
         self._undo_script = client.register_script(lua.UNDO)
         self._reconcile_script = client.register_script(lua.RECONCILE)
-        self._incoming: asyncio.Queue[_Claim] = asyncio.Queue()
-        self._admitted: asyncio.Queue[_Entry] = asyncio.Queue()
+        self._incoming: asyncio.Queue[Claim] = asyncio.Queue()
+        self._admitted: asyncio.Queue[Entry] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._waiting: dict[str, asyncio.Future[Outcome]] = {}  # order id -> its claim's answer
         self._in_hand: set[str] = set()  # entries admitted here and not yet recorded
@@ -190,7 +131,7 @@ class RedisHotStock:
         now = self._clock.now()
         request = replace(request, order_id=new_id(), admitted_at=now)
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        claim = _Claim(request, reservation(request, now), future)
+        claim = Claim(request, reservation(request, now), future)
         self._start()
         self._incoming.put_nowait(claim)
         self._waiting[claim.answer.order_id] = future
@@ -226,7 +167,7 @@ class RedisHotStock:
         batch = [await self._incoming.get()]
         while len(batch) < MAX_ADMIT and not self._incoming.empty():
             batch.append(self._incoming.get_nowait())
-        by_drop: dict[str, list[_Claim]] = defaultdict(list)
+        by_drop: dict[str, list[Claim]] = defaultdict(list)
         for claim in batch:
             assert claim.request.drop_id is not None
             by_drop[claim.request.drop_id].append(claim)
@@ -234,20 +175,20 @@ class RedisHotStock:
             try:
                 await self._admit(drop_id, claims)
             except DomainError as exc:  # the drop is gone
-                _settle_all(claims, exc)
+                settle_all(claims, exc)
             except REDIS_ERRORS:
                 log.warning("redis unreachable: claims refused for now")
-                _settle_all(claims, Unavailable("Claims cannot be taken right now; try again"))
+                settle_all(claims, Unavailable("Claims cannot be taken right now; try again"))
             except Exception:
                 log.exception("admitting %d claims failed", len(claims))
-                _settle_all(claims, Unavailable("Claims cannot be taken right now; try again"))
+                settle_all(claims, Unavailable("Claims cannot be taken right now; try again"))
 
-    async def _admit(self, drop_id: str, claims: list[_Claim]) -> None:
+    async def _admit(self, drop_id: str, claims: list[Claim]) -> None:
         self._active[drop_id] = time.monotonic()
         entry_id, verdicts = await self._run_claim(drop_id, claims)
         # Refused for want of units, or by the limit: holds past their expiry count no more
         # (as in the HoldQueue, which expires them first), so expire them and try again.
-        retry = [c for c, v in zip(claims, verdicts, strict=True) if v in _RETRY_AFTER_EXPIRY]
+        retry = [c for c, v in zip(claims, verdicts, strict=True) if v in RETRY_AFTER_EXPIRY]
         if retry and not await self._expire_due_holds(drop_id):
             retry = []
         self._take_verdicts(drop_id, entry_id, claims, verdicts, skip=retry)
@@ -256,8 +197,8 @@ class RedisHotStock:
             self._take_verdicts(drop_id, entry_id, retry, verdicts, skip=[])
 
     def _take_verdicts(
-        self, drop_id: str, entry_id: str, claims: list[_Claim], verdicts: list[bytes],
-        skip: list[_Claim],
+        self, drop_id: str, entry_id: str, claims: list[Claim], verdicts: list[bytes],
+        skip: list[Claim],
     ) -> None:  # fmt: skip
         """Admitted claims go to be recorded (one entry); the others are answered now."""
         admitted = []
@@ -268,15 +209,15 @@ class RedisHotStock:
                 answer = ReservationOut.model_validate_json(verdict[len(b"replay\t") :])
                 asyncio.create_task(self._replay(claim, answer))  # noqa: RUF006 (settles it)
             elif claim not in skip:
-                claim.settle(_REFUSALS[verdict]())
+                claim.settle(REFUSALS[verdict]())
         if admitted:
             self._in_hand.add(entry_id)
-            self._admitted.put_nowait(_Entry(entry_id, drop_id, admitted))
+            self._admitted.put_nowait(Entry(entry_id, drop_id, admitted))
 
-    async def _run_claim(self, drop_id: str, claims: list[_Claim]) -> tuple[str, list[bytes]]:
+    async def _run_claim(self, drop_id: str, claims: list[Claim]) -> tuple[str, list[bytes]]:
         """The claim script over `claims` (loading the drop first if Redis has not got it):
         the entry id of the admitted ones ('' if none), and a verdict per claim."""
-        args: list[str | int] = [self.consumer, _ms(self._clock.now()), drop_id]
+        args: list[str | int] = [self.consumer, epoch_ms(self._clock.now()), drop_id]
         for c in claims:
             args += c.script_args()
         keys = [*self._keys(drop_id)[:3], self._log]
@@ -299,7 +240,7 @@ class RedisHotStock:
         pool_id = (await self._terms.get(drop_id)).pool_id
         return await do_expire_due_holds(self._db, self._broker, self._clock, pool_id=pool_id) > 0
 
-    async def _replay(self, claim: _Claim, answer: ReservationOut) -> None:
+    async def _replay(self, claim: Claim, answer: ReservationOut) -> None:
         """A retried Idempotency-Key: the first claim's answer, once that one is recorded."""
         first = self._waiting.get(answer.order_id)
         if first is not None:  # still being recorded here
@@ -336,9 +277,9 @@ class RedisHotStock:
                 v for r in records
                 for v in (f"{r.user_id} {r.key}", f"{r.request_hash}\t{json.dumps(r.body)}")
             ]  # fmt: skip
-        ttl_ms = max(1, _ms(drop.ends_at + KEEP_AFTER_END) - _ms(now))
+        ttl_ms = max(1, epoch_ms(drop.ends_at + KEEP_AFTER_END) - epoch_ms(now))
         args: list[str | int] = [pool.quantity - pool.reserved - pool.sold, drop.per_buyer_limit,
-                _ms(drop.ends_at), int(drop_has_ended(drop, now)), ttl_ms,
+                epoch_ms(drop.ends_at), int(drop_has_ended(drop, now)), ttl_ms,
                 len(pairs) // 2, *pairs, *idem]  # fmt: skip
         if await self._load_script(keys=self._keys(drop_id), args=args):
             log.info("hotstock: loaded drop %s from the database", drop_id)
@@ -356,15 +297,17 @@ class RedisHotStock:
         finally:
             self._in_hand.difference_update(e.id for e in entries)
 
-    async def _record(self, entries: list[_Entry]) -> None:
+    async def _record(self, entries: list[Entry]) -> None:
         """Record entries in the database, then settle Redis and answer their claims."""
-        by_drop: dict[str, list[_Entry]] = defaultdict(list)
+        by_drop: dict[str, list[Entry]] = defaultdict(list)
         for entry in entries:
             by_drop[entry.drop_id].append(entry)
         for drop_id, group in sorted(by_drop.items()):
             claims = [c for e in group for c in e.claims]
             try:
-                outcomes, decided = await self._write(drop_id, claims)
+                outcomes, decided = await record_claims(
+                    self._db, self._broker, self._clock, drop_id, claims
+                )
             except Exception as exc:
                 await self._undo(group, exc)
                 continue
@@ -374,38 +317,14 @@ class RedisHotStock:
                 for claim, outcome in zip(claims, outcomes, strict=True):
                     claim.settle(outcome)
 
-    async def _write(self, drop_id: str, claims: list[_Claim]) -> tuple[list[Outcome], bool]:
-        """One transaction: the fast path, or the pool-locked decision when the database
-        cannot take what Redis admitted (holds it expires on the way come back to Redis
-        through `returned`). Returns the outcomes, and whether the decision was made again."""
-        pairs = [(c.request, c.answer) for c in claims]
-        with contextlib.suppress(NeedsDecision):
-            async with self._db.uow() as uow:
-                outcomes = await record_admitted(uow, pairs, self._clock.now())
-                if any(_own(c, o) for c, o in zip(claims, outcomes, strict=True)):
-                    drop = await get_drop(uow.session, drop_id)
-                    await announce_holds(uow, self._broker, self._clock, drop, took_units=True)
-                await uow.commit()
-            return outcomes, False
-        log.info("hotstock: drop %s decided under the pool's lock", drop_id)
-        async with self._db.uow() as uow:
-            ids = [c.answer.order_id for c in claims]
-            done = set(await uow.session.scalars(select(Order.id).where(Order.id.in_(ids))))
-            todo = [c for c in claims if c.answer.order_id not in done]
-            requests = [c.request for c in todo]
-            decided = iter(await admit(uow, self._broker, self._clock, requests))
-            await uow.commit()
-        outcomes = [c.answer if c.answer.order_id in done else next(decided) for c in claims]
-        return outcomes, True
-
     async def _settle_redis(
-        self, drop_id: str, group: list[_Entry], claims: list[_Claim], outcomes: list[Outcome],
+        self, drop_id: str, group: list[Entry], claims: list[Claim], outcomes: list[Outcome],
         decided: bool,
     ) -> None:  # fmt: skip
         """After the commit: units of refused claims back, the entries acknowledged, and, if
         the database decided again, Redis's counts set to its. A failure here leaves Redis
         behind, never the answers wrong: the upkeep repairs it."""
-        refused = [c for c, o in zip(claims, outcomes, strict=True) if not _own(c, o)]
+        refused = [c for c, o in zip(claims, outcomes, strict=True) if not own(c, o)]
         try:
             await self._give_back(drop_id, [c.returned() for c in refused])
             await self._ack(group)
@@ -419,11 +338,11 @@ class RedisHotStock:
             args = [v for h in holds for v in h]
             await self._return_script(keys=self._keys(drop_id), args=args)
 
-    async def _ack(self, entries: Sequence[_Entry]) -> None:
+    async def _ack(self, entries: Sequence[Entry]) -> None:
         keys = [self._log, *(self._keys(e.drop_id)[0] for e in entries)]
         await self._ack_script(keys=keys, args=[v for e in entries for v in (e.id, e.units)])
 
-    async def _undo(self, group: list[_Entry], error: Exception) -> None:
+    async def _undo(self, group: list[Entry], error: Exception) -> None:
         """The database did not take the batch: undo its admissions while they are still
         ours, and refuse the claims (503)."""
         if is_unreachable(error):
@@ -440,7 +359,7 @@ class RedisHotStock:
             except Exception as exc:  # still pending: recorded later by the upkeep, then expired
                 log.warning("hotstock: entry %s left pending (%r)", entry.id, exc)
             finally:
-                _settle_all(entry.claims, Unavailable("The claim could not be recorded; try again"))
+                settle_all(entry.claims, Unavailable("The claim could not be recorded; try again"))
 
     # -- units back, upkeep ---------------------------------------------------------------
 
@@ -448,7 +367,7 @@ class RedisHotStock:
         by_drop: dict[str, list[tuple[str, str, int, str]]] = defaultdict(list)
         for h in holds:
             if h.drop_id is not None:
-                by_drop[h.drop_id].append(_held(h))
+                by_drop[h.drop_id].append(returned_hold(h))
         for drop_id, items in by_drop.items():
             try:
                 await self._give_back(drop_id, items)
@@ -502,7 +421,7 @@ class RedisHotStock:
             if start in (b"0-0", "0-0"):
                 return
 
-    async def _entry_of(self, entry_id: bytes, fields: dict[bytes, bytes]) -> _Entry | None:
+    async def _entry_of(self, entry_id: bytes, fields: dict[bytes, bytes]) -> Entry | None:
         drop_id = fields[b"drop"].decode()
         try:
             terms = await self._terms.get(drop_id)
@@ -510,9 +429,9 @@ class RedisHotStock:
             log.error("hotstock: entry %s names no drop; dropped", entry_id)
             await self._redis.xack(self._log, GROUP, entry_id)
             return None
-        claims = [_recovered(terms, json.loads(line), self._clock.now())
+        claims = [recovered(terms, json.loads(line), self._clock.now())
                   for line in fields[b"claims"].decode().split("\n")]  # fmt: skip
-        return _Entry(entry_id.decode(), drop_id, claims)
+        return Entry(entry_id.decode(), drop_id, claims)
 
     async def _reconcile(self, drop_id: str, *, mode: str) -> None:
         async with self._db.read() as session:
@@ -535,39 +454,3 @@ class RedisHotStock:
             if not future.done():
                 future.set_result(Unavailable("The server is stopping; try again"))
         await self._redis.aclose()
-
-
-def _own(claim: _Claim, outcome: Outcome) -> bool:
-    """Did the claim end with its own hold (keeping the units admitted for it)?"""
-    return isinstance(outcome, ReservationOut) and outcome.order_id == claim.answer.order_id
-
-
-def _held(hold: ClosedHold) -> tuple[str, str, int, str]:
-    """A closed hold as the return script takes it (its Idempotency-Key keeps its answer)."""
-    return hold.order_id, hold.buyer_id, hold.quantity, ""
-
-
-def _settle_all(claims: Sequence[_Claim], outcome: Outcome) -> None:
-    for claim in claims:
-        claim.settle(outcome)
-
-
-def _recovered(terms: DropTerms, record: dict[str, Any], now: datetime) -> _Claim:
-    key = IdempotencyKey(record["k"], f"claim:{terms.id}", record["f"]) if record.get("k") else None
-    request = HoldRequest(
-        buyer_id=record["b"], pool_id=terms.pool_id, quantity=int(record["q"]),
-        unit_price=terms.price, hold_s=terms.hold_s, show_id=terms.show_id,
-        shop_id=terms.shop_id, product_id=terms.product_id, variant_id=terms.variant_id,
-        drop_id=terms.id, per_buyer_limit=terms.per_buyer_limit, idempotency=key,
-        order_id=record["o"], admitted_at=_at(int(record["t"])),
-    )  # fmt: skip
-    return _Claim(request, reservation(request, now), None)
-
-
-_RETRY_AFTER_EXPIRY = frozenset({b"sold_out", b"limit"})
-_REFUSALS: dict[bytes, Callable[[], DomainError]] = {
-    b"limit": PerBuyerLimitExceeded,
-    b"sold_out": SoldOut,
-    b"ended": DropEnded,
-    b"reused": IdempotencyKeyReused,
-}
