@@ -158,7 +158,8 @@ async def start_ours(services: Services, workdir: Path, chatters: int, log: Path
     return target
 
 
-async def _account(client: httpx.AsyncClient, name: str) -> str:
+async def account(client: httpx.AsyncClient, name: str) -> str:
+    """Register `name` through the public API and answer its API token."""
     email = f"{name}@bench.example.org"
     body = {"email": email, "password": PASSWORD, "display_name": name}
     (await client.post("/api/v1/auth/register", json=body)).raise_for_status()
@@ -170,7 +171,7 @@ async def _account(client: httpx.AsyncClient, name: str) -> str:
 
 async def _seed_ours(target: Target, chatters: int, products: int = 4) -> None:
     async with httpx.AsyncClient(base_url=target.base, timeout=60) as client:
-        host = {"Authorization": f"Bearer {await _account(client, 'host')}"}
+        host = {"Authorization": f"Bearer {await account(client, 'host')}"}
         shop = await client.post(
             "/api/v1/shops",
             json={"name": "Rwanda Coffee Cooperative", "country": "RW", "currency": "CNY"},
@@ -208,7 +209,7 @@ async def _seed_ours(target: Target, chatters: int, products: int = 4) -> None:
             f"/api/v1/shows/{show_id}/slow-mode", json={"seconds": 0}, headers=host
         )
         r.raise_for_status()
-        tokens = [await _account(client, f"chatter{i}") for i in range(chatters)]
+        tokens = [await account(client, f"chatter{i}") for i in range(chatters)]
     target.viewer_path = f"/api/v1/shows/{show_id}/events"
     target.chat_path = f"/api/v1/shows/{show_id}/chat"
     target.chat_headers = [{"Authorization": f"Bearer {token}"} for token in tokens]

@@ -36,12 +36,11 @@ from redis.asyncio import Redis
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from fanout_targets import Services, free_port, log_problems, spawn, wait_healthy
+from fanout_targets import Services, account, free_port, log_problems, spawn, wait_healthy
 from livebazaar.accounts.actions import hash_token
 from livebazaar.accounts.models import AuthToken, TokenKind, User
 from livebazaar.kernel.ids import new_id
 
-PASSWORD = "bench-password-1"
 PEERS = Path(__file__).resolve().parent / "peers"
 LABELS = {
     "embedded": "ours: SQLite + memory broker",
@@ -186,20 +185,10 @@ def _our_env(
     return env
 
 
-async def _account(client: httpx.AsyncClient, name: str) -> str:
-    email = f"{name}@bench.example.org"
-    body = {"email": email, "password": PASSWORD, "display_name": name}
-    (await client.post("/api/v1/auth/register", json=body)).raise_for_status()
-    r = await client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
-    r.raise_for_status()
-    token: str = r.json()["access_token"]
-    return token
-
-
 async def _seed_drop(base: str, units: int, limit: int) -> str:
     """A host, a shop, a product with `units` in stock, a live show and its drop: the API."""
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-        host = {"Authorization": f"Bearer {await _account(client, 'host')}"}
+        host = {"Authorization": f"Bearer {await account(client, 'host')}"}
 
         async def post(path: str, body: dict[str, object] | None = None) -> str:
             r = await client.post(path, json=body, headers=host)
