@@ -188,19 +188,27 @@ class RedisHotStock:
         entry_id, verdicts = await self._run_claim(drop_id, claims)
         # Refused for want of units, or by the limit: holds past their expiry count no more
         # (as in the HoldQueue, which expires them first), so expire them and try again.
-        retry = [c for c, v in zip(claims, verdicts, strict=True) if v in RETRY_AFTER_EXPIRY]
-        if retry and not await self._expire_due_holds(drop_id):
-            retry = []
+        retry = {id(c): v for c, v in zip(claims, verdicts, strict=True) if v in RETRY_AFTER_EXPIRY}
         self._take_verdicts(drop_id, entry_id, claims, verdicts, skip=retry)
-        if retry:
-            entry_id, verdicts = await self._run_claim(drop_id, retry)
-            self._take_verdicts(drop_id, entry_id, retry, verdicts, skip=[])
+        if not retry:
+            return
+        again = [c for c in claims if id(c) in retry]
+        try:
+            if await self._expire_due_holds(drop_id):
+                entry_id, verdicts = await self._run_claim(drop_id, again)
+                self._take_verdicts(drop_id, entry_id, again, verdicts, skip={})
+                return
+        except Exception as exc:  # the first answers stand; those admitted are on their way
+            log.warning("hotstock: a second try after expiring due holds failed: %r", exc)
+        for claim in again:
+            claim.settle(REFUSALS[retry[id(claim)]]())
 
     def _take_verdicts(
         self, drop_id: str, entry_id: str, claims: list[Claim], verdicts: list[bytes],
-        skip: list[Claim],
+        skip: dict[int, bytes],
     ) -> None:  # fmt: skip
-        """Admitted claims go to be recorded (one entry); the others are answered now."""
+        """Admitted claims go to be recorded (one entry); the others are answered now, but
+        those in `skip` (by id), which are tried again."""
         admitted = []
         for claim, verdict in zip(claims, verdicts, strict=True):
             if verdict == b"ok":
@@ -208,7 +216,7 @@ class RedisHotStock:
             elif verdict.startswith(b"replay\t"):
                 answer = ReservationOut.model_validate_json(verdict[len(b"replay\t") :])
                 asyncio.create_task(self._replay(claim, answer))  # noqa: RUF006 (settles it)
-            elif claim not in skip:
+            elif id(claim) not in skip:
                 claim.settle(REFUSALS[verdict]())
         if admitted:
             self._in_hand.add(entry_id)
