@@ -142,17 +142,17 @@ def print_table(runs: list[Run], server_env: dict[str, str]) -> None:
     r0 = runs[0]
     print(
         f"\nflash sale: {r0.units:,} units, per-buyer limit {r0.limit}, {r0.claimers:,} "
-        f"concurrent claimers ({r0.generators} generator process(es)), one server process"
-        + (f"; ours with {server_env}" if server_env else "")
+        f"concurrent claimers ({r0.generators} generator process(es)); xN: N server processes, "
+        "else one" + (f"; ours with {server_env}" if server_env else "")
     )
     print(
-        f"{'':34}{'no-op/s':>8}{'p50':>6}{'p99':>6} |{'claims/s':>9}{'p50':>7}{'p99':>7}"
+        f"{'':38}{'no-op/s':>8}{'p50':>6}{'p99':>6} |{'claims/s':>9}{'p50':>7}{'p99':>7}"
         f"{'share':>7}{'requests':>9}{'oversold':>9}{'srv %':>6}{'gen %':>6}"
     )
     for r in runs:
         n, c = r.noop, r.claims
         print(
-            f"{r.label:34}{_f(n.per_s):>8}{_f(n.p50_ms):>6}{_f(n.p99_ms):>6} |"
+            f"{r.label:38}{_f(n.per_s):>8}{_f(n.p50_ms):>6}{_f(n.p99_ms):>6} |"
             f"{_f(c.per_s):>9}{_f(c.p50_ms):>7}{_f(c.p99_ms):>7}{_f(100 * r.share):>6}%"
             f"{c.requests:>9,}{r.audit.oversold:>9}{_f(c.core_pct('server')):>6}"
             f"{_f(c.busiest_generator_pct):>6}"

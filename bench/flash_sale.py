@@ -2,14 +2,15 @@
 POST and beside the textbook PostgreSQL claim, measured in the same run.
 
     .venv/bin/python bench/flash_sale.py [--claimers 500,5000] [--units 15000] [--limit 40]
-        [--targets embedded,redis,holdqueue,textbook]
+        [--targets embedded,redis,holdqueue,textbook] [--workers 1]
 
 For each claimer count, each server in turn (bench/flash_servers.py: ours on SQLite + the
 memory broker, ours on PostgreSQL + the Redis HotStock, ours on PostgreSQL deciding claims in
-the database, and the textbook peer, bench/peers/textbook_claims.py, one process each) is
-started on a fresh database, seeded with one drop of `--units` and one account and token per
-claimer, and loaded from separate generator processes (bench/flash_load.py, aiohttp, one
-connection per claimer, each opened with one untimed request before each phase):
+the database, and the textbook peer, bench/peers/textbook_claims.py; one process each, or
+`--workers N`) is started on a fresh database, seeded with one drop of `--units` and one
+account and token per claimer, and loaded from separate generator processes
+(bench/flash_load.py, aiohttp, one connection per claimer, each opened with one untimed
+request before each phase):
 
 1. the same server's no-op POST (parses a body like a claim's, returns), `--noop-requests`
    in all, all claimers at once;
@@ -139,7 +140,7 @@ def _py_spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
     """Sample the server's stacks (collapsed, one line per stack) until sent SIGINT."""
     py_spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
     cmd = [py_spy, "record", "--pid", str(pid), "--rate", "200", "--format", "raw",
-           "--nonblocking", "--output", str(out)]  # fmt: skip
+           "--nonblocking", "--subprocesses", "--output", str(out)]  # fmt: skip
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -197,11 +198,20 @@ def _fatal(target: Target, claims: Phase, audit: Audit) -> list[str]:
 async def run_one(key: str, claimers: int, args: argparse.Namespace) -> Run:
     services = Services(args.postgres, args.redis)
     loadavg_before = os.getloadavg()
-    log = args.json.parent / f"flash-{key}-{claimers}.log"
+    workers = f"-x{args.workers}" if args.workers > 1 and key != "embedded" else ""
+    log = args.json.parent / f"flash-{key}{workers}-{claimers}.log"
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.monotonic()
         target = await start(
-            key, services, Path(tmp), log, args.units, args.limit, claimers, args.server_env
+            key,
+            services,
+            Path(tmp),
+            log,
+            args.units,
+            args.limit,
+            claimers,
+            args.server_env,
+            args.workers,
         )
         seed_s = time.monotonic() - t0
         print(f"{target.label}: {claimers:,} claimers, seeded in {seed_s:.0f} s", flush=True)
@@ -244,6 +254,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--generators", type=int, default=2,
         help="load-generator processes (one alone came near a core on the peer's no-op POST)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--workers", type=int, default=1,
+        help="server processes for ours on PostgreSQL (`serve --workers N`) and for the peer "
+        "(uvicorn --workers N); ours on SQLite always runs one",
     )  # fmt: skip
     parser.add_argument(
         "--cold-tokens", action="store_true",

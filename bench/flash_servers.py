@@ -14,6 +14,8 @@ Ours are seeded through the public API (host, shop, product, live show, drop) wi
 argon2 settings; the claimers' accounts and API tokens are written straight into the server's
 database (as tests/checkout/stage.py `make_buyers` does: thousands of registrations would take
 longer than the sale). The peer's tables, accounts and drop are written before it starts.
+With `workers` above one, ours on PostgreSQL runs `serve --workers N` and the peer uvicorn
+`--workers N` (two processes on one database are what two nodes are to the drop's row).
 """
 
 from __future__ import annotations
@@ -63,10 +65,11 @@ class Target:
     drop_id: str = ""
     tokens: list[str] = field(default_factory=list)  # one per claimer
     cleanup: list[tuple[str, str]] = field(default_factory=list)  # (postgres|redis, name)
+    workers: int = 1  # server processes sharing the port
 
     @property
     def label(self) -> str:
-        return LABELS[self.key]
+        return LABELS[self.key] + (f" x{self.workers}" if self.workers > 1 else "")
 
     @property
     def base(self) -> str:
@@ -99,10 +102,11 @@ async def _create_database(services: Services, name: str) -> str:
 
 async def start(
     key: str, services: Services, workdir: Path, log: Path, units: int, limit: int,
-    claimers: int, extra_env: dict[str, str],
+    claimers: int, extra_env: dict[str, str], workers: int = 1,
 ) -> Target:  # fmt: skip
-    """Start and seed the server `key` (see LABELS), ours with `extra_env` added to its
-    environment; stop it again if that fails."""
+    """Start and seed the server `key` (see LABELS) with `workers` processes (SQLite: always
+    one), ours with `extra_env` added to its environment; stop it again if that fails."""
+    workers = 1 if key == "embedded" else workers
     run = uuid.uuid4().hex[:10]
     tokens = [secrets.token_urlsafe(24) for _ in range(claimers)]
     cleanup: list[tuple[str, str]] = []
@@ -119,18 +123,19 @@ async def start(
         except BaseException:
             await _forget(cleanup, services)
             raise
-        proc = spawn(_peer_command(port), {**os.environ, "TEXTBOOK_DATABASE_URL": db_url},
-                      workdir, log)  # fmt: skip
+        proc = spawn(_peer_command(port, workers),
+                     {**os.environ, "TEXTBOOK_DATABASE_URL": db_url}, workdir, log)  # fmt: skip
         target = Target(key, port, proc, log, db_url, ours=False, drop_id=drop_id,
-                        tokens=tokens, cleanup=cleanup)  # fmt: skip
+                        tokens=tokens, cleanup=cleanup, workers=workers)  # fmt: skip
     else:
         prefix = f"lbflash{run}"
         if key != "embedded":
             cleanup.append(("redis", prefix))
         env = _our_env(key, services, workdir, port, db_url, prefix) | extra_env
         cmd = [sys.executable, "-m", "livebazaar", "serve", "--port", str(port)]
+        cmd += ["--workers", str(workers)] if workers > 1 else []
         proc = spawn(cmd, env, workdir, log)
-        target = Target(key, port, proc, log, db_url, ours=True, cleanup=cleanup)
+        target = Target(key, port, proc, log, db_url, ours=True, cleanup=cleanup, workers=workers)
     try:
         await wait_healthy(target.base, "/api/v1/health" if target.ours else "/api/health", proc)
         if target.ours:
@@ -156,10 +161,11 @@ async def _seed_peer(db_url: str, drop_id: str, units: int, limit: int, tokens: 
         raise SystemExit(f"seeding the textbook peer failed: {done.stderr.decode()[-2000:]}")
 
 
-def _peer_command(port: int) -> list[str]:
+def _peer_command(port: int, workers: int) -> list[str]:
     return [
         sys.executable, "-m", "uvicorn", "textbook_claims:app", "--app-dir", str(PEERS),
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+        "--workers", str(workers),
     ]  # fmt: skip
 
 
