@@ -115,7 +115,11 @@ class Settings(BaseSettings):
     # Exchange rates (display only): a rate older than this is not shown (ADR 0009).
     fx_rate_max_age_s: int = Field(default=7 * 24 * 3600, ge=60)
 
-    # Payments: the built-in test provider signs its webhooks with this secret.
+    # Payments: a payment pending this long since its last change (its answer lost, no
+    # webhook) is looked up with its provider and settled; every node looks each interval.
+    payment_reconcile_after_s: float = Field(default=300.0, ge=1)
+    payment_reconcile_interval_s: float = Field(default=60.0, gt=0)
+    # The built-in test provider signs its webhooks with this secret.
     test_payments_webhook_secret: str = "whsec_livebazaar_test_provider"  # noqa: S105
     test_payments_settle_delay_s: float = Field(default=2.0, ge=0)
 

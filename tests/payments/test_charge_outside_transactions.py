@@ -39,6 +39,9 @@ class _LostAnswerProvider(TestPaymentProvider):
         await self.inner.charge(request)
         raise TimeoutError("the provider's answer was lost")
 
+    async def lookup(self, payment_id: str) -> ChargeResult | None:
+        return await self.inner.lookup(payment_id)
+
 
 def _test_provider(c: Container) -> TestPaymentProvider:
     provider = c.payment_providers["test"]

@@ -5,6 +5,7 @@ from livebazaar.payments.actions import (
     do_handle_webhook,
     do_pay_order,
     do_refund_order,
+    reconcile_pending_payments,
 )
 from livebazaar.payments.models import Payment, PaymentStatus, WebhookEvent
 from livebazaar.payments.port import (
@@ -32,4 +33,5 @@ __all__ = [
     "do_pay_order",
     "do_refund_order",
     "get_latest_payment",
+    "reconcile_pending_payments",
 ]

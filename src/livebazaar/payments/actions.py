@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from livebazaar import checkout
@@ -164,6 +166,70 @@ async def do_handle_webhook(
     return WebhookAck()
 
 
+async def reconcile_pending_payments(
+    db: Database, broker: Broker, clock: Clock, providers: Providers, *,
+    older_than: timedelta, limit: int = 200,
+) -> int:  # fmt: skip
+    """Ask the provider about payments still pending `older_than` after their last change, the
+    longest-waiting first, and settle those it has an outcome for; returns how many settled.
+
+    A charge whose answer was lost (a timeout, or the node killed between charge and record)
+    and whose outcome no webhook brought would otherwise hold its order until PENDING_GRACE and
+    then let it expire, with the buyer's money taken. A payment the provider never received
+    fails, and its hold resumes. One the provider still has pending is looked at again after
+    the others (its `updated_at` moves). Safe on every node at once: each settles under the
+    order's lock and only a payment still pending."""
+    due = clock.now() - older_than
+    async with db.read() as session:
+        waiting = list(
+            await session.scalars(
+                select(Payment)
+                .where(Payment.status == PaymentStatus.PENDING, Payment.updated_at <= due)
+                .order_by(Payment.updated_at, Payment.id)
+                .limit(limit)
+            )
+        )
+    settled = 0
+    for payment in waiting:
+        provider = providers.get(payment.provider)
+        if provider is None:
+            log.warning("payment %s is pending with %r, which is not configured",
+                        payment.id, payment.provider)  # fmt: skip
+            continue
+        try:
+            result = await provider.lookup(payment.id)
+        except Exception:
+            log.exception("looking up payment %s with %s failed", payment.id, provider.name)
+            continue
+        settled += await _reconcile(db, broker, clock, provider, payment.id, result)
+    return settled
+
+
+async def _reconcile(
+    db: Database, broker: Broker, clock: Clock, provider: PaymentProvider, payment_id: str,
+    result: ChargeResult | None,
+) -> int:  # fmt: skip
+    async with db.uow() as uow:
+        payment = await uow.session.get(Payment, payment_id, populate_existing=True)
+        if payment is None or payment.status is not PaymentStatus.PENDING:
+            return 0  # settled meanwhile
+        if result is not None and result.outcome is ChargeOutcome.PENDING:
+            payment.updated_at = clock.now()  # still pending there: to the back of the line
+            await uow.commit()
+            return 0
+        reason: str | None = "not_received_by_provider"
+        outcome = ChargeOutcome.FAILED
+        if result is not None:
+            outcome, reason = result.outcome, result.failure_reason
+            payment.provider_ref = result.provider_ref
+            payment.card_last4 = result.card_last4
+        await _settle(uow, broker, clock, provider, payment, outcome, reason)
+        status = payment.status
+        await uow.commit()
+    log.info("reconciled payment %s with %s: %s", payment_id, provider.name, status)
+    return int(status is not PaymentStatus.PENDING)
+
+
 async def _noticed_payment(
     uow: UnitOfWork, provider: PaymentProvider, notice: WebhookNotice
 ) -> Payment:
@@ -261,6 +327,13 @@ async def _settle(
     its time has passed while the payment was pending)."""
     order = await checkout.lock_order(uow, payment.order_id)
     assert order is not None, "a payment always has its order"
+    # Under the order's lock, the payment as committed: the charge's answer, its webhook and
+    # reconciliation may all try to settle it, and only the first may (a second would find
+    # the order paid and refund the very payment that paid it).
+    await uow.session.flush()
+    await uow.session.refresh(payment)
+    if payment.status is not PaymentStatus.PENDING:
+        return
     payment.updated_at = clock.now()
     payment.status = _PAYMENT_STATUS[outcome]
     payment.failure_reason = failure_reason

@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, String
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from livebazaar.kernel.db import Base
@@ -19,6 +19,8 @@ class PaymentStatus(enum.StrEnum):
 
 class Payment(Base):
     __tablename__ = "payments"
+    # Reconciliation reads the pending payments, the longest-waiting first.
+    __table_args__ = (Index("ix_payments_status_updated_at", "status", "updated_at"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)

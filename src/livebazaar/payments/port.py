@@ -50,6 +50,12 @@ class PaymentProvider(Protocol):
         """Charge once per `request.payment_id`: a repeat gets the first result, no new charge."""
         ...
 
+    async def lookup(self, payment_id: str) -> ChargeResult | None:
+        """What the provider holds for the charge keyed by `payment_id`: its outcome now
+        (PENDING while it has not settled), or None if no charge with that key reached it.
+        Reconciliation asks this when neither the charge's answer nor a webhook came."""
+        ...
+
     async def refund(self, provider_ref: str, amount: Money) -> None: ...
 
     def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookNotice:

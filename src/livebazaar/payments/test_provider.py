@@ -20,6 +20,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 
 from livebazaar.kernel.money import Money
 from livebazaar.payments.errors import InvalidWebhook, InvalidWebhookSignature
@@ -63,6 +64,12 @@ class TestPaymentProvider:
         if first is None:
             first = self._charges[request.payment_id] = self._decide(request)
         return first
+
+    async def lookup(self, payment_id: str) -> ChargeResult | None:
+        """The charge made under this payment id, settled or not; None if none was made here
+        (this provider keeps its charges in the process's memory: a restarted node's test
+        provider knows none of the charges before it, and no money moved for any)."""
+        return self._charges.get(payment_id)
 
     def _decide(self, request: ChargeRequest) -> ChargeResult:
         card = "".join(ch for ch in request.card_number if ch.isdigit())
@@ -137,12 +144,20 @@ class TestPaymentProvider:
 
     async def _settle(self, provider_ref: str, outcome: ChargeOutcome) -> None:
         await asyncio.sleep(self._settle_delay_s)
+        payment_id = self._payment_ids[provider_ref]
+        pending = self._charges[payment_id]
+        reason = None if outcome is ChargeOutcome.SUCCEEDED else "card_declined"
+        self._charges[payment_id] = replace(pending, outcome=outcome, failure_reason=reason)
         body, headers = self.settlement_webhook(provider_ref, outcome)
         assert self.sender is not None
         try:
             await self.sender(body, headers)
         except Exception:
             log.exception("test provider could not deliver the webhook for %s", provider_ref)
+
+    async def settled(self) -> None:
+        """Wait for the settlements under way (and their webhooks) to finish."""
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def close(self) -> None:
         for task in list(self._tasks):

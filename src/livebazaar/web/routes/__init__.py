@@ -24,5 +24,8 @@ ROUTERS: list[APIRouter] = [
 
 
 def periodic_jobs(app: FastAPI) -> list[PeriodicJob]:
-    """Every feature's timed work: the expiry sweeper and drop ends, and viewer counts."""
-    return [*checkout.periodic_jobs(app), *live.periodic_jobs(app)]
+    """Every feature's timed work: the expiry sweeper and drop ends, viewer counts, and the
+    reconciliation of payments whose outcome never came."""
+    return [
+        *checkout.periodic_jobs(app), *live.periodic_jobs(app), *payments.periodic_jobs(app)
+    ]  # fmt: skip

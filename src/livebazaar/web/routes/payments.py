@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 
 from livebazaar.bootstrap import Container
 from livebazaar.checkout import OrderOut
@@ -15,10 +16,12 @@ from livebazaar.payments import (
     do_handle_webhook,
     do_pay_order,
     do_refund_order,
+    reconcile_pending_payments,
 )
 from livebazaar.payments.errors import UnknownProvider
 from livebazaar.payments.schemas import PayIn, PayOut, WebhookAck
 from livebazaar.web.deps import ActorDep, ContainerDep, IdempotencyKeyHeader, PathId
+from livebazaar.web.periodic import PeriodicJob
 from livebazaar.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1", tags=["payments"], responses=PROBLEM_RESPONSES)
@@ -78,3 +81,15 @@ def wire_webhook_sender(container: Container) -> None:
             response.raise_for_status()
 
     provider.sender = send
+
+
+def periodic_jobs(app: FastAPI) -> list[PeriodicJob]:
+    c: Container = app.state.container
+    older_than = timedelta(seconds=c.settings.payment_reconcile_after_s)
+
+    async def reconcile() -> int:
+        return await reconcile_pending_payments(
+            c.db, c.broker, c.clock, c.payment_providers, older_than=older_than
+        )
+
+    return [("payments.reconcile", c.settings.payment_reconcile_interval_s, reconcile)]
