@@ -217,6 +217,10 @@ async def _reconcile(
             payment.updated_at = clock.now()  # still pending there: to the back of the line
             await uow.commit()
             return 0
+        await checkout.lock_order(uow, payment.order_id)  # the order first, as every settler
+        await uow.session.refresh(payment)
+        if payment.status is not PaymentStatus.PENDING:
+            return 0
         reason: str | None = "not_received_by_provider"
         outcome = ChargeOutcome.FAILED
         if result is not None:

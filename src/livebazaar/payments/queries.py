@@ -29,9 +29,10 @@ async def get_settled_payment(session: AsyncSession, order_id: str) -> Payment |
 async def get_payment_by_ref(
     session: AsyncSession, provider: str, provider_ref: str
 ) -> Payment | None:
+    """Not locked: whoever settles it locks its order first, then reads it again (every path
+    takes the order's lock before the payment's row, so two settlers never deadlock)."""
     return await session.scalar(
         select(Payment)
         .where(Payment.provider == provider, Payment.provider_ref == provider_ref)
-        .with_for_update()
         .execution_options(populate_existing=True)
     )
