@@ -39,6 +39,8 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "media_dir": tmp_path / "media",
         "test_payments_settle_delay_s": 0.0,
         "rtmp_enabled": False,
+        # Python's own collector in the test process (tests/web/test_gc_policy.py runs ours).
+        "gc_full_interval_s": 0,
     }
     return Settings(**{**values, **overrides})
 

@@ -15,7 +15,7 @@ from livebazaar import __version__
 from livebazaar.bootstrap import Container
 from livebazaar.media.ingest import authorize_publishers, worker_flv_sinks
 from livebazaar.media.rtmp import RtmpServer
-from livebazaar.web import account, i18n, pages, seller, studio, viewer_currency
+from livebazaar.web import account, gc_policy, i18n, pages, seller, studio, viewer_currency
 from livebazaar.web.guards import RefuseNul
 from livebazaar.web.periodic import run_every
 from livebazaar.web.problems import install_problem_handlers
@@ -52,6 +52,8 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         jobs = periodic_jobs(app) if background else []
+        gc_job = gc_policy.adopt(container.settings.gc_full_interval_s) if background else None
+        jobs += [gc_job] if gc_job is not None else []
         tasks = [asyncio.create_task(run_every(job)) for job in jobs]
         rtmp = await start_rtmp(container) if background else None
         app.state.rtmp = rtmp
