@@ -10,6 +10,7 @@ import httpx
 from livebazaar.bootstrap import Container
 from livebazaar.payments import ChargeRequest, ChargeResult, TestPaymentProvider
 from tests.checkout.stage import Stage, claim, make_buyers
+from tests.payments.providers import LostAnswerProvider, builtin_provider
 from tests.payments.test_pay import held, pay, payments_of
 
 
@@ -26,34 +27,11 @@ class _SlowProvider(TestPaymentProvider):
         return await self._inner.charge(request)
 
 
-class _LostAnswerProvider(TestPaymentProvider):
-    """Charges, then the answer never comes back (a timeout after the money moved)."""
-
-    def __init__(self, inner: TestPaymentProvider) -> None:
-        super().__init__(webhook_secret="unused")
-        self.inner = inner
-        self.calls = 0
-
-    async def charge(self, request: ChargeRequest) -> ChargeResult:
-        self.calls += 1
-        await self.inner.charge(request)
-        raise TimeoutError("the provider's answer was lost")
-
-    async def lookup(self, payment_id: str) -> ChargeResult | None:
-        return await self.inner.lookup(payment_id)
-
-
-def _test_provider(c: Container) -> TestPaymentProvider:
-    provider = c.payment_providers["test"]
-    assert isinstance(provider, TestPaymentProvider)
-    return provider
-
-
 async def test_a_slow_charge_does_not_stall_claims(
     client: httpx.AsyncClient, container: Container, stage: Stage
 ) -> None:
     buyer, drop_id, order_id = await held(client, container, stage)
-    slow = _SlowProvider(_test_provider(container))
+    slow = _SlowProvider(builtin_provider(container))
     container.payment_providers["test"] = slow
     paying = asyncio.create_task(pay(client, buyer, order_id))
     await asyncio.sleep(0.05)  # the charge is now in flight
@@ -71,7 +49,7 @@ async def test_a_lost_answer_is_never_charged_twice(
     client: httpx.AsyncClient, container: Container, stage: Stage
 ) -> None:
     buyer, _, order_id = await held(client, container, stage)
-    lossy = _LostAnswerProvider(_test_provider(container))
+    lossy = LostAnswerProvider(builtin_provider(container))
     container.payment_providers["test"] = lossy
 
     first = await pay(client, buyer, order_id, key="pay-1")

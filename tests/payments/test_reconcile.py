@@ -21,25 +21,11 @@ from livebazaar.payments import (
 from livebazaar.payments.models import Payment, PaymentStatus
 from livebazaar.payments.test_provider import CARD_APPROVE, CARD_DECLINE, CARD_SETTLE_LATER
 from tests.checkout.stage import Stage, get_drop
+from tests.payments.providers import LostAnswerProvider, builtin_provider
 from tests.payments.test_pay import held, pay
 from tests.support import assert_problem
 
 AFTER = timedelta(minutes=5)
-
-
-class _AnswerLost(TestPaymentProvider):
-    """The charge reaches the provider, the answer never comes back (or the node dies)."""
-
-    def __init__(self, inner: TestPaymentProvider) -> None:
-        super().__init__(webhook_secret="unused")
-        self.inner = inner
-
-    async def charge(self, request: ChargeRequest) -> ChargeResult:
-        await self.inner.charge(request)
-        raise TimeoutError("the provider's answer was lost")
-
-    async def lookup(self, payment_id: str) -> ChargeResult | None:
-        return await self.inner.lookup(payment_id)
 
 
 class _NeverSent(TestPaymentProvider):
@@ -47,12 +33,6 @@ class _NeverSent(TestPaymentProvider):
 
     async def charge(self, request: ChargeRequest) -> ChargeResult:
         raise ConnectionResetError("the charge never left")
-
-
-def _test_provider(c: Container) -> TestPaymentProvider:
-    found = c.payment_providers["test"]
-    assert isinstance(found, TestPaymentProvider)
-    return found
 
 
 async def _reconcile(c: Container) -> int:
@@ -81,8 +61,8 @@ async def test_a_charge_whose_answer_was_lost_is_paid_once_the_provider_is_asked
     client: httpx.AsyncClient, container: Container, clock: ManualClock, stage: Stage
 ) -> None:
     buyer, drop_id, order_id = await held(client, container, stage, hold_s=600)
-    real = _test_provider(container)
-    container.payment_providers["test"] = _AnswerLost(real)
+    real = builtin_provider(container)
+    container.payment_providers["test"] = LostAnswerProvider(real)
     r = await pay(client, buyer, order_id)
     assert r.json()["payment"]["status"] == "pending"
 
@@ -135,7 +115,7 @@ async def test_a_lost_decline_whose_hold_has_passed_expires_the_order(
     client: httpx.AsyncClient, container: Container, clock: ManualClock, stage: Stage
 ) -> None:
     buyer, drop_id, order_id = await held(client, container, stage, hold_s=60)
-    container.payment_providers["test"] = _AnswerLost(_test_provider(container))
+    container.payment_providers["test"] = LostAnswerProvider(builtin_provider(container))
     await pay(client, buyer, order_id, CARD_DECLINE)
 
     clock.advance(AFTER.total_seconds() + 1)  # past the hold, within the pending grace
@@ -150,7 +130,7 @@ async def test_a_lost_decline_whose_hold_has_passed_expires_the_order(
 async def test_a_payment_still_pending_there_waits_its_turn(
     client: httpx.AsyncClient, container: Container, clock: ManualClock, stage: Stage
 ) -> None:
-    _test_provider(container).sender = None  # its settlement never runs: pending there
+    builtin_provider(container).sender = None  # its settlement never runs: pending there
     buyer, _drop_id, order_id = await held(client, container, stage, hold_s=900)
     await pay(client, buyer, order_id, CARD_SETTLE_LATER)
     clock.advance(AFTER.total_seconds() + 1)
@@ -167,7 +147,7 @@ async def test_a_payment_still_pending_there_waits_its_turn(
 async def test_a_settlement_whose_webhook_was_lost_is_made_good(
     client: httpx.AsyncClient, container: Container, clock: ManualClock, stage: Stage
 ) -> None:
-    provider = _test_provider(container)
+    provider = builtin_provider(container)
     lost: list[bytes] = []
 
     async def app_unreachable(body: bytes, headers: dict[str, str]) -> None:

@@ -11,21 +11,16 @@ from sqlalchemy import select
 from livebazaar.bootstrap import Container
 from livebazaar.checkout import sweep_expired_holds
 from livebazaar.kernel.clock import ManualClock
-from livebazaar.payments import ChargeOutcome, TestPaymentProvider
+from livebazaar.payments import ChargeOutcome
 from livebazaar.payments.models import Payment, PaymentStatus
 from livebazaar.payments.test_provider import CARD_SETTLE_LATER, CARD_SETTLE_LATER_FAIL
 from livebazaar.web.routes.payments import wire_webhook_sender
 from tests.checkout.stage import Stage, drop_pool_id, get_drop, pool
+from tests.payments.providers import builtin_provider as provider
 from tests.payments.test_pay import held, pay
 from tests.support import assert_problem
 
 URL = "/api/v1/payments/test/webhook"
-
-
-def provider(c: Container) -> TestPaymentProvider:
-    found = c.payment_providers["test"]
-    assert isinstance(found, TestPaymentProvider)
-    return found
 
 
 async def provider_ref(c: Container, order_id: str) -> str:
