@@ -33,14 +33,11 @@ import argparse
 import asyncio
 import json
 import math
-import multiprocessing
 import os
 import platform
 import tempfile
 import time
 from datetime import UTC, datetime
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -49,49 +46,25 @@ from fanout_drivers import ChatDriver, DropRecord, run_drops
 from fanout_report import Run, print_table, summarise
 from fanout_targets import Services, Target, log_problems, start_ours, start_peer, stop
 from fanout_viewers import GeneratorPlan, generator_main
+from generator_pool import GeneratorPool
 
 
-class Generators:
-    """The load-generator processes of one run, and the pipes that drive them."""
+class Generators(GeneratorPool):
+    """The load-generator processes of one run, each holding a share of the viewers."""
 
     def __init__(self, target: Target, viewers: int, per_process: int, ramp: float) -> None:
         count = max(1, math.ceil(viewers / per_process))
         shares = [viewers // count + (1 if i < viewers % count else 0) for i in range(count)]
-        ctx = multiprocessing.get_context("spawn")
-        self.pipes: list[Connection] = []
-        self.procs: list[BaseProcess] = []
-        for share in shares:
-            plan = GeneratorPlan(
-                "127.0.0.1", target.port, target.viewer_path, share,
-                ramp * share / viewers, target.resume,
-            )  # fmt: skip
-            ours, theirs = ctx.Pipe()
-            proc = ctx.Process(target=generator_main, args=(plan, theirs), daemon=True)
-            proc.start()
-            self.pipes.append(ours)
-            self.procs.append(proc)
-
-    @property
-    def pids(self) -> list[int]:
-        return [p.pid for p in self.procs if p.pid is not None]
+        plans = [
+            GeneratorPlan("127.0.0.1", target.port, target.viewer_path, share,
+                          ramp * share / viewers, target.resume)
+            for share in shares
+        ]  # fmt: skip
+        super().__init__(generator_main, plans, answer_s=300)
 
     async def ask(self, command: str) -> list[dict[str, Any]]:
-        for pipe in self.pipes:
-            pipe.send(command)
-        return [await asyncio.to_thread(_recv, pipe) for pipe in self.pipes]
-
-    def join(self) -> None:
-        for proc in self.procs:
-            proc.join(timeout=30)
-            if proc.is_alive():
-                proc.kill()
-
-
-def _recv(pipe: Connection) -> dict[str, Any]:
-    if not pipe.poll(300):
-        raise SystemExit("a load generator stopped answering")
-    answer: dict[str, Any] = pipe.recv()
-    return answer
+        self.send(command)
+        return await self.answers()
 
 
 def _servers(target: Target) -> dict[str, Any]:

@@ -275,13 +275,23 @@ async def start_peer(services: Services, workdir: Path, capacity: int, log: Path
 
 async def stop(target: Target, services: Services) -> None:
     """Stop the server, then drop what the run made: its database, its Redis keys."""
-    target.proc.terminate()
+    await end_process(target.proc)
+    await forget(target.cleanup, services)
+
+
+async def end_process(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, a minute to finish, then SIGKILL."""
+    proc.terminate()
     try:
-        await asyncio.to_thread(target.proc.wait, 60)
+        await asyncio.to_thread(proc.wait, 60)
     except subprocess.TimeoutExpired:
-        target.proc.kill()
-        await asyncio.to_thread(target.proc.wait, 30)
-    for kind, name in target.cleanup:
+        proc.kill()
+        await asyncio.to_thread(proc.wait, 30)
+
+
+async def forget(cleanup: list[tuple[str, str]], services: Services) -> None:
+    """Drop what a run made: ("postgres", database) or ("redis", key prefix) each."""
+    for kind, name in cleanup:
         if kind == "postgres":
             admin = await asyncpg.connect(services.postgres)
             try:

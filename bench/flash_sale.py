@@ -38,7 +38,6 @@ import argparse
 import asyncio
 import json
 import math
-import multiprocessing
 import os
 import platform
 import shutil
@@ -49,57 +48,29 @@ import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
 
 from fanout_cpu import CpuMeter, cpu_seconds, named, tree
 from fanout_targets import Services
 from flash_load import Plan, generator_main
 from flash_report import Audit, Phase, Run, merge_phase, print_table
 from flash_servers import LABELS, Target, api_view, drop_counts, log_summary, start, stop
+from generator_pool import GeneratorPool
 
 
-class Generators:
+class Generators(GeneratorPool):
     """The load-generator processes of one run, each driving a share of the claimers."""
 
     def __init__(self, target: Target, count: int) -> None:
         count = max(1, min(count, len(target.tokens)))
-        ctx = multiprocessing.get_context("spawn")
-        self.pipes: list[Connection] = []
-        self.procs: list[BaseProcess] = []
-        for i in range(count):
-            plan = Plan(target.base, target.ping_path, target.claim_path, target.tokens[i::count])
-            ours, theirs = ctx.Pipe()
-            proc = ctx.Process(target=generator_main, args=(plan, theirs), daemon=True)
-            proc.start()
-            self.pipes.append(ours)
-            self.procs.append(proc)
+        plans = [
+            Plan(target.base, target.ping_path, target.claim_path, target.tokens[i::count])
+            for i in range(count)
+        ]
+        super().__init__(generator_main, plans, answer_s=1800)
 
-    @property
-    def pids(self) -> list[int]:
-        return [p.pid for p in self.procs if p.pid is not None]
-
-    def send(self, command: str, arg: object = None) -> None:
-        for pipe in self.pipes:
-            pipe.send((command, arg))
-
-    async def answers(self) -> list[dict[str, Any]]:
-        return [await asyncio.to_thread(_recv, pipe) for pipe in self.pipes]
-
-    def join(self) -> None:
-        for proc in self.procs:
-            proc.join(timeout=30)
-            if proc.is_alive():
-                proc.kill()
-
-
-def _recv(pipe: Connection) -> dict[str, Any]:
-    if not pipe.poll(1800):
-        raise SystemExit("a load generator stopped answering")
-    answer: dict[str, Any] = pipe.recv()
-    return answer
+    def command(self, name: str, arg: object = None) -> None:
+        self.send((name, arg))
 
 
 class NamedCpuMeter:
@@ -150,10 +121,10 @@ async def timed_phase(
 ) -> Phase:  # fmt: skip
     """Warm every connection (a GET of `warm_path`, else the no-op POST), then run one phase
     from a common start, its CPU metered (and the server's stacks sampled into `profile`)."""
-    gens.send("warm", warm_path)
+    gens.command("warm", warm_path)
     warmed = await gens.answers()
     start = time.monotonic() + 0.3
-    gens.send(name, (start, arg) if name == "noop" else start)
+    gens.command(name, (start, arg) if name == "noop" else start)
     meters: dict[str, CpuMeter | NamedCpuMeter] = {
         "server": CpuMeter(tree(target.proc.pid)),
         "generators": CpuMeter(gens.pids),
@@ -223,7 +194,7 @@ async def run_one(key: str, claimers: int, args: argparse.Namespace) -> Run:
             warm_path = None if args.cold_tokens else target.me_path
             spy = log.with_suffix(".claims.stacks") if args.py_spy else None
             claims = await timed_phase(gens, target, "claims", None, warm_path, spy)
-            gens.send("stop")
+            gens.command("stop")
             await gens.answers()
             quantity, taken, by_status, held, over = await drop_counts(target)
             audit = Audit(

@@ -34,11 +34,19 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from redis.asyncio import Redis
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from fanout_targets import Services, account, free_port, log_problems, spawn, wait_healthy
+from fanout_targets import (
+    Services,
+    account,
+    end_process,
+    forget,
+    free_port,
+    log_problems,
+    spawn,
+    wait_healthy,
+)  # fmt: skip
 from livebazaar.accounts.actions import hash_token
 from livebazaar.accounts.models import AuthToken, TokenKind, User
 from livebazaar.kernel.ids import new_id
@@ -121,7 +129,7 @@ async def start(
         try:
             await _seed_peer(db_url, drop_id, units, limit, tokens)
         except BaseException:
-            await _forget(cleanup, services)
+            await forget(cleanup, services)
             raise
         proc = spawn(_peer_command(port, workers),
                      {**os.environ, "TEXTBOOK_DATABASE_URL": db_url}, workdir, log)  # fmt: skip
@@ -250,31 +258,8 @@ async def _write_buyers(db_url: str, tokens: list[str]) -> None:
 
 async def stop(target: Target, services: Services) -> None:
     """Stop the server, then drop what the run made: its database, its Redis keys."""
-    target.proc.terminate()
-    try:
-        await asyncio.to_thread(target.proc.wait, 60)
-    except subprocess.TimeoutExpired:
-        target.proc.kill()
-        await asyncio.to_thread(target.proc.wait, 30)
-    await _forget(target.cleanup, services)
-
-
-async def _forget(cleanup: list[tuple[str, str]], services: Services) -> None:
-    for kind, name in cleanup:
-        if kind == "postgres":
-            admin = await asyncpg.connect(services.postgres)
-            try:
-                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            finally:
-                await admin.close()
-        else:
-            client = Redis.from_url(services.redis)
-            try:
-                keys = [k async for k in client.scan_iter(match=f"{name}*", count=1000)]
-                for first in range(0, len(keys), 1000):
-                    await client.delete(*keys[first : first + 1000])
-            finally:
-                await client.aclose()
+    await end_process(target.proc)
+    await forget(target.cleanup, services)
 
 
 _LOGGED = re.compile(r"^\d{4}-\d\d-\d\d [\d:,.]+ (WARNING|ERROR|CRITICAL) (\S+): (.*)$")
