@@ -9,7 +9,10 @@ operation are bounded so the suite stays within CI's time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -24,46 +27,71 @@ import uvicorn
 
 from livebazaar.bootstrap import build_container
 from livebazaar.migrations import upgrade_to_head
-from livebazaar.settings import Settings
 from livebazaar.web.app import create_app
-from tests.conftest import free_port
+from tests.conftest import free_port, make_settings
 from tests.databases import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 class _ServerThread:
-    def __init__(self, workdir: Path) -> None:
+    """The app under uvicorn in a thread, on free ports only (`make_settings`: no RTMP unless
+    `overrides` ask for it), so a demo running beside the suite cannot stop it."""
+
+    def __init__(self, workdir: Path, **overrides: Any) -> None:
         url = database_url(workdir, "fuzz", session=True)  # a module fixture's
         upgrade_to_head(url)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        settings_ = Settings(
+        settings_ = make_settings(
+            workdir,
             database_url=url,
             public_url=self.base,
-            argon2_time_cost=1,
-            argon2_memory_kib=64,
-            media_dir=workdir / "media",
-            test_payments_settle_delay_s=0.0,
             chat_rate_per_10s=1000,
             claim_rate_per_10s=1000,
+            **overrides,
         )
         app = create_app(build_container(settings_))
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error")
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=lambda: asyncio.run(self.server.serve()))
+        self.thread = threading.Thread(target=self._serve)
+
+    def _serve(self) -> None:
+        with contextlib.suppress(SystemExit):  # uvicorn's exit when startup fails: logged
+            asyncio.run(self.server.serve())
 
     def __enter__(self) -> _ServerThread:
-        self.thread.start()
-        for _ in range(500):
-            if self.server.started:
-                return self
-            threading.Event().wait(0.02)
-        raise RuntimeError("fuzz server did not start")
+        why = _Remembered()
+        logging.getLogger("uvicorn.error").addHandler(why)
+        try:
+            self.thread.start()
+            for _ in range(500):
+                if self.server.started:
+                    return self
+                if not self.thread.is_alive():
+                    break
+                threading.Event().wait(0.02)
+        finally:
+            logging.getLogger("uvicorn.error").removeHandler(why)
+        raise RuntimeError(f"fuzz server did not start on port {self.port}: {why.text()}")
 
     def __exit__(self, *_exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=15)
+
+
+class _Remembered(logging.Handler):
+    """What uvicorn logged while starting: the reason a server did not start."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+    def text(self) -> str:
+        return "\n".join(self.lines) or "uvicorn logged nothing"
 
 
 def _seed(base: str) -> dict[str, Any]:
@@ -184,3 +212,16 @@ def test_no_input_produces_a_server_error(
     summary = result.stdout[result.stdout.rfind("SUMMARY") :]
     assert "Tested: " in summary, result.stdout[-5000:]
     assert " 0 passed" not in summary, summary
+
+
+def test_a_test_server_that_cannot_start_says_why(tmp_path: Path) -> None:
+    """Given RTMP's port taken (as `make demo` takes 1935 beside the suite), the error names the
+    port and the setting to change instead of only "did not start"."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = _ServerThread(tmp_path, rtmp_enabled=True, rtmp_port=port)
+        expected = f"127.0.0.1:{port}.*LIVEBAZAAR_RTMP_PORT"
+        with pytest.raises(RuntimeError, match=expected), server:
+            pass
