@@ -41,6 +41,9 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "rtmp_enabled": False,
         # Python's own collector in the test process (tests/web/test_gc_policy.py runs ours).
         "gc_full_interval_s": 0,
+        # Tests make many accounts from one address; tests/web/test_sign_up.py sets them low.
+        "register_rate_per_hour": 1_000_000,
+        "sign_in_rate_per_10min": 1_000_000,
     }
     return Settings(**{**values, **overrides})
 

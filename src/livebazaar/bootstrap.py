@@ -59,17 +59,18 @@ class Container:
     # Where the nodes add up their viewer counts (settings.viewers_url / a Redis broker_url).
     viewers: ViewerTally = field(default_factory=InProcessViewerTally)
 
-    def limiter(self, name: str, per_10s: int) -> RateLimiter:
-        """The `name`d per-key limiter ("claim", "chat", ...), made on first use and then the
-        same one for every app and socket on this container: in Redis, shared by every node,
-        when settings.ratelimit_url is set; in this process otherwise."""
+    def limiter(self, name: str, limit: int, window_s: float = 10.0) -> RateLimiter:
+        """The `name`d per-key limiter ("claim", "chat", ...: `limit` hits per key in any
+        `window_s`), made on first use and then the same one for every app and socket on this
+        container: in Redis, shared by every node, when settings.ratelimit_url is set; in this
+        process otherwise."""
         limiter = self._limiters.get(name)
         if limiter is None:
             if self.ratelimit_redis is None:
-                limiter = SlidingWindowLimiter(per_10s, window_s=10.0)
+                limiter = SlidingWindowLimiter(limit, window_s=window_s)
             else:
                 prefix = f"{self.settings.broker_prefix}:ratelimit:{name}"
-                limiter = RedisRateLimiter(self.ratelimit_redis, prefix, per_10s, window_s=10.0)
+                limiter = RedisRateLimiter(self.ratelimit_redis, prefix, limit, window_s=window_s)
             self._limiters[name] = limiter
         return limiter
 

@@ -62,6 +62,14 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=1, ge=1)
+    # Attempts per client address (the peer, or X-Forwarded-For from a trusted proxy), page
+    # and API alike, counted like the other rate limits (ratelimit_url): accounts created per
+    # hour, and sign-ins (right or wrong) per 10 minutes. Generous for a cooperative's buyers
+    # behind one village router; a script trying passwords or minting accounts gets 429.
+    register_rate_per_hour: int = Field(default=30, ge=1)
+    sign_in_rate_per_10min: int = Field(default=60, ge=1)
+    # The demo's sign-in page says where its logins are (cli/demo.py turns this on).
+    demo_logins_hint: bool = False
 
     # Live shows and chat. The broker carries each show's events to every node: memory://
     # (one process), redis://host:6379/0 or nats://host:4222 (JetStream); broker_prefix

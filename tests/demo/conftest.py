@@ -21,6 +21,9 @@ async def demo(tmp_path: Path) -> AsyncIterator[Demo]:
         argon2_time_cost=1,
         argon2_memory_kib=64,
         media_dir=tmp_path / "media",
+        # as cli/demo.py's DemoSettings: the seed registers everyone from one address
+        register_rate_per_hour=1_000_000,
+        sign_in_rate_per_10min=1_000_000,
     )
     demo = await build_demo(settings)
     yield demo

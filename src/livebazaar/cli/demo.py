@@ -36,6 +36,10 @@ class DemoSettings(Settings):
     """The demo's settings: as `Settings` (LIVEBAZAAR_* env), but its own database file."""
 
     database_url: str = f"{SQLITE_PREFIX}var/demo.db"
+    demo_logins_hint: bool = True
+    # The seed and the simulated audience register and sign in from this machine's address.
+    register_rate_per_hour: int = 1_000_000
+    sign_in_rate_per_10min: int = 1_000_000
 
 
 @dataclass

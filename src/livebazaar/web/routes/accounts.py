@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from livebazaar.accounts import (
     AddressIn,
@@ -20,6 +20,7 @@ from livebazaar.accounts import (
 )
 from livebazaar.accounts.schemas import MemberIn, MemberOut, RegisterIn, TokenIn, TokenOut, UserOut
 from livebazaar.kernel.errors import NotFound
+from livebazaar.web.auth_limits import check_register_rate, check_sign_in_rate
 from livebazaar.web.deps import ActorDep, ContainerDep, PathId
 from livebazaar.web.problems import PROBLEM_RESPONSES
 
@@ -27,7 +28,9 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=PROBLEM_RESPON
 
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED)
-async def register(body: RegisterIn, c: ContainerDep) -> UserOut:
+async def register(body: RegisterIn, c: ContainerDep, request: Request) -> UserOut:
+    """At most settings.register_rate_per_hour accounts per client address (429 beyond)."""
+    await check_register_rate(c, request)
     user = await do_register(
         c.db,
         c.passwords,
@@ -40,7 +43,9 @@ async def register(body: RegisterIn, c: ContainerDep) -> UserOut:
 
 
 @router.post("/auth/token")
-async def issue_token(body: TokenIn, c: ContainerDep) -> TokenOut:
+async def issue_token(body: TokenIn, c: ContainerDep, request: Request) -> TokenOut:
+    """At most settings.sign_in_rate_per_10min attempts per client address (429 beyond)."""
+    await check_sign_in_rate(c, request)
     issued = await do_log_in(
         c.db,
         c.passwords,

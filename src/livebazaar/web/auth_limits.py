@@ -1,0 +1,35 @@
+"""How often one client address may create accounts and try to sign in, on the pages and
+the API alike (settings.register_rate_per_hour, sign_in_rate_per_10min).
+
+The address is the peer's, or the client's that a trusted proxy put in X-Forwarded-For
+(uvicorn's proxy_headers, for the proxies in --forwarded-allow-ips). Counted by the
+container's limiters, so shared by every node when they share a Redis. Over the limit,
+RateLimited: 429 with Retry-After on the API, a sentence on the page.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from livebazaar.bootstrap import Container
+
+REGISTER_WINDOW_S = 3600.0
+SIGN_IN_WINDOW_S = 600.0
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client is not None else "unknown"
+
+
+async def check_register_rate(c: Container, request: Request) -> None:
+    """Count one attempt to create an account from this address, or raise RateLimited."""
+    limit = c.settings.register_rate_per_hour
+    limiter = c.limiter("register", limit, REGISTER_WINDOW_S)
+    await limiter.hit(client_address(request), c.clock.now())
+
+
+async def check_sign_in_rate(c: Container, request: Request) -> None:
+    """Count one attempt to sign in (right or wrong) from this address, or raise RateLimited."""
+    limit = c.settings.sign_in_rate_per_10min
+    limiter = c.limiter("sign_in", limit, SIGN_IN_WINDOW_S)
+    await limiter.hit(client_address(request), c.clock.now())
