@@ -15,7 +15,16 @@ from livebazaar import __version__
 from livebazaar.bootstrap import Container
 from livebazaar.media.ingest import authorize_publishers, worker_flv_sinks
 from livebazaar.media.rtmp import RtmpServer
-from livebazaar.web import account, gc_policy, i18n, pages, seller, studio, viewer_currency
+from livebazaar.web import (
+    account,
+    gc_policy,
+    i18n,
+    pages,
+    seller,
+    sign_in,
+    studio,
+    viewer_currency,
+)
 from livebazaar.web.guards import RefuseNul
 from livebazaar.web.periodic import run_every
 from livebazaar.web.problems import install_problem_handlers
@@ -84,6 +93,7 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
     for router in ROUTERS:  # their routes, flat: include_router would match them through a
         app.router.routes.extend(router.routes)  # wrapper per router, at twice the cost
     app.include_router(pages.router)
+    app.include_router(sign_in.router)
     app.include_router(i18n.router)
     app.include_router(viewer_currency.router)
     app.include_router(studio.router)

@@ -1,4 +1,4 @@
-"""Server-rendered pages: the home page, the viewer page, a show's replay, sign-in and sign-out.
+"""Server-rendered pages: the home page, the viewer page, a show's replay.
 
 The home page lists the shows live now, upcoming (soonest first, each with a "Remind me" toggle
 for signed-in viewers) and the replays (ended shows with a recording), filtered by `?q=` (show,
@@ -11,9 +11,9 @@ in static/show.js then fetches the same state from the API and keeps it live ove
 WebSocket, and plays the show's video (static/player.js, with hls.js from static/vendor, which
 `make frontend` fetches). The replay page's module (static/replay.js) loads the recording and
 its moments from GET /api/v1/shows/{id}/replay. Templates are Jinja2 with autoescaping on: user
-text is always escaped, and the script inserts it with textContent only. Sign-in issues a
-SESSION token in an HttpOnly, SameSite=Lax cookie; the page carries that session's CSRF token
-in a meta tag for the script.
+text is always escaped, and the script inserts it with textContent only. Signing in and up
+(web/sign_in.py) issues a SESSION token in an HttpOnly, SameSite=Lax cookie; the page carries
+that session's CSRF token in a meta tag for the script.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from livebazaar.accounts import Actor, TokenKind, do_log_in, do_log_out
+from livebazaar.accounts import Actor
 from livebazaar.catalog import ProductNotFound, get_product_view
 from livebazaar.catalog.schemas import ProductOut
 from livebazaar.checkout import DropOut
@@ -48,7 +48,7 @@ from livebazaar.live import (
 from livebazaar.live.schemas import ShowOut
 from livebazaar.media import recorded_show_ids
 from livebazaar.web import i18n, viewer_currency
-from livebazaar.web.deps import ActorDep, ContainerDep, optional_actor
+from livebazaar.web.deps import ContainerDep, optional_actor
 from livebazaar.web.show_state import ShowState, read_show_state
 
 router = APIRouter(include_in_schema=False)
@@ -232,52 +232,3 @@ def _current_drop(show: ShowState) -> DropOut | None:
     """The drop the page features: the newest live one, else the newest."""
     live = [d for d in show.drops if d.status == "live"]
     return (live or show.drops)[-1] if show.drops else None
-
-
-@router.get("/login", response_class=HTMLResponse)
-async def login_form(request: Request, actor: PageActorDep, next: str = "/") -> HTMLResponse:
-    return render_page(
-        request, "login.html", actor, next=i18n.safe_next(next), error=None, email=""
-    )
-
-
-@router.post("/login", response_model=None)
-async def log_in(
-    request: Request,
-    c: ContainerDep,
-    email: Annotated[str, Form(max_length=320)],
-    password: Annotated[str, Form(max_length=256)],
-    next: Annotated[str, Form(max_length=2000)] = "/",
-) -> Response:
-    try:
-        issued = await do_log_in(
-            c.db, c.passwords, c.clock, email=email, password=password,
-            kind=TokenKind.SESSION, ttl_s=c.settings.token_ttl_s,
-        )  # fmt: skip
-    except NotAuthenticated:
-        _ = i18n.translator(request)
-        return render_page(
-            request, "login.html", None, next=i18n.safe_next(next), email=email,
-            error=_("Email or password is wrong."), _status=status.HTTP_401_UNAUTHORIZED,
-        )  # fmt: skip
-    response = RedirectResponse(i18n.safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
-    response.set_cookie(
-        c.settings.session_cookie_name,
-        issued.secret,
-        max_age=issued.max_age_s,
-        httponly=True,
-        samesite="lax",
-        secure=c.settings.cookie_secure,
-        path="/",
-    )
-    return response
-
-
-@router.post("/logout")
-async def log_out(actor: ActorDep, c: ContainerDep) -> RedirectResponse:
-    """Needs the session cookie and its CSRF token (the form's hidden `csrf_token` field)."""
-    await do_log_out(c.db, c.clock, token_id=actor.token_id)
-    c.actors.forget(actor.token_id)
-    response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
-    response.delete_cookie(c.settings.session_cookie_name, path="/")
-    return response
