@@ -1,6 +1,18 @@
 // Talking to /api/v1 from a page: the session cookie plus the page's CSRF token.
 
-export const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? null;
+// A live binding: signing in over the page (sign_in_sheet.js) sets it with setCsrf.
+export let csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? null;
+
+export function setCsrf(token) {
+  csrf = token;
+  let meta = document.querySelector('meta[name="csrf-token"]');
+  if (!meta) {
+    meta = document.createElement("meta");
+    meta.name = "csrf-token";
+    document.head.append(meta);
+  }
+  meta.content = token;
+}
 
 export async function getJson(url) {
   const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
@@ -29,6 +41,16 @@ export async function post(url, body) {
   return data;
 }
 
-export function signInFirst() {
+// Who signs a viewer in when an action needs an account: the sheet over the page where the
+// page has one (sign_in_sheet.js registers it), else the sign-in page, coming back here.
+let signInOverPage = null;
+
+export function onSignInNeeded(handler) {
+  signInOverPage = handler;
+}
+
+// `then` runs once the viewer is signed in over the page (the page reloads otherwise).
+export function signInFirst(then) {
+  if (signInOverPage) return signInOverPage(then);
   location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
 }

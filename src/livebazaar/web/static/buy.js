@@ -83,7 +83,7 @@ export function wireBuyForms(forms, target) {
   for (const form of forms) {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      if (!csrf) return signInFirst();
+      if (!csrf) return signInFirst(() => form.requestSubmit());
       const button = form.querySelector("button[type=submit]");
       button.disabled = true;
       checkout(form, target)
