@@ -100,6 +100,15 @@ PAGES = [
     Audited("home", lambda w: "/", "viewer"),
     Audited("home-visitor", lambda w: "/?q=pearl", None),
     Audited("login", lambda w: "/login", None),
+    Audited("register", lambda w: "/register", None),
+    Audited("forgot-password", lambda w: "/forgot-password", None),
+    Audited(
+        "room-sign-in-sheet",  # what a visitor's tap on "Claim and pay" opens
+        lambda w: f"/shows/{w.live}",
+        None,
+        "(document.querySelector('#sign-in-sheet').open"
+        " || document.querySelector('#sign-in-sheet').showModal(), true)",
+    ),
     Audited(
         "room",
         lambda w: f"/shows/{w.live}",

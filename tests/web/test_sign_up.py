@@ -241,3 +241,33 @@ async def test_the_pages_link_each_other_in_four_languages(client: httpx.AsyncCl
     for lang, words in (("zh", "创建账户"), ("es", "Crear una cuenta"), ("fr", "Créer un compte")):
         page = await client.get("/register", headers={"Accept-Language": lang})
         assert words in page.text, lang
+
+
+async def test_the_limits_hold_across_nodes_sharing_a_redis(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    """Sign-ins through node A count on node B when both count in one Redis."""
+    from redis.asyncio import Redis
+
+    from tests.brokers import forget_redis, redis_url, unique_prefix
+    from tests.checkout.test_claims_across_nodes import two_nodes
+
+    url, prefix = redis_url(), unique_prefix()
+    shared = {"ratelimit_url": url, "broker_prefix": prefix, "sign_in_rate_per_10min": 4}
+    client = Redis.from_url(url)
+    try:
+        async with two_nodes(tmp_path, clock, **shared) as (a, b):
+            account = await a.account("Kofi")  # one sign-in, on node A
+            wrong = {"email": account.email, "password": "wrong!"}
+            for n in (b, a):
+                assert (await n.client.post("/login", data=wrong)).status_code == 401
+            right = {"email": account.email, "password": PASSWORD}
+            assert (await b.client.post("/login", data=right)).status_code == 303
+            for n in (a, b):
+                assert (await n.client.post("/login", data=right)).status_code == 429
+        # One key per limit and client address, namespaced by installation
+        keys = sorted([k.decode() async for k in client.scan_iter(match=f"{prefix}:*")])
+        assert keys == [f"{prefix}:ratelimit:{name}:127.0.0.1" for name in ("register", "sign_in")]
+    finally:
+        await client.aclose()
+        await forget_redis(url, prefix)
