@@ -2,7 +2,7 @@
 the API alike (settings.register_rate_per_hour, sign_in_rate_per_10min).
 
 The address is the peer's, or the client's that a trusted proxy put in X-Forwarded-For
-(uvicorn's proxy_headers, for the proxies in --forwarded-allow-ips). Counted by the
+(uvicorn's proxy headers: a proxy on this machine, or those in FORWARDED_ALLOW_IPS). Counted by the
 container's limiters, so shared by every node when they share a Redis. Over the limit,
 RateLimited: 429 with Retry-After on the API, a sentence on the page.
 """
