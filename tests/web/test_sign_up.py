@@ -136,6 +136,8 @@ async def test_sign_up_needs_the_form_token(
     await _form(client)
     r = await client.post("/register", data={**_fields(), "form_token": "y" * 32})
     assert r.status_code == 403
+    r = await client.post("/register", data={**_fields(), "form_token": "é" * 32})
+    assert r.status_code == 403  # not ASCII: refused, not a 500
     r = await client.post("/register", data={**_fields()}, headers={"Accept": "application/json"})
     assert_problem(r, 403, "csrf_failed")
     assert await _users(container) == 0
@@ -271,3 +273,17 @@ async def test_the_limits_hold_across_nodes_sharing_a_redis(
     finally:
         await client.aclose()
         await forget_redis(url, prefix)
+
+
+async def test_a_nul_character_is_refused_not_a_500(client: httpx.AsyncClient) -> None:
+    """PostgreSQL text cannot hold NUL: a name or a sign-in email with one is refused."""
+    token = await _form(client)
+    r = await client.post("/register", data={**_fields(display_name="A\x00"), "form_token": token})
+    assert r.status_code == 422
+    assert re.search('data-error-for="display_name">[^<]+', r.text)
+    body = {"email": "a@example.org", "password": PASSWORD, "display_name": "A\x00"}
+    assert_problem(await client.post("/api/v1/auth/register", json=body), 422, "validation_failed")
+    r = await client.post("/login", data={"email": "a\x00@example.org", "password": PASSWORD})
+    assert r.status_code == 401
+    body = {"email": "a\x00@example.org", "password": PASSWORD}
+    assert_problem(await client.post("/api/v1/auth/token", json=body), 401, "bad_credentials")

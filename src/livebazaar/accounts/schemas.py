@@ -13,7 +13,7 @@ from livebazaar.kernel.text import Clean, CountryCode
 class RegisterIn(BaseModel):
     email: EmailStr
     password: str = Field(min_length=8, max_length=256)
-    display_name: str = Field(min_length=1, max_length=80, pattern=r"\S")
+    display_name: Annotated[str, Field(min_length=1, max_length=80, pattern=r"\S"), Clean]
 
 
 class TokenIn(BaseModel):

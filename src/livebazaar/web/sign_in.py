@@ -14,6 +14,7 @@ the cookie; the sheet's script makes its own. Attempts are rate-limited per clie
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Annotated
 
@@ -33,6 +34,7 @@ from livebazaar.accounts.errors import CsrfFailed, EmailTaken
 from livebazaar.accounts.schemas import RegisterIn
 from livebazaar.bootstrap import Container
 from livebazaar.kernel.errors import NotAuthenticated, RateLimited
+from livebazaar.kernel.text import N_
 from livebazaar.web import i18n
 from livebazaar.web.auth_limits import check_register_rate, check_sign_in_rate
 from livebazaar.web.deps import ActorDep, ContainerDep
@@ -42,7 +44,9 @@ from livebazaar.web.sign_up_form import SignUpErrors, field_errors
 
 router = APIRouter(include_in_schema=False)
 FORM_COOKIE = "lb_form"
-FORM_TOKEN_MAX = 64
+FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # as static/sign_in_sheet.js makes them
+EXPIRED = N_("This form had expired. Please send it again.")
+TOO_MANY_ACCOUNTS = N_("Too many new accounts from your network. Try again in %(n)d minutes.")
 # Hard bounds of what a form field may carry (a longer one is a 422 problem); under them a
 # field too long for an account is refused beside the field, with the input kept.
 TEXT_MAX = 10_000
@@ -56,14 +60,16 @@ def _wants_json(request: Request) -> bool:
 
 
 def _form_token(request: Request) -> str:
+    """The visitor's form token (the cookie's, if well formed), else a new one."""
     token = request.cookies.get(FORM_COOKIE, "")
-    ok = 16 <= len(token) <= FORM_TOKEN_MAX and token.replace("-", "").replace("_", "").isalnum()
-    return token if ok else secrets.token_urlsafe(24)
+    return token if FORM_TOKEN.fullmatch(token) else secrets.token_urlsafe(24)
 
 
 def _form_token_matches(request: Request, given: str) -> bool:
+    """The form repeats the visitor's cookie (both well formed: compare_digest takes ASCII)."""
     cookie = request.cookies.get(FORM_COOKIE, "")
-    return bool(cookie) and len(given) <= FORM_TOKEN_MAX and secrets.compare_digest(cookie, given)
+    well_formed = FORM_TOKEN.fullmatch(cookie) and FORM_TOKEN.fullmatch(given)
+    return bool(well_formed) and secrets.compare_digest(cookie, given)
 
 
 def _with_form_cookie(response: Response, token: str, c: Container) -> Response:
@@ -76,6 +82,11 @@ def _with_form_cookie(response: Response, token: str, c: Container) -> Response:
 
 def _retry_minutes(exc: RateLimited) -> int:
     return max(1, int(exc.retry_after_s + 59) // 60)
+
+
+def _retry_after(exc: RateLimited) -> str:
+    """Retry-After in whole seconds, as the API's 429 says it (problems.py)."""
+    return str(max(1, round(exc.retry_after_s + 0.499)))
 
 
 async def _signed_in(
@@ -141,7 +152,7 @@ async def log_in(
             raise
         error = _("Too many sign-in attempts from your network. Try again in %(n)d minutes.")
         page = _login_page(request, c, next, email, error % {"n": _retry_minutes(exc)}, 429)
-        page.headers["Retry-After"] = str(max(1, round(exc.retry_after_s + 0.499)))
+        page.headers["Retry-After"] = _retry_after(exc)
         return page
     except NotAuthenticated:
         if _wants_json(request):
@@ -194,7 +205,6 @@ async def register(
     """Create the account (POST /api/v1/auth/register's rules), sign it in, go to `next`."""
     _ = i18n.translator(request)
     values = {"display_name": display_name, "email": email}
-    errors: SignUpErrors
     try:
         if not _form_token_matches(request, form_token):
             raise CsrfFailed()
@@ -204,24 +214,17 @@ async def register(
             c.db, c.passwords, c.clock, email=str(body.email), password=body.password,
             display_name=body.display_name,
         )  # fmt: skip
-    except CsrfFailed:
+    except (CsrfFailed, RateLimited) as exc:
         if _wants_json(request):
             raise
-        return _register_page(
-            request, c, next, values,
-            {"form": _("This form had expired. Please send it again.")}, 403,
-        )  # fmt: skip
-    except RateLimited as exc:
-        if _wants_json(request):
-            raise
-        error = _("Too many new accounts from your network. Try again in %(n)d minutes.")
-        refusal = {"form": error % {"n": _retry_minutes(exc)}}
+        if isinstance(exc, CsrfFailed):
+            return _register_page(request, c, next, values, {"form": _(EXPIRED)}, 403)
+        refusal = {"form": _(TOO_MANY_ACCOUNTS) % {"n": _retry_minutes(exc)}}
         page = _register_page(request, c, next, values, refusal, 429)
-        page.headers["Retry-After"] = str(max(1, round(exc.retry_after_s + 0.499)))
+        page.headers["Retry-After"] = _retry_after(exc)
         return page
     except ValidationError as exc:
-        errors = field_errors(exc, _)
-        return _refused(request, c, next, values, errors, 422)
+        return _refused(request, c, next, values, field_errors(exc, _), 422)
     except EmailTaken:
         errors = {"email": _("An account with this email exists. Sign in instead.")}
         return _refused(request, c, next, values, errors, 409)
