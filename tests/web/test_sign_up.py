@@ -105,6 +105,8 @@ async def test_sign_up_says_what_is_missing_and_keeps_the_input(
         ("password", "at least 8 characters"),
     ):
         assert re.search(f'data-error-for="{field}">[^<]*{words}', r.text), field
+    assert re.search(r'id="display_name"[^>]*autofocus', r.text)  # the first one to fix
+    assert r.text.count("autofocus") == 1
     assert await _users(container) == 0
 
 
