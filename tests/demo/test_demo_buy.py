@@ -9,7 +9,7 @@ import httpx
 from livebazaar.cli.demo import Demo
 from livebazaar.demo.audience import TEST_CARD
 from livebazaar.demo.stories import BUYER
-from tests.support import assert_problem
+from tests.support import SHIP_TO, assert_problem
 
 
 async def _page_session(http: httpx.AsyncClient, path: str) -> str:
@@ -40,7 +40,7 @@ async def test_buyer_claims_from_the_drop_and_pays_without_leaving_the_page(
     order_id = claim.json()["order_id"]
     paid = await http.post(
         f"/api/v1/orders/{order_id}/pay",
-        json={"provider": "test", "card_number": TEST_CARD},
+        json={"provider": "test", "card_number": TEST_CARD, "ship_to": SHIP_TO},
         headers=headers,
     )
     # Then the order is paid, and the drop shows two bags sold
