@@ -201,6 +201,7 @@ async def test_a_buyer_chooses_pink_and_the_order_and_the_csv_say_pink(
         await form.locator("button[type=submit]").click()
         await form.locator(".result", has_text="139.00").wait_for(timeout=WAIT_MS)
         await form.locator(".result", has_text="Paid").wait_for(timeout=WAIT_MS)
+        assert "39 left" in (await variant.locator("option:checked").text_content() or "")
         await _shoot(page, "variant", "#pinned-buy [name=variant_id]")
         # The buyer's account shows which one
         await page.goto(f"{base}/account")

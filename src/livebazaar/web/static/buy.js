@@ -142,6 +142,7 @@ async function checkout(form, attempt) {
     idempotencyKey: attempt.pays.get(payWhat),
   });
   attempt.done = true;  // paid, or pending (the provider settles it): not to be bought again
+  variantBought(form, attempt.body.quantity);
   say(form, paid.status === "paid"
     ? t("Paid ✓ {total}. Thank you! Order {order}", { total: order.total?.display ?? "", order: order.order_id.slice(-8) })
     : t("Payment {status}. Order {order}", { status: paid.status, order: order.order_id.slice(-8) }));
@@ -170,6 +171,7 @@ export function showVariants(form, variants) {
     option.value = v.id;
     option.dataset.name = v.name;
     option.dataset.available = String(v.available);
+    option.dataset.price = v.price.display;
     option.disabled = v.available <= 0;
     option.textContent = variantText(v.name, v.price.display, v.available);
     return option;
@@ -177,12 +179,24 @@ export function showVariants(form, variants) {
   const open = [...select.options].find((o) => !o.disabled);
   if (open) select.value = open.value;
   form.querySelector("[data-variant-field]").hidden = variants.length < 2;
+  if (attempts.get(form.id)?.done) startAgain(form, { focus: false });  // another product
 }
 
 // A variant's new list price (product.price_changed) in its choice.
 export function variantPriceChanged(form, variantId, price) {
   const option = [...(form?.elements.variant_id?.options ?? [])].find((o) => o.value === variantId);
-  if (option) option.textContent = variantText(option.dataset.name, price.display, Number(option.dataset.available));
+  if (!option) return;
+  option.dataset.price = price.display;
+  option.textContent = variantText(option.dataset.name, price.display, Number(option.dataset.available));
+}
+
+// What is left of the variant just bought, as far as this page knows.
+function variantBought(form, quantity) {
+  const option = form.elements.variant_id?.selectedOptions[0];
+  if (!option) return;
+  const available = Math.max(0, Number(option.dataset.available) - quantity);
+  option.dataset.available = String(available);
+  option.textContent = variantText(option.dataset.name, option.dataset.price, available);
 }
 
 function variantText(name, price, available) {
@@ -190,14 +204,14 @@ function variantText(name, price, available) {
   return `${name} · ${price} · ${left}`;
 }
 
-function startAgain(form) {
+function startAgain(form, { focus = true } = {}) {
   attempts.delete(form.id);
   say(form, "");
   refuse(form, "");
   form.querySelector("[data-again]").hidden = true;
   const button = form.querySelector("button[type=submit]");
   button.disabled = false;
-  button.focus();
+  if (focus) button.focus();
 }
 
 export function wireBuyForms(forms, target) {
