@@ -17,7 +17,7 @@ from typing import Any
 
 from livebazaar.payments.test_provider import CARD_APPROVE
 from tests.checkout.stage import make_show
-from tests.support import Account, Api
+from tests.support import SHIP_TO, Account, Api
 
 
 @dataclass
@@ -112,7 +112,7 @@ async def _make_order(api: Api, world: World) -> str:
 async def _make_paid_order(api: Api, world: World) -> str:
     """The buyer's order, paid with a card the test provider approves at once."""
     order_id = await _make_order(api, world)
-    body = {"card_number": CARD_APPROVE}
+    body = {"card_number": CARD_APPROVE, "ship_to": SHIP_TO}
     paid = await _post(api, f"/api/v1/orders/{order_id}/pay", body, world.accounts["buyer"], 200)
     assert paid["status"] == "paid", paid
     return order_id

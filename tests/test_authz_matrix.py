@@ -43,7 +43,7 @@ from livebazaar.web.routes import ROUTERS
 from livebazaar.web.routes import system as system_routes
 from tests.authz_makers import World, need
 from tests.factories import grant, make_product, make_shop
-from tests.support import Account, Api
+from tests.support import SHIP_TO, Account, Api
 
 CALLERS = (
     "anonymous", "buyer", "producer", "moderator", "foreign_host", "cohost", "sibling_cohost",
@@ -167,8 +167,8 @@ ROWS: list[Row] = [
         probe="/api/v1/products/{product_id}"),
     # checkout and payments: the buyer's orders (the shop's owners and hosts may look)
     Row("GET", ORDER, allowed=ORDER_VIEWERS, denied=ORDER_HIDDEN),
-    Row("POST", ORDER + "/pay", {"card_number": CARD_APPROVE}, allowed=frozenset({"buyer"}),
-        denied=ORDER_HIDDEN, probe=ORDER),
+    Row("POST", ORDER + "/pay", {"card_number": CARD_APPROVE, "ship_to": SHIP_TO},
+        allowed=frozenset({"buyer"}), denied=ORDER_HIDDEN, probe=ORDER),
     Row("POST", ORDER + "/cancel", allowed=frozenset({"buyer", "owner", "admin"}),
         denied=ORDER_HIDDEN, denied_as={"host": ROLE_REQUIRED}, probe=ORDER),
     # a paid order is cancelled (restocked) or refunded by the shop's owner only

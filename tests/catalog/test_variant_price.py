@@ -15,7 +15,7 @@ from livebazaar.kernel.money import MAX_AMOUNT_MINOR
 from livebazaar.payments.test_provider import CARD_APPROVE
 from tests.checkout.stage import claim, make_buyers, set_stage, start_drop
 from tests.factories import grant, make_product, make_shop
-from tests.support import Api, assert_problem
+from tests.support import SHIP_TO, Api, assert_problem
 
 
 async def _product(client: httpx.AsyncClient, product_id: str) -> dict[str, Any]:
@@ -152,7 +152,7 @@ async def test_orders_already_made_and_a_running_drop_keep_their_price(
                            json={"price_minor": 25900}, headers=stage.owner.headers)  # fmt: skip
     assert r.status_code == 200, r.text
     # Then the shelf order keeps the price it was made at, and is paid at it
-    pay = {"card_number": CARD_APPROVE}
+    pay = {"card_number": CARD_APPROVE, "ship_to": SHIP_TO}
     r = await client.post(
         f"/api/v1/orders/{shelf_order}/pay", json=pay, headers=shelf_buyer.headers
     )

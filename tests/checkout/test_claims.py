@@ -79,11 +79,18 @@ async def test_the_per_buyer_limit_counts_every_claim(
 ) -> None:
     drop = await start_drop(client, stage, quantity=10, per_buyer_limit=3)
     [buyer] = await make_buyers(container, 1)
-    assert_problem(await claim(client, buyer, drop["id"], 4), 422, "per_buyer_limit_exceeded")
+    refused = await claim(client, buyer, drop["id"], 4)
+    assert_problem(refused, 422, "per_buyer_limit_exceeded")
+    assert refused.json()["may_take"] == 3
     assert (await claim(client, buyer, drop["id"], 2)).status_code == 201
-    assert_problem(await claim(client, buyer, drop["id"], 2), 422, "per_buyer_limit_exceeded")
+    refused = await claim(client, buyer, drop["id"], 2)
+    assert_problem(refused, 422, "per_buyer_limit_exceeded")
+    assert refused.json()["may_take"] == 1
+    assert "1 more" in refused.json()["detail"]
     assert (await claim(client, buyer, drop["id"], 1)).status_code == 201
-    assert_problem(await claim(client, buyer, drop["id"], 1), 422, "per_buyer_limit_exceeded")
+    refused = await claim(client, buyer, drop["id"], 1)
+    assert_problem(refused, 422, "per_buyer_limit_exceeded")
+    assert refused.json()["may_take"] == 0
     assert (await get_drop(client, drop["id"]))["reserved"] == 3
 
 

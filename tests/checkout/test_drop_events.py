@@ -13,7 +13,7 @@ from livebazaar.kernel.events import EVENT_TYPES, Envelope
 from livebazaar.payments.test_provider import CARD_APPROVE
 from tests.checkout.stage import make_buyers
 from tests.live.stage import Stage, make_stage, next_frame, viewer
-from tests.support import Account, Api
+from tests.support import SHIP_TO, Account, Api
 from tests.test_stale_state import verify_action
 
 DROP_TYPES = {t for t in EVENT_TYPES if t.startswith("drop.")}
@@ -48,7 +48,7 @@ class DropScript:
 
     async def pay(self, order: int, buyer: int) -> None:
         url = f"/api/v1/orders/{self.orders[order]}/pay"
-        await self.post(url, {"card_number": CARD_APPROVE}, self.buyers[buyer])
+        await self.post(url, {"card_number": CARD_APPROVE, "ship_to": SHIP_TO}, self.buyers[buyer])
 
     async def cancel(self, order: int, buyer: int) -> None:
         await self.post(f"/api/v1/orders/{self.orders[order]}/cancel", None, self.buyers[buyer])

@@ -31,7 +31,7 @@ from hypothesis.stateful import (
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from livebazaar.accounts import Actor, TokenKind
+from livebazaar.accounts import Actor, AddressIn, TokenKind
 from livebazaar.accounts.models import User
 from livebazaar.bootstrap import all_metadata, build_container
 from livebazaar.checkout import do_claim, do_end_drop, do_start_drop
@@ -51,7 +51,7 @@ from livebazaar.settings import Settings
 from tests.checkout.stage import make_show
 from tests.databases import database_url
 from tests.factories import make_product, make_shop
-from tests.support import Account
+from tests.support import SHIP_TO, Account
 
 T = TypeVar("T")
 STOCK, QUANTITY, LIMIT, BUYERS, HOLD_S = 20, 8, 3, 3, 60
@@ -140,10 +140,11 @@ class DropMachine(RuleBasedStateMachine):
         if buyer is None:
             return
         card = CARD_APPROVE if approve else CARD_DECLINE
+        paying = PayIn(card_number=card, ship_to=AddressIn.model_validate(SHIP_TO))
         self.run(
             self._attempt(
                 do_pay_order(self.c.db, self.c.broker, self.clock, self.c.payment_providers,
-                             buyer, order_id, PayIn(card_number=card)),
+                             buyer, order_id, paying),
                 "payment_declined", "reservation_expired", "order_already_paid",
                 "order_not_payable",
             )

@@ -33,7 +33,7 @@ from tests.checkout.stage import get_drop, make_buyers, set_stage, start_drop
 from tests.conftest import make_settings
 from tests.databases import database_url, on_postgres
 from tests.servers import AppServer, RedisServer
-from tests.support import Account, Api
+from tests.support import SHIP_TO, Account, Api
 
 pytestmark = [
     pytest.mark.slow,
@@ -86,7 +86,9 @@ async def _buyer(base: str, drop_id: str, buyer: Account, sale: Sale, pays: bool
 
 async def _pay(client: httpx.AsyncClient, order_id: str, sale: Sale) -> None:
     with contextlib.suppress(httpx.TransportError):
-        r = await client.post(f"/api/v1/orders/{order_id}/pay", json={"card_number": CARD_APPROVE})
+        r = await client.post(
+            f"/api/v1/orders/{order_id}/pay", json={"card_number": CARD_APPROVE, "ship_to": SHIP_TO}
+        )
         sale.note(r)
         if r.status_code == 200:
             sale.paid.append(order_id)

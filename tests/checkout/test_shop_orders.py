@@ -68,3 +68,38 @@ async def test_only_owners_and_hosts_see_the_shops_orders(
         url = f"/api/v1/shops/{stage.shop_id}/{path}"
         assert_problem(await client.get(url, headers=stranger.headers), 403, "role_required")
         assert_problem(await client.get(url), 401, "not_authenticated")
+
+
+async def test_the_csv_quotes_every_cell_and_keeps_phone_numbers_as_written(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    # Given an order shipped to a name that is a formula after a ';', with a phone number
+    drop = await start_drop(client, stage)
+    [buyer] = await make_buyers(container, 1)
+    order_id = (await claim(client, buyer, drop["id"])).json()["order_id"]
+    ship_to = {
+        "name": "Bob;=1+2", "line1": "-2+3 Rue Victor Hugo", "city": "Lyon",
+        "postal_code": "69002", "country": "FR", "phone": "+250 788 123 456",
+    }  # fmt: skip
+    pay = {"card_number": "4242424242424242", "ship_to": ship_to}
+    r = await client.post(f"/api/v1/orders/{order_id}/pay", json=pay, headers=buyer.headers)
+    assert r.status_code == 200, r.text
+
+    # When the owner exports the orders
+    r = await client.get(f"/api/v1/shops/{stage.shop_id}/orders.csv", headers=stage.owner.headers)
+
+    # Then every cell is quoted, the phone and postal code are as written (no apostrophe), a
+    # formula after any separator is text, and the variant bought has its column
+    header, line = r.text.splitlines()
+    assert header.startswith('"order_id","created_at",')
+    assert line.startswith(f'"{order_id}",')
+    assert line.endswith('"+250 788 123 456"')
+    [row] = list(csv.DictReader(io.StringIO(r.text)))
+    assert row["ship_phone"] == "+250 788 123 456"
+    assert row["ship_postal_code"] == "69002"
+    assert row["ship_name"] == "Bob;'=1+2"
+    assert row["ship_line1"] == "'-2+3 Rue Victor Hugo"
+    assert row["variant"] == "Standard"
+    for separator in (",", ";", "\t", "|"):  # split anywhere, no cell starts a formula
+        for cell in line.replace('"', "").split(separator):
+            assert not cell.lstrip(" ").startswith(("=", "@")), cell

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import httpx
+from sqlalchemy import select
 
+from livebazaar.checkout import Order, OrderStatus
 from livebazaar.cli.demo import Demo
 from livebazaar.demo.audience import CHAT_LINES, Audience
 
@@ -21,3 +23,8 @@ async def test_bots_chat_and_buy_from_the_drop(demo: Demo, http: httpx.AsyncClie
     drop = (await http.get(f"/api/v1/drops/{live.drop_id}")).json()
     assert drop["sold"] > 0
     assert drop["sold"] + drop["reserved"] + drop["remaining"] == 3000
+    # ... and every paid order ships to an address
+    async with demo.container.db.read() as session:
+        paid = list(await session.scalars(select(Order).where(Order.status == OrderStatus.PAID)))
+    assert paid
+    assert all(o.ship_to is not None and o.ship_to["city"] for o in paid)

@@ -9,7 +9,7 @@ import httpx
 from livebazaar.cli.demo import Demo
 from livebazaar.demo.audience import TEST_CARD
 from livebazaar.demo.stories import BUYER
-from tests.support import assert_problem
+from tests.support import SHIP_TO, assert_problem
 
 
 async def _page_session(http: httpx.AsyncClient, path: str) -> str:
@@ -40,7 +40,7 @@ async def test_buyer_claims_from_the_drop_and_pays_without_leaving_the_page(
     order_id = claim.json()["order_id"]
     paid = await http.post(
         f"/api/v1/orders/{order_id}/pay",
-        json={"provider": "test", "card_number": TEST_CARD},
+        json={"provider": "test", "card_number": TEST_CARD, "ship_to": SHIP_TO},
         headers=headers,
     )
     # Then the order is paid, and the drop shows two bags sold
@@ -60,3 +60,37 @@ async def test_a_claim_from_another_site_without_the_token_is_refused(
     assert_problem(r, 403, "csrf_failed")
     drop = (await http.get(f"/api/v1/drops/{live.drop_id}")).json()
     assert drop["remaining"] == 3000
+
+
+async def test_buyer_chooses_ground_coffee_in_the_live_show_and_the_order_says_so(
+    demo: Demo, http: httpx.AsyncClient
+) -> None:
+    # Given the live coffee show, whose beans come whole or ground, at 69.00 CNY each
+    live = demo.info.live_show
+    assert live is not None
+    csrf = await _page_session(http, f"/shows/{live.id}")
+    headers = {"X-CSRF-Token": csrf}
+    state = (await http.get(f"/api/v1/shows/{live.id}")).json()
+    beans = (await http.get(f"/api/v1/products/{state['pinned_product_id']}")).json()
+    names = {v["name"]: v for v in beans["variants"]}
+    assert set(names) == {"Whole bean, 250 g", "Ground for pour-over, 250 g"}
+    ground = names["Ground for pour-over, 250 g"]
+    # When the buyer takes the ground one and pays, shipping to Lyon
+    r = await http.post(
+        f"/api/v1/shows/{live.id}/purchases",
+        json={"product_id": beans["id"], "variant_id": ground["id"], "quantity": 1},
+        headers=headers,
+    )
+    assert r.status_code == 201, r.text
+    lyon = {"name": "Claire", "line1": "2 Rue Mercière", "city": "Lyon", "postal_code": "69002",
+            "country": "FR"}  # fmt: skip
+    pay = {"card_number": TEST_CARD, "ship_to": lyon}
+    order_id = r.json()["order_id"]
+    paid = await http.post(f"/api/v1/orders/{order_id}/pay", json=pay, headers=headers)
+    assert paid.status_code == 200, paid.text
+    # Then the order says which, at its price
+    order = (await http.get(f"/api/v1/orders/{order_id}", headers=headers)).json()
+    assert (order["variant_name"], order["total"]["amount_minor"]) == (
+        "Ground for pour-over, 250 g", ground["price"]["amount_minor"],
+    )  # fmt: skip
+    assert order["ship_to"]["postal_code"] == "69002"

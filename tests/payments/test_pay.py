@@ -7,9 +7,11 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from livebazaar.accounts import Address
 from livebazaar.bootstrap import Container
 from livebazaar.checkout import sweep_expired_holds
 from livebazaar.kernel.clock import ManualClock
+from livebazaar.kernel.ids import new_id
 from livebazaar.payments.models import Payment
 from livebazaar.payments.test_provider import (
     CARD_APPROVE,
@@ -17,7 +19,7 @@ from livebazaar.payments.test_provider import (
     CARD_SETTLE_LATER,
 )
 from tests.checkout.stage import Stage, claim, get_drop, make_buyers, start_drop
-from tests.support import Account, assert_problem
+from tests.support import SHIP_TO, Account, assert_problem
 
 
 async def pay(
@@ -27,7 +29,8 @@ async def pay(
     headers = dict(buyer.headers)
     if key:
         headers["Idempotency-Key"] = key
-    body = {"provider": "test", "card_number": card, **extra}
+    where = {} if "address_id" in extra or "ship_to" in extra else {"ship_to": SHIP_TO}
+    body = {"provider": "test", "card_number": card, **where, **extra}
     return await client.post(f"/api/v1/orders/{order_id}/pay", json=body, headers=headers)
 
 
@@ -169,3 +172,42 @@ async def test_paying_with_an_address_ships_the_order_there(
     order = (await client.get(f"/api/v1/orders/{order_id}", headers=buyer.headers)).json()
     assert order["ship_to"]["city"] == "Kigali"
     assert order["ship_to"]["country"] == "RW"
+
+
+async def test_no_order_is_paid_without_an_address_a_courier_can_deliver_to(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    buyer, _, order_id = await held(client, container, stage)
+    lyon = {"name": "Claire", "line1": "2 Rue Mercière", "city": "Lyon", "country": "FR"}
+
+    # No address at all: refused, nothing charged
+    r = await client.post(
+        f"/api/v1/orders/{order_id}/pay", json={"card_number": CARD_APPROVE},
+        headers=buyer.headers,
+    )  # fmt: skip
+    assert_problem(r, 422, "address_required")
+    # A French address without its postal code: refused, saved or given with the payment
+    r = await client.post("/api/v1/me/addresses", json=lyon, headers=buyer.headers)
+    assert_problem(r, 422, "validation_failed")
+    assert r.json()["errors"][0]["loc"][-1] == "postal_code"
+    assert_problem(await pay(client, buyer, order_id, ship_to=lyon), 422, "validation_failed")
+    # One saved before postal codes were required is refused when paying, with its own code
+    old_id = new_id()
+    async with container.db.uow() as uow:
+        uow.session.add(
+            Address(id=old_id, user_id=buyer.user_id, created_at=container.clock.now(), **lyon)
+        )
+        await uow.commit()
+    r = await pay(client, buyer, order_id, address_id=old_id)
+    assert_problem(r, 422, "postal_code_required")
+    assert await payments_of(container, order_id) == 0
+    assert len((await client.get("/api/v1/me/addresses", headers=buyer.headers)).json()) == 1
+
+    # With its postal code it is paid and ships there; Kigali needs none
+    r = await pay(client, buyer, order_id, ship_to={**lyon, "postal_code": "69002"})
+    assert r.status_code == 200, r.text
+    order = (await client.get(f"/api/v1/orders/{order_id}", headers=buyer.headers)).json()
+    assert order["ship_to"]["postal_code"] == "69002"
+    assert order["variant_name"] == "Standard"
+    both: dict[str, Any] = {"address_id": old_id, "ship_to": SHIP_TO}
+    assert_problem(await pay(client, buyer, order_id, **both), 422, "validation_failed")

@@ -15,7 +15,7 @@ from livebazaar.payments.test_provider import CARD_APPROVE
 from tests.checkout.stage import claim, make_buyers, set_stage, start_drop
 from tests.factories import grant, make_product
 from tests.live.stage import make_stage, viewer
-from tests.support import Account, Api, assert_problem
+from tests.support import SHIP_TO, Account, Api, assert_problem
 
 SAFETY_NET_S = 10.0  # against hanging, never an assertion about speed
 
@@ -39,7 +39,9 @@ async def _stats_when(
 
 async def _pay(client: httpx.AsyncClient, buyer: Account, order_id: str) -> None:
     r = await client.post(
-        f"/api/v1/orders/{order_id}/pay", json={"card_number": CARD_APPROVE}, headers=buyer.headers
+        f"/api/v1/orders/{order_id}/pay",
+        json={"card_number": CARD_APPROVE, "ship_to": SHIP_TO},
+        headers=buyer.headers,
     )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "paid", r.text

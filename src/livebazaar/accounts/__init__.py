@@ -12,9 +12,15 @@ from livebazaar.accounts.actions import (
     do_set_admin,
 )
 from livebazaar.accounts.actor_cache import ActorCache
-from livebazaar.accounts.errors import AddressNotFound
+from livebazaar.accounts.errors import AddressNotFound, PostalCodeRequired
 from livebazaar.accounts.models import Address, Membership, Role, TokenKind, User
 from livebazaar.accounts.passwords import Passwords
+from livebazaar.accounts.postal import (
+    NO_POSTAL_CODE,
+    POSTAL_CODE_OPTIONAL,
+    check_deliverable,
+    needs_postal_code,
+)
 from livebazaar.accounts.queries import (
     Actor,
     check_shop_role,
@@ -27,22 +33,27 @@ from livebazaar.accounts.queries import (
     list_roles,
     list_user_roles,
 )
-from livebazaar.accounts.schemas import AddressIn, AddressOut
+from livebazaar.accounts.schemas import AddressFields, AddressIn, AddressOut
 
 __all__ = [
+    "NO_POSTAL_CODE",
+    "POSTAL_CODE_OPTIONAL",
     "Actor",
     "ActorCache",
     "Address",
+    "AddressFields",
     "AddressIn",
     "AddressNotFound",
     "AddressOut",
     "IssuedToken",
     "Membership",
     "Passwords",
+    "PostalCodeRequired",
     "Role",
     "TokenKind",
     "User",
     "add_membership",
+    "check_deliverable",
     "check_shop_role",
     "do_add_address",
     "do_delete_address",
@@ -59,4 +70,5 @@ __all__ = [
     "list_members",
     "list_roles",
     "list_user_roles",
+    "needs_postal_code",
 ]

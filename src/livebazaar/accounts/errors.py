@@ -1,4 +1,4 @@
-from livebazaar.kernel.errors import Conflict, Forbidden, NotAuthenticated, NotFound
+from livebazaar.kernel.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 from livebazaar.kernel.text import N_
 
 
@@ -35,3 +35,8 @@ class AddressNotFound(NotFound):
 class TooManyAddresses(Conflict):
     code = "too_many_addresses"
     title = N_("An account keeps at most 20 addresses: delete one first")
+
+
+class PostalCodeRequired(Invalid):
+    code = "postal_code_required"
+    title = N_("This address needs a postal code before a courier can deliver there")

@@ -152,6 +152,15 @@ async def get_product_summaries(
     return summaries
 
 
+async def get_variant_names(session: AsyncSession, variant_ids: Sequence[str]) -> dict[str, str]:
+    """Variant names ("Pink", "Ground for pour-over") keyed by id; unknown ids are absent."""
+    ids = list(dict.fromkeys(variant_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(select(Variant.id, Variant.name).where(Variant.id.in_(ids)))
+    return {row[0]: row[1] for row in rows}
+
+
 async def get_product_view(session: AsyncSession, product_id: str) -> ProductView:
     product = await get_product(session, product_id)
     return (await _views_of(session, [product]))[0]

@@ -40,6 +40,7 @@ from livebazaar.checkout.queries import (
     list_buyer_orders,
     list_shop_orders,
     list_show_drops,
+    name_variants,
     order_is_due,
     order_out,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "list_show_drops",
     "lock_order",
     "mark_order_paid",
+    "name_variants",
     "order_is_due",
     "order_out",
     "refund_paid_order",

@@ -23,7 +23,6 @@ from livebazaar.checkout.errors import (
     DropAlreadyActive,
     DropEnded,
     InsufficientStock,
-    PerBuyerLimitExceeded,
     SoldOut,
     TotalTooLarge,
 )
@@ -112,8 +111,6 @@ async def do_claim(
     drop = await hotstock.drop_terms(drop_id)
     if drop.ends_at <= clock.now():
         raise DropEnded()
-    if quantity > drop.per_buyer_limit:
-        raise PerBuyerLimitExceeded()
     _check_total(drop.price, quantity)
     request = HoldRequest(
         buyer_id=actor.user_id, pool_id=drop.pool_id, quantity=quantity,

@@ -50,8 +50,16 @@ class DropEnded(Conflict):
 
 
 class PerBuyerLimitExceeded(Invalid):
+    """Carries `may_take`: how many more units the buyer may still take (the limit less what
+    they hold), so the page can say so."""
+
     code = "per_buyer_limit_exceeded"
     title = N_("That would take you past this drop's per-buyer limit")
+
+    def __init__(self, may_take: int) -> None:
+        may_take = max(0, may_take)
+        super().__init__(f"You may take {may_take} more of this drop.", may_take=may_take)
+        self.may_take = may_take
 
 
 class ReservationExpired(Conflict):

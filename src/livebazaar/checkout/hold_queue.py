@@ -236,7 +236,7 @@ def decide(
         if live_shows is not None and r.show_id not in live_shows:
             outcomes.append(live.ShowNotLive())
         elif r.per_buyer_limit is not None and units > r.per_buyer_limit:
-            outcomes.append(PerBuyerLimitExceeded())
+            outcomes.append(PerBuyerLimitExceeded(r.per_buyer_limit - held.get(r.buyer_id, 0)))
         elif r.quantity > available:
             outcomes.append(SoldOut())
         else:

@@ -157,8 +157,20 @@ def recovered(terms: DropTerms, record: dict[str, Any], now: datetime) -> Claim:
 
 RETRY_AFTER_EXPIRY = frozenset({b"sold_out", b"limit"})
 REFUSALS: dict[bytes, Callable[[], DomainError]] = {
-    b"limit": PerBuyerLimitExceeded,
     b"sold_out": SoldOut,
     b"ended": DropEnded,
     b"reused": IdempotencyKeyReused,
 }
+
+
+def verdict_kind(verdict: bytes) -> bytes:
+    """A claim script's verdict without its data: b"limit" for b"limit\\t2"."""
+    return verdict.partition(b"\t")[0]
+
+
+def refusal(verdict: bytes) -> DomainError:
+    """The refusal a claim script's verdict stands for (not 'ok' nor 'replay')."""
+    kind, _, data = verdict.partition(b"\t")
+    if kind == b"limit":
+        return PerBuyerLimitExceeded(int(data or b"0"))
+    return REFUSALS[kind]()

@@ -59,7 +59,6 @@ from livebazaar.checkout import hotstock_scripts as lua
 from livebazaar.checkout.actions import do_expire_due_holds
 from livebazaar.checkout.hotstock import ClosedHold, DropTerms, DropTermsCache
 from livebazaar.checkout.hotstock_claims import (
-    REFUSALS,
     RETRY_AFTER_EXPIRY,
     Claim,
     Entry,
@@ -67,8 +66,10 @@ from livebazaar.checkout.hotstock_claims import (
     own,
     record_claims,
     recovered,
+    refusal,
     returned_hold,
     settle_all,
+    verdict_kind,
 )
 from livebazaar.checkout.models import DropBuyer, Order
 from livebazaar.checkout.queries import drop_has_ended, get_drop
@@ -188,7 +189,11 @@ class RedisHotStock:
         entry_id, verdicts = await self._run_claim(drop_id, claims)
         # Refused for want of units, or by the limit: holds past their expiry count no more
         # (as in the HoldQueue, which expires them first), so expire them and try again.
-        retry = {id(c): v for c, v in zip(claims, verdicts, strict=True) if v in RETRY_AFTER_EXPIRY}
+        retry = {
+            id(c): v
+            for c, v in zip(claims, verdicts, strict=True)
+            if verdict_kind(v) in RETRY_AFTER_EXPIRY
+        }
         self._take_verdicts(drop_id, entry_id, claims, verdicts, skip=retry)
         if not retry:
             return
@@ -201,7 +206,7 @@ class RedisHotStock:
         except Exception as exc:  # the first answers stand; those admitted are on their way
             log.warning("hotstock: a second try after expiring due holds failed: %r", exc)
         for claim in again:
-            claim.settle(REFUSALS[retry[id(claim)]]())
+            claim.settle(refusal(retry[id(claim)]))
 
     def _take_verdicts(
         self, drop_id: str, entry_id: str, claims: list[Claim], verdicts: list[bytes],
@@ -217,7 +222,7 @@ class RedisHotStock:
                 answer = ReservationOut.model_validate_json(verdict[len(b"replay\t") :])
                 asyncio.create_task(self._replay(claim, answer))  # noqa: RUF006 (settles it)
             elif id(claim) not in skip:
-                claim.settle(REFUSALS[verdict]())
+                claim.settle(refusal(verdict))
         if admitted:
             self._in_hand.add(entry_id)
             self._admitted.put_nowait(Entry(entry_id, drop_id, admitted))

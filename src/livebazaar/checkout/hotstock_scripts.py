@@ -11,10 +11,11 @@ decimal strings.
 # KEYS: state, buyers, idem, log. ARGV: consumer, now_ms, drop_id, then per claim six values:
 # buyer, quantity, idem field ('' without a key), fingerprint, record (what the stream keeps),
 # answer (what a replay of the key returns). Answers {'missing'} when the drop is not loaded,
-# else {entry id or '', available after, one verdict per claim}: 'ok', 'limit', 'sold_out',
-# 'ended', 'reused', or 'replay\t<answer>'. The admitted claims form one stream entry,
-# delivered at once to this node's consumer (XREADGROUP in the same script), so it is in this
-# node's pending list before anyone can see it: if the node dies, another one claims it.
+# else {entry id or '', available after, one verdict per claim}: 'ok', 'sold_out', 'ended',
+# 'reused', 'limit\t<units the buyer may still take>', or 'replay\t<answer>'. The admitted
+# claims form one stream entry, delivered at once to this node's consumer (XREADGROUP in the
+# same script), so it is in this node's pending list before anyone can see it: if the node
+# dies, another one claims it.
 CLAIM = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing'} end
 local s = redis.call('HMGET', KEYS[1], 'available', 'limit', 'ends_ms', 'ended')
@@ -38,7 +39,7 @@ for i = 4, #ARGV, 6 do
   else
     local held = tonumber(redis.call('HGET', KEYS[2], buyer) or '0')
     if held + qty > limit then
-      verdict = 'limit'
+      verdict = 'limit\t' .. tostring(math.max(0, limit - held))
     elseif qty > available then
       verdict = 'sold_out'
     else

@@ -6,6 +6,7 @@ passed (and on which no payment is pending) is counted as already returned.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -228,6 +229,13 @@ def order_out(order: Order, now: datetime) -> OrderOut:
         closed_at=order.closed_at,
         ship_to=ShipTo.model_validate(order.ship_to) if order.ship_to else None,
     )
+
+
+async def name_variants(session: AsyncSession, orders: Sequence[OrderOut]) -> list[OrderOut]:
+    """The orders with their variants' names (`variant_name`), for every place that shows or
+    exports an order: the packer must see which variant was bought."""
+    names = await catalog.get_variant_names(session, [o.variant_id for o in orders])
+    return [o.model_copy(update={"variant_name": names.get(o.variant_id, "")}) for o in orders]
 
 
 async def list_shop_orders(

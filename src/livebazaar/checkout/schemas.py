@@ -93,6 +93,7 @@ class OrderOut(BaseModel):
     drop_id: str | None
     product_id: str
     variant_id: str
+    variant_name: str = ""  # what the packer picks: "Pink", "Ground for pour-over"
     quantity: int
     unit_price: MoneyOut
     total: MoneyOut

@@ -2,9 +2,10 @@
 
 Each viewer is an asyncio task with its own account, talking to the running server over
 HTTP like any client: it chats short friendly lines in a few languages, reacts, and now and then
-claims from the flash drop and pays with the test card (sometimes it walks away and lets the
-hold expire, so the demo shows stock coming back). A viewer who reaches the drop's per-buyer
-limit leaves, and a new one joins. The pace is gentle: a few events per second in total.
+claims from the flash drop and pays with the test card, shipping to its own address
+(sometimes it walks away and lets the hold expire, so the demo shows stock coming back). A
+viewer who reaches the drop's per-buyer limit leaves, and a new one joins. The pace is
+gentle: a few events per second in total.
 """
 
 from __future__ import annotations
@@ -43,12 +44,20 @@ CHAT_LINES = (
     "Habari! Coffee looks great",
 )
 NAMES = ("小雨", "Aline", "María", "Jean-Paul", "阿明", "Kofi", "Ana", "美玲", "Eric", "Lucía")
+# Where the viewers' orders go: no order is paid without an address a courier can deliver to.
+ADDRESSES = (
+    {"line1": "KN 5 Rd 12", "city": "Kigali", "country": "RW", "phone": "+250 788 123 456"},
+    {"line1": "88 Nanjing Rd", "city": "Shanghai", "postal_code": "200001", "country": "CN"},
+    {"line1": "2 Rue Mercière", "city": "Lyon", "postal_code": "69002", "country": "FR"},
+    {"line1": "Calle Mayor 5", "city": "Madrid", "postal_code": "28013", "country": "ES"},
+)
 
 
 @dataclass
 class Viewer:
     name: str
     token: str
+    ship_to: dict[str, str]
 
     @property
     def headers(self) -> dict[str, str]:
@@ -114,7 +123,7 @@ class Audience:
         (await http.post("/api/v1/auth/register", json=body)).raise_for_status()
         r = await http.post("/api/v1/auth/token", json={"email": email, "password": DEMO_PASSWORD})
         r.raise_for_status()
-        return Viewer(name, r.json()["access_token"])
+        return Viewer(name, r.json()["access_token"], {"name": name, **self.rng.choice(ADDRESSES)})
 
     async def _act(self, http: httpx.AsyncClient, viewer: Viewer) -> bool:
         """One action; False when this viewer is done (reached the drop's per-buyer limit)."""
@@ -145,7 +154,7 @@ class Audience:
             if self.rng.random() < 0.85:  # the rest walk away; their hold expires
                 await http.post(
                     f"/api/v1/orders/{r.json()['order_id']}/pay",
-                    json={"provider": "test", "card_number": TEST_CARD},
+                    json={"provider": "test", "card_number": TEST_CARD, "ship_to": viewer.ship_to},
                     headers=viewer.headers,
                 )
             return True

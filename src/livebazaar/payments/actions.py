@@ -19,8 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from livebazaar import checkout
 from livebazaar.accounts import (
     Actor,
-    AddressIn,
+    AddressFields,
     Role,
+    check_deliverable,
     check_shop_role,
     get_own_address,
     list_roles,
@@ -32,7 +33,12 @@ from livebazaar.kernel.errors import Unavailable
 from livebazaar.kernel.idempotency import IdempotencyKey, get_stored_response, store_response
 from livebazaar.kernel.ids import new_id
 from livebazaar.kernel.money import Money
-from livebazaar.payments.errors import PaymentDeclined, PaymentNotFound, UnknownProvider
+from livebazaar.payments.errors import (
+    AddressRequired,
+    PaymentDeclined,
+    PaymentNotFound,
+    UnknownProvider,
+)
 from livebazaar.payments.models import Payment, PaymentStatus, WebhookEvent
 from livebazaar.payments.port import (
     ChargeOutcome,
@@ -68,7 +74,7 @@ async def do_pay_order(
     if provider is None:
         raise UnknownProvider()
     key = IdempotencyKey.of(idempotency_key, f"pay:{order_id}", data.model_dump(mode="json"))
-    started = await _start_payment(db, clock, actor, order_id, provider, key, data.address_id)
+    started = await _start_payment(db, clock, actor, order_id, provider, key, data)
     if isinstance(started, PayOut):
         return started  # a retry: the first answer
     request = ChargeRequest(started.id, started.amount, data.card_number, f"Order {order_id}")
@@ -88,7 +94,7 @@ class _Started:
 
 async def _start_payment(
     db: Database, clock: Clock, actor: Actor, order_id: str, provider: PaymentProvider,
-    key: IdempotencyKey | None, address_id: str | None,
+    key: IdempotencyKey | None, data: PayIn,
 ) -> _Started | PayOut:  # fmt: skip
     async with db.uow() as uow:
         if key and (
@@ -98,13 +104,26 @@ async def _start_payment(
         ):
             return _answer(stored.status_code, PayOut.model_validate(stored.body))
         order = await _payable_order(uow, clock, actor, order_id)
-        if address_id is not None:
-            address = await get_own_address(uow.session, actor.user_id, address_id)
-            order.ship_to = AddressIn.model_validate(address, from_attributes=True).model_dump()
+        await _ship_to(uow, actor, order, data)
         payment = _new_payment(uow, clock, provider, order)
         order.payment_pending = True
         await uow.commit()
     return _Started(payment.id, Money(payment.amount_minor, payment.currency))
+
+
+async def _ship_to(uow: UnitOfWork, actor: Actor, order: checkout.Order, data: PayIn) -> None:
+    """Copy where the order goes onto it: every order ships, so none is paid without an
+    address a courier can deliver to (one saved before postal codes were required may not be)."""
+    address: AddressFields | None = data.ship_to
+    if data.address_id is not None:
+        saved = await get_own_address(uow.session, actor.user_id, data.address_id)
+        address = AddressFields.model_validate(saved, from_attributes=True)
+    if address is None:
+        if order.ship_to is None:  # given with an earlier, declined card, it stands
+            raise AddressRequired()
+        return
+    check_deliverable(address)
+    order.ship_to = address.model_dump()
 
 
 async def _finish_payment(

@@ -28,3 +28,8 @@ class PaymentDeclined(DomainError):
 class PaymentNotFound(NotFound):
     code = "payment_not_found"
     title = N_("No payment has this provider reference")
+
+
+class AddressRequired(Invalid):
+    code = "address_required"
+    title = N_("Choose where the order goes before paying")

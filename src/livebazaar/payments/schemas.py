@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Self
 
+from pydantic import BaseModel, Field, model_validator
+
+from livebazaar.accounts import AddressIn
 from livebazaar.checkout import OrderStatus
 from livebazaar.payments.models import PaymentStatus
 
@@ -12,8 +15,17 @@ class PayIn(BaseModel):
     provider: str = Field(default="test", min_length=1, max_length=32)
     # Test cards only ever reach the test provider; real providers take a token instead.
     card_number: str = Field(min_length=4, max_length=32, pattern=r"^[0-9][0-9 \-]*$")
-    # One of the buyer's saved addresses (POST /me/addresses): the order keeps a copy.
+    # Where it goes, once per order (a retry after a declined card may leave it out): one of
+    # the buyer's saved addresses (POST /me/addresses), or an address given here. The order
+    # keeps a copy; paying an order with neither is refused (422 address_required).
     address_id: str | None = Field(default=None, min_length=1, max_length=36)
+    ship_to: AddressIn | None = None
+
+    @model_validator(mode="after")
+    def _one_address(self) -> Self:
+        if self.address_id is not None and self.ship_to is not None:
+            raise ValueError("give address_id or ship_to, not both")
+        return self
 
 
 class PaymentOut(BaseModel):

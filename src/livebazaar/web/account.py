@@ -37,7 +37,7 @@ from livebazaar.accounts import (
 )
 from livebazaar.accounts.errors import TooManyAddresses
 from livebazaar.catalog import get_product_summaries
-from livebazaar.checkout import OrderStatus, list_buyer_orders, order_out
+from livebazaar.checkout import OrderStatus, list_buyer_orders, name_variants, order_out
 from livebazaar.kernel.errors import DomainError
 from livebazaar.web import i18n
 from livebazaar.web.deps import ContainerDep, PathId
@@ -126,7 +126,7 @@ async def _orders(
     )
     now = c.clock.now()
     shown = [o for o in (order_out(o, now) for o in scanned) if o.status == wanted or not wanted]
-    shown = shown[:ORDERS_SHOWN]
+    shown = await name_variants(session, shown[:ORDERS_SHOWN])
     products = await get_product_summaries(session, [o.product_id for o in shown])
     return {
         "orders": [(o, products.get(o.product_id)) for o in shown],
@@ -226,6 +226,8 @@ def _field_message(field: str, error: ErrorDetails, _: Gettext) -> str:
         kind == "string_pattern_mismatch" and field in REQUIRED_FIELDS
     ):
         return _("Fill in this field.")
+    if kind == "postal_code_required":
+        return _("Addresses in this country need a postal code.")
     by_field = {
         "country": _("Type the country's two-letter code, e.g. RW, CN or FR."),
         "postal_code": _("Use letters, digits, spaces and dashes only."),

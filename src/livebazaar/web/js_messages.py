@@ -44,6 +44,10 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Paid ✓ {total}. Thank you! Order {order}"),
     N_("Payment {status}. Order {order}"),
     N_("{error}. Your units stay reserved for a few minutes: try another card."),
+    N_("Addresses in this country need a postal code."),
+    N_("That is past the limit per buyer: you may take {count} more."),
+    N_("You already hold as many as one buyer may take."),
+    N_("{num} left"),
     # static/home.js: "Remind me"
     N_("The reminder did not change: {reason}"),
     N_("Reminder set: {title}"),

@@ -28,7 +28,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from livebazaar.accounts import Actor
+from livebazaar.accounts import NO_POSTAL_CODE, POSTAL_CODE_OPTIONAL, Actor
 from livebazaar.catalog import ProductNotFound, get_product_view
 from livebazaar.catalog.schemas import ProductOut
 from livebazaar.checkout import DropOut
@@ -58,6 +58,8 @@ templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templat
 i18n.install(templates.env)
 # `{{ approx(price) }}`: "≈ 27.30 USD" in the viewer's currency, when a fresh rate is known.
 viewer_currency.install(templates.env)
+# The buy sheet asks for a postal code where a courier needs one (accounts/postal.py).
+templates.env.globals["postal_code_free"] = " ".join(sorted(NO_POSTAL_CODE | POSTAL_CODE_OPTIONAL))
 
 
 async def page_actor(request: Request, c: ContainerDep) -> Actor | None:

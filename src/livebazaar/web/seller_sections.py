@@ -34,7 +34,13 @@ from livebazaar.catalog import (
     list_shop_products,
 )
 from livebazaar.catalog.schemas import ProducerOut, ProductOut
-from livebazaar.checkout import ORDER_VIEWER_ROLES, OrderStatus, list_shop_orders, order_out
+from livebazaar.checkout import (
+    ORDER_VIEWER_ROLES,
+    OrderStatus,
+    list_shop_orders,
+    name_variants,
+    order_out,
+)
 from livebazaar.kernel.errors import DomainError
 from livebazaar.kernel.money import CURRENCY_EXPONENTS, Money, MoneyOut
 from livebazaar.live import HOSTING_ROLES, Show, ShowSearch, ShowStatus, list_lineup, search_shows
@@ -181,10 +187,8 @@ async def _orders(
     orders = await list_shop_orders(session, actor, shop_id, status=wanted, limit=ORDERS_SHOWN)
     titles = await get_product_summaries(session, [o.product_id for o in orders])
     now = c.clock.now()
-    return [
-        (order_out(o, now), titles[o.product_id].title if o.product_id in titles else "")
-        for o in orders
-    ]
+    named = await name_variants(session, [order_out(o, now) for o in orders])
+    return [(o, titles[o.product_id].title if o.product_id in titles else "") for o in named]
 
 
 def _invalid(error: ValidationError, _: Gettext) -> str:

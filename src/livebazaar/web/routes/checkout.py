@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import AsyncIterator, Mapping
 from typing import Annotated, Any
@@ -28,12 +27,14 @@ from livebazaar.checkout import (
     get_visible_order,
     list_buyer_orders,
     list_shop_orders,
+    name_variants,
     order_out,
     sweep_expired_holds,
 )
 from livebazaar.checkout.schemas import ClaimIn, DropIn, PurchaseIn, ReservationOut
 from livebazaar.kernel.money import Money, MoneyOut
 from livebazaar.kernel.ratelimit import RateLimiter
+from livebazaar.web.csv_cells import safe_cell, writer
 from livebazaar.web.deps import (
     IDEMPOTENCY_KEY_OPENAPI,
     ActorDep,
@@ -122,14 +123,15 @@ async def my_orders(
 ) -> list[OrderOut]:
     async with c.db.read() as session:
         orders = await list_buyer_orders(session, actor, limit=limit, offset=offset)
-    return [order_out(order, c.clock.now()) for order in orders]
+        return await name_variants(session, [order_out(o, c.clock.now()) for o in orders])
 
 
 @router.get("/orders/{order_id}")
 async def read_order(order_id: PathId, actor: ActorDep, c: ContainerDep) -> OrderOut:
     async with c.db.read() as session:
         order = await get_visible_order(session, actor, order_id)
-    return order_out(order, c.clock.now())
+        [out] = await name_variants(session, [order_out(order, c.clock.now())])
+    return out
 
 
 @router.get("/shops/{shop_id}/orders")
@@ -146,11 +148,11 @@ async def shop_orders(
         orders = await list_shop_orders(
             session, actor, shop_id, status=order_status, limit=limit, offset=offset
         )
-    return [order_out(order, c.clock.now()) for order in orders]
+        return await name_variants(session, [order_out(o, c.clock.now()) for o in orders])
 
 
 CSV_COLUMNS = [
-    "order_id", "created_at", "paid_at", "status", "show_id", "product", "quantity",
+    "order_id", "created_at", "paid_at", "status", "show_id", "product", "variant", "quantity",
     "unit_price", "total", "currency", "buyer", "ship_name", "ship_line1", "ship_line2",
     "ship_city", "ship_region", "ship_postal_code", "ship_country", "ship_phone",
 ]  # fmt: skip
@@ -175,8 +177,8 @@ async def export_shop_orders(
 
     async def rows() -> AsyncIterator[str]:
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
+        out = writer(buffer)
+        out.writerow(CSV_COLUMNS)
         offset = 0
         while True:
             async with c.db.read() as session:
@@ -185,8 +187,9 @@ async def export_shop_orders(
                 )
                 titles = await get_product_summaries(session, [o.product_id for o in page])
                 buyers = await get_display_names(session, {o.buyer_id for o in page})
-            for order in page:
-                writer.writerow(_csv_row(order_out(order, c.clock.now()), titles, buyers))
+                named = await name_variants(session, [order_out(o, c.clock.now()) for o in page])
+            for order in named:
+                out.writerow(_csv_row(order, titles, buyers))
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
@@ -203,26 +206,23 @@ async def export_shop_orders(
 
 
 def _csv_row(order: OrderOut, titles: Mapping[str, Any], buyers: Mapping[str, str]) -> list[str]:
+    """One order's cells, each made safe for a spreadsheet (web/csv_cells.py)."""
     ship = order.ship_to.model_dump() if order.ship_to else {}
     product = titles.get(order.product_id)
-    return [
+    cells = [
         order.id, order.created_at.isoformat(), order.paid_at.isoformat() if order.paid_at else "",
-        order.status.value, order.show_id or "", _cell(product.title if product else ""),
-        str(order.quantity), _major(order.unit_price), _major(order.total), order.total.currency,
-        _cell(buyers.get(order.buyer_id, "")),
-        *(_cell(str(ship.get(k, ""))) for k in (
+        order.status.value, order.show_id or "", product.title if product else "",
+        order.variant_name, str(order.quantity), _major(order.unit_price), _major(order.total),
+        order.total.currency, buyers.get(order.buyer_id, ""),
+        *(str(ship.get(k, "")) for k in (
             "name", "line1", "line2", "city", "region", "postal_code", "country", "phone"
         )),
     ]  # fmt: skip
+    return [safe_cell(cell) for cell in cells]
 
 
 def _major(money: MoneyOut) -> str:
     return Money(money.amount_minor, money.currency).decimal()
-
-
-def _cell(text: str) -> str:
-    """Text a spreadsheet will not run as a formula (CSV injection: =, +, -, @ lead)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def periodic_jobs(app: FastAPI) -> list[PeriodicJob]:

@@ -9,7 +9,7 @@ import httpx
 from fastapi import APIRouter, FastAPI, Request
 
 from livebazaar.bootstrap import Container
-from livebazaar.checkout import OrderOut
+from livebazaar.checkout import OrderOut, name_variants
 from livebazaar.payments import (
     TestPaymentProvider,
     do_cancel_order,
@@ -47,12 +47,20 @@ async def pay(
 
 @router.post("/orders/{order_id}/cancel")
 async def cancel(order_id: PathId, actor: ActorDep, c: ContainerDep) -> OrderOut:
-    return await do_cancel_order(c.db, c.broker, c.clock, c.payment_providers, actor, order_id)
+    out = await do_cancel_order(c.db, c.broker, c.clock, c.payment_providers, actor, order_id)
+    return await _named(c, out)
 
 
 @router.post("/orders/{order_id}/refund")
 async def refund(order_id: PathId, actor: ActorDep, c: ContainerDep) -> OrderOut:
-    return await do_refund_order(c.db, c.clock, c.payment_providers, actor, order_id)
+    out = await do_refund_order(c.db, c.clock, c.payment_providers, actor, order_id)
+    return await _named(c, out)
+
+
+async def _named(c: Container, out: OrderOut) -> OrderOut:
+    async with c.db.read() as session:
+        [named] = await name_variants(session, [out])
+    return named
 
 
 @router.post(TEST_WEBHOOK_PATH.removeprefix("/api/v1"))

@@ -24,9 +24,12 @@ export async function getJson(url) {
   return response.json();
 }
 
-export async function post(url, body) {
+// A refusal throws an Error with the problem's `status`, `code` and whole body (`problem`).
+// `idempotencyKey`: a retry with the same key gets the first answer, never a second effect.
+export async function post(url, body, { idempotencyKey } = {}) {
   const headers = { "Content-Type": "application/json", Accept: "application/json" };
   if (csrf) headers["X-CSRF-Token"] = csrf;
+  if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
   const response = await fetch(url, {
     method: "POST", headers, body: JSON.stringify(body ?? {}), credentials: "same-origin",
   });
@@ -36,6 +39,7 @@ export async function post(url, body) {
     const error = new Error(data?.detail || data?.title || `HTTP ${response.status}`);
     error.status = response.status;
     error.code = data?.code;
+    error.problem = data;
     throw error;
   }
   return data;

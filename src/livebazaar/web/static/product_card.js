@@ -3,6 +3,7 @@
 // video's current time.
 
 import { $, el } from "./dom.js";
+import { showVariants, variantPriceChanged } from "./buy.js";
 import { priceNodes, showCharged } from "./fx.js";
 
 export class ProductCard {
@@ -30,6 +31,7 @@ export class ProductCard {
     if (productId !== this.productId) return;
     const item = [...$("pinned-variants").children].find((li) => li.dataset.variantId === variantId);
     item?.querySelector("strong")?.replaceChildren(...priceNodes(price));
+    variantPriceChanged($("pinned-buy"), variantId, price);
   }
 }
 
@@ -64,6 +66,7 @@ function render(product) {
     }),
   );
   showCharged($("pinned-buy"), product.variants[0]?.price.currency);
+  showVariants($("pinned-buy"), product.variants);
   $("pinned-producers").replaceChildren(
     ...product.producers.map((p) => {
       const li = el("li");
