@@ -31,6 +31,7 @@ from livebazaar.live.errors import (
     ShopHostRequired,
     ShowAlreadyLive,
     ShowEnded,
+    ShowInPast,
     ShowNotLive,
     SlowMode,
     UserNotFound,
@@ -78,6 +79,8 @@ from livebazaar.live.queries import (
 from livebazaar.live.tally import ReactionTally
 
 MAX_WORD = 100  # BlockedWord.word's length
+# How far in the past a new show's time may be: the seller's clock may be a little behind.
+SCHEDULE_SKEW = timedelta(minutes=5)
 
 InSameUnit = Callable[[UnitOfWork], Awaitable[object]]
 
@@ -116,6 +119,8 @@ async def do_create_show(
         await check_shop_role(uow.session, actor, shop_id, HOSTING_ROLES)
         product_ids = await check_lineup_products(uow.session, shop_id, lineup)
         now = lv.clock.now()
+        if scheduled_at < now - SCHEDULE_SKEW:
+            raise ShowInPast()
         show = Show(
             shop_id=shop_id,
             title=title.strip(),
