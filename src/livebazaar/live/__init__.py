@@ -4,12 +4,10 @@ from livebazaar.kernel.ratelimit import RateLimiter, SlidingWindowLimiter
 from livebazaar.live.actions import (
     Live,
     check_chat_text,
-    do_accept_cohost,
     do_announce_price,
     do_create_show,
     do_delete_chat,
     do_end_show,
-    do_invite_cohost,
     do_lift_sanctions,
     do_pin_product,
     do_post_chat,
@@ -29,6 +27,16 @@ from livebazaar.live.audience import (
 )
 from livebazaar.live.channel import emit, publish_now, show_topic
 from livebazaar.live.client_state import Refetch, apply_event, apply_frame
+from livebazaar.live.cohosts import (
+    CohostInviteOut,
+    MyInviteOut,
+    do_accept_cohost,
+    do_decline_cohost,
+    do_invite_cohost,
+    do_withdraw_cohost,
+    list_cohost_invites,
+    list_my_invites,
+)
 from livebazaar.live.errors import (
     NotModerator,
     NotShowHost,
@@ -84,8 +92,10 @@ __all__ = [
     "ChatDeleted",
     "ChatMessageSent",
     "ChatSlowMode",
+    "CohostInviteOut",
     "InProcessViewerTally",
     "Live",
+    "MyInviteOut",
     "NotModerator",
     "NotShowHost",
     "ProductPinned",
@@ -121,6 +131,7 @@ __all__ = [
     "do_announce_price",
     "do_clear_reminder",
     "do_create_show",
+    "do_decline_cohost",
     "do_delete_chat",
     "do_end_show",
     "do_invite_cohost",
@@ -134,6 +145,7 @@ __all__ = [
     "do_set_reminder",
     "do_set_slow_mode",
     "do_start_show",
+    "do_withdraw_cohost",
     "emit",
     "get_show",
     "get_show_state",
@@ -141,7 +153,9 @@ __all__ = [
     "is_in_lineup",
     "list_blocked_words",
     "list_chat",
+    "list_cohost_invites",
     "list_lineup",
+    "list_my_invites",
     "list_pin_moments",
     "list_sanctions",
     "list_show_countries",

@@ -66,6 +66,11 @@ class InviteNotFound(NotFound):
     title = N_("You have no invitation to co-host this show")
 
 
+class InviteAnswered(Conflict):
+    code = "invite_already_answered"
+    title = N_("This invitation was already answered")
+
+
 class AlreadyHost(Conflict):
     code = "already_host"
     title = N_("This account already hosts the show")

@@ -161,4 +161,16 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Uploading…"),
     N_("Preparing the picture…"),
     N_("Picture added."),
+    # static/studio_cohost.js, studio_invites.js: co-host invitations
+    N_("No one invited yet."),
+    N_("Withdraw"),
+    N_("Waiting for an answer"),
+    N_("Accepted"),
+    N_("Declined"),
+    N_("Type the email of their Livebazaar account."),
+    N_("Inviting…"),
+    N_("Invited {email}: they answer from their studio."),
+    N_("Withdraw the invitation of {name}? If they accepted, they no longer co-host this show."),
+    N_("Invitation of {name} withdrawn."),
+    N_("Declined: {title}."),
 )

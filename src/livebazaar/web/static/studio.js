@@ -8,6 +8,7 @@ import { $ } from "./dom.js";
 import { t } from "./i18n.js";
 import { ShowFeed } from "./live.js";
 import { ChatPanel } from "./studio_chat.js";
+import { CohostPanel } from "./studio_cohost.js";
 import { GoLivePanel } from "./studio_golive.js";
 import { ShopPanel } from "./studio_shop.js";
 import { StatsPanel } from "./studio_stats.js";
@@ -20,6 +21,7 @@ const goLive = new GoLivePanel(showId, () => status);
 const shop = new ShopPanel(showId, { currency, exponent: Number(root.dataset.exponent) });
 const chat = new ChatPanel(showId, { me, shopId });
 const stats = new StatsPanel(showId);
+new CohostPanel(showId);
 
 function renderHead(state) {
   const badge = $("show-status");
