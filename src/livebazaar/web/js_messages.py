@@ -173,4 +173,6 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Withdraw the invitation of {name}? If they accepted, they no longer co-host this show."),
     N_("Invitation of {name} withdrawn."),
     N_("Declined: {title}."),
+    # static/show.js: several live drops
+    N_("{left} left"),
 )
