@@ -175,4 +175,11 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Declined: {title}."),
     # static/show.js: several live drops
     N_("{left} left"),
+    # static/studio_stream.js: what viewers see
+    N_("The show has ended: nothing is on air."),
+    N_("Not on air: the show has not started. Going live starts it."),
+    N_("On air: receiving your video over RTMP (OBS or an app)."),
+    N_("On air: receiving your video over WHIP (this page or OBS)."),
+    N_("The show is live but no video arrives: go live from this device, or start OBS."),
+    N_("No picture"),
 )
