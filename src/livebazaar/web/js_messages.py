@@ -113,7 +113,7 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Prices in this currency have no decimals"),
     N_("Prices in {currency} have at most {n} decimals"),
     N_("Prices in this currency have at most {n} decimals"),
-    N_("That price is too large"),
+    N_("That price is too large: at most {ceiling}"),
     # static/studio_chat.js, studio_sanctions.js: the chat and its moderation
     N_("No messages yet."),
     N_("Delete"),
