@@ -112,8 +112,12 @@ async def test_the_host_invites_and_the_invitee_answers_from_the_pages(
 
             # When the host asks again and the guest accepts, her studio of the show opens
             await _invite(host, guest.email)
+            # (on her phone, in French)
+            await guest_ctx.add_cookies([{"name": "lb_lang", "value": "fr", "url": base}])
+            await guest_page.set_viewport_size(PHONE)
             await guest_page.goto(f"{base}/studio")
-            await guest_page.get_by_role("button", name="Accept Pearls at dawn").click()
+            await guest_page.screenshot(path=str(SHOTS / "studio-cohost-invitation-fr-phone.png"))
+            await guest_page.get_by_role("button", name="Accepter Pearls at dawn").click()
             await guest_page.wait_for_url(f"{base}{studio}")
             await host.reload()
             await _open_panel(host)
