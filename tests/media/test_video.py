@@ -102,7 +102,6 @@ async def test_rtmp_to_ll_hls_and_a_replay_with_every_frame_in_order(
     show = (await api.client.get(stage.url)).json()
     assert show["playback"]["hls_url"].endswith(f"/media/shows/{stage.show_id}/live.m3u8")
     assert show["playback"]["vod_url"] is None
-    assert show["playback"]["publisher"] == "rtmp"
     master = (await _get(api, f"/media/shows/{stage.show_id}/live.m3u8")).decode()
     assert "#EXT-X-STREAM-INF" in master
     assert "source/live.m3u8" in master

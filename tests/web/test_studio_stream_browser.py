@@ -70,6 +70,8 @@ async def test_the_studio_shows_the_stream_as_the_server_knows_it(
                 )  # fmt: skip
                 # Then the studio says it is on air over RTMP and previews what viewers get
                 await state.filter(has_text="over RTMP").wait_for(timeout=WAIT_MS)
+                show = (await client.get(stage.url)).json()
+                assert show["playback"]["publisher"] == "rtmp"  # what the page read
                 assert await page.locator("#on-air").is_visible()
                 await page.wait_for_function(
                     "window.livebazaarPlayer?.video.currentTime > 1", timeout=WAIT_MS
