@@ -76,6 +76,12 @@ async def _make_invited_show(api: Api, world: World) -> str:
     return show_id
 
 
+async def _invitee_id(api: Api, world: World) -> str:
+    """The buyer, invited to co-host the invited show."""
+    await need(api, world, "invited_show_id")
+    return world.accounts["buyer"].user_id
+
+
 async def _make_message(api: Api, world: World) -> str:
     """A chat message the buyer posted in the show."""
     show_id = await need(api, world, "show_id")
@@ -143,6 +149,7 @@ MAKERS: dict[str, Maker] = {
     "sibling_show_id": _make_sibling_show,
     "scheduled_show_id": _make_scheduled_show,
     "invited_show_id": _make_invited_show,
+    "invitee_id": _invitee_id,
     "message_id": _make_message,
     "drop_id": _make_drop,
     "order_id": _make_order,

@@ -137,6 +137,19 @@ ROWS: list[Row] = [
     Row("POST", "/api/v1/shows/{invited_show_id}/cohosts/accept",
         allowed=frozenset({"buyer", "cohost"}), denied=(404, "invite_not_found"),
         probe="/api/v1/shows/{invited_show_id}"),
+    # ... or declines it; the co-host who accepted cannot decline any more
+    Row("POST", "/api/v1/shows/{invited_show_id}/cohosts/decline",
+        allowed=frozenset({"buyer"}), denied=(404, "invite_not_found"),
+        denied_as={"cohost": (409, "invite_already_answered")},
+        probe="/api/v1/shows/{invited_show_id}/cohosts"),
+    # the invitations' states and withdrawing one are the shop's business too
+    Row("GET", SHOW + "/cohosts", allowed=EDITORS, denied=NOT_SHOW_HOST,
+        denied_as={"cohost": (403, "shop_host_required")}),
+    Row("DELETE", "/api/v1/shows/{invited_show_id}/cohosts/{invitee_id}", allowed=EDITORS,
+        ok=204, denied=NOT_SHOW_HOST, denied_as={"cohost": (403, "shop_host_required")},
+        probe="/api/v1/shows/{invited_show_id}/cohosts"),
+    # each signed-in person reads their own invitations
+    Row("GET", "/api/v1/me/cohost-invites", allowed=SIGNED_IN),
     # live: the audience (anyone signed in)
     Row("POST", CHAT, {"text": "Lovely lustre"}, allowed=SIGNED_IN, ok=201, probe=CHAT),
     Row("POST", SHOW + "/reactions", {"kind": "heart"}, allowed=SIGNED_IN, ok=202, probe=SHOW),

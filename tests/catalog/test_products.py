@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from livebazaar.kernel.money import MAX_PRICE_MINOR
 from tests.factories import make_shop
 from tests.support import Account, Api, assert_problem
 
@@ -138,6 +139,26 @@ async def test_price_rules(client: httpx.AsyncClient, api: Api) -> None:
     for body, code in cases:
         assert_problem(await client.post(url, json=body, headers=owner.headers), 422, code)
     assert (await client.get(f"/api/v1/shops/{shop_id}/products")).json() == []
+
+
+async def test_a_price_above_the_ceiling_is_refused_with_it(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    # Given a shop selling in CNY
+    owner = await api.account()
+    shop_id = await make_shop(api.container, owner)
+    url = f"/api/v1/shops/{shop_id}/products"
+    # When a product is priced 99,999,999,999.00 CNY, or one fen above the ceiling
+    for amount in (9_999_999_999_900, MAX_PRICE_MINOR + 1):
+        body = {"title": "Typo", "price": {"amount_minor": amount, "currency": "CNY"}}
+        r = await client.post(url, json=body, headers=owner.headers)
+        # Then it is refused, saying the most a price may be, and nothing is made
+        assert_problem(r, 422, "validation_failed")
+        assert "at most 100,000,000.00 CNY" in r.json()["errors"][0]["msg"]
+    assert (await client.get(url)).json() == []
+    # And the ceiling itself is a price
+    body = {"title": "Dear", "price": {"amount_minor": MAX_PRICE_MINOR, "currency": "CNY"}}
+    assert (await client.post(url, json=body, headers=owner.headers)).status_code == 201
 
 
 def _variant(sku: str = "A", amount_minor: int = 100, stock: int = 1) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 from livebazaar.accounts import Actor, Role, TokenKind
 from livebazaar.catalog import do_set_variant_price
 from livebazaar.catalog.errors import PriceOutOfRange
-from livebazaar.kernel.money import MAX_AMOUNT_MINOR
+from livebazaar.kernel.money import MAX_AMOUNT_MINOR, MAX_PRICE_MINOR
 from livebazaar.payments.test_provider import CARD_APPROVE
 from tests.checkout.stage import claim, make_buyers, set_stage, start_drop
 from tests.factories import grant, make_product, make_shop
@@ -70,6 +70,8 @@ async def test_a_host_may_change_a_price(client: httpx.AsyncClient, api: Api) ->
         {"price_minor": 0},
         {"price_minor": -100},
         {"price_minor": MAX_AMOUNT_MINOR + 1},
+        {"price_minor": MAX_PRICE_MINOR + 1},
+        {"price_minor": 9_999_999_999_900},  # 99,999,999,999.00 CNY
         {"price_minor": "a lot"},
         {"price_minor": 12.5},
         {"price_minor": None},
@@ -122,7 +124,7 @@ async def test_the_action_refuses_a_price_of_zero_whoever_calls_it(api: Api) -> 
     actor = Actor(owner.user_id, "Ana", False, "token", TokenKind.API, None,
                   datetime.max.replace(tzinfo=UTC))  # fmt: skip
     # Then a price of zero or beyond the largest amount is refused, and nothing changes
-    for price_minor in (0, -1, MAX_AMOUNT_MINOR + 1):
+    for price_minor in (0, -1, MAX_PRICE_MINOR + 1, MAX_AMOUNT_MINOR + 1):
         with pytest.raises(PriceOutOfRange):
             await do_set_variant_price(api.container.db, actor, product.variant_id, price_minor)
     [variant] = (await _product(api.client, product.id))["variants"]

@@ -17,7 +17,7 @@ from livebazaar.checkout.reservations import HoldRequest
 from livebazaar.checkout.schemas import ReservationOut
 from livebazaar.kernel.clock import ManualClock
 from livebazaar.kernel.errors import Unavailable
-from livebazaar.kernel.money import MAX_AMOUNT_MINOR, Money
+from livebazaar.kernel.money import MAX_AMOUNT_MINOR, MAX_PRICE_MINOR, Money
 from livebazaar.live import ShowNotLive
 from tests.checkout.stage import Stage, claim, events, get_drop, make_buyers, start_drop
 
@@ -124,13 +124,18 @@ async def test_units_coming_back_in_a_refused_batch_are_announced(
 async def test_a_total_beyond_what_money_can_hold_is_refused(
     client: httpx.AsyncClient, container: Container, stage: Stage
 ) -> None:
-    price = {"amount_minor": MAX_AMOUNT_MINOR, "currency": "CNY"}
-    drop = await start_drop(client, stage, quantity=5, per_buyer_limit=5, price=price)
+    # The dearest price there may be, times more units than MAX_AMOUNT_MINOR can hold
+    units = MAX_AMOUNT_MINOR // MAX_PRICE_MINOR + 1
+    r = await client.put(f"/api/v1/variants/{stage.product.variant_id}/stock",
+                         json={"quantity": units}, headers=stage.owner.headers)  # fmt: skip
+    assert r.status_code == 200, r.text
+    price = {"amount_minor": MAX_PRICE_MINOR, "currency": "CNY"}
+    drop = await start_drop(client, stage, quantity=units, per_buyer_limit=units, price=price)
     [buyer] = await make_buyers(container, 1)
-    r = await claim(client, buyer, drop["id"], 2)
+    r = await claim(client, buyer, drop["id"], units)
     assert r.status_code == 422
     assert r.json()["code"] == "total_too_large"
-    assert (await get_drop(client, drop["id"]))["remaining"] == 5
+    assert (await get_drop(client, drop["id"]))["remaining"] == units
 
 
 async def test_closing_the_queue_answers_every_waiting_claim(container: Container) -> None:

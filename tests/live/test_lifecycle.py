@@ -68,6 +68,30 @@ async def test_only_owners_and_hosts_create_shows(api: Api) -> None:
         assert_problem(r, 422, "validation_failed")
 
 
+async def test_a_show_cannot_be_scheduled_in_the_past(api: Api) -> None:
+    # Given a shop owner and the clock of the server
+    owner = await api.account()
+    shop_id = await make_shop(api.container, owner)
+    now = api.container.clock.now()
+    body = {"shop_id": shop_id, "title": "Show"}
+
+    async def schedule(at: str) -> int:
+        r = await api.client.post(
+            "/api/v1/shows", json={**body, "scheduled_at": at}, headers=owner.headers
+        )
+        if r.status_code != 201:
+            assert_problem(r, 422, "scheduled_in_past")
+        return r.status_code
+
+    # When they schedule it in 2020, or ten minutes ago: refused, nothing made
+    assert await schedule("2020-01-01T10:00:00Z") == 422
+    assert await schedule((now - timedelta(minutes=10)).isoformat()) == 422
+    assert (await api.client.get("/api/v1/shows")).json() == []
+    # Then a clock a minute behind is forgiven, and the future is fine
+    assert await schedule((now - timedelta(minutes=1)).isoformat()) == 201
+    assert await schedule((now + timedelta(days=1)).isoformat()) == 201
+
+
 async def test_lifecycle_moves_forward_only(api: Api) -> None:
     stage = await make_stage(api, live=False)
     h = stage.owner.headers

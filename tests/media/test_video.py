@@ -182,6 +182,7 @@ async def test_a_show_without_video_has_no_replay(api: Api) -> None:
     assert (await api.client.get(stage.url)).json()["playback"] == {
         "hls_url": None,
         "vod_url": None,
+        "publisher": None,
     }
 
 

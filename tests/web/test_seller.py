@@ -286,6 +286,14 @@ async def test_producers_stock_shows_and_lineups_by_form(
     assert r.status_code == 422
     assert "Choose the date and time of the show" in r.text
     assert 'value="No date"' in r.text
+    # A show in 2020: refused with the reason, nothing scheduled, the seller's input kept
+    form = {"title": "Too late", "scheduled_at": "2020-01-01T10:00", "time_zone": "UTC"}
+    r = await client.post(f"{base}/shows", data=form, headers=headers)
+    assert r.status_code == 422
+    assert "A show cannot be scheduled in the past" in r.text
+    assert 'value="Too late"' in r.text
+    shows = (await client.get("/api/v1/shows?status=scheduled")).json()
+    assert [s["title"] for s in shows if s["title"] == "Too late"] == []
 
 
 async def test_outsiders_and_forged_posts_change_nothing(

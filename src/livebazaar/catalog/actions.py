@@ -49,7 +49,7 @@ from livebazaar.catalog.schemas import (
 from livebazaar.inventory import PoolKind, add_pool, get_shelf, set_quantity
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
-from livebazaar.kernel.money import MAX_AMOUNT_MINOR, MoneyIn
+from livebazaar.kernel.money import MAX_PRICE_MINOR, MoneyIn
 
 TOTAL_BPS = 10_000
 
@@ -221,7 +221,7 @@ async def do_set_variant_price(
     neither follows. Above zero: a slip of the thumb during a show must not give stock away.
     When the price changes, `also` runs inside the same unit of work: the web layer passes
     live's "tell the shows selling it", so the catalog need not know about shows."""
-    if not 0 < price_minor <= MAX_AMOUNT_MINOR:
+    if not 0 < price_minor <= MAX_PRICE_MINOR:
         raise PriceOutOfRange()
     async with db.uow() as uow:
         variant = await require_variant(uow.session, variant_id)

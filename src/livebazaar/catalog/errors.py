@@ -51,7 +51,7 @@ class DuplicateSku(Invalid):
 
 class PriceOutOfRange(Invalid):
     code = "price_out_of_range"
-    title = N_("A price must be more than zero and at most 10^15 minor units")
+    title = N_("A price must be more than zero and at most 10^10 minor units")
 
 
 class PriceRequired(Invalid):

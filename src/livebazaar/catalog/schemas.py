@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from livebazaar.catalog.models import Producer, ProductImage, Shop
 from livebazaar.catalog.queries import ProductView, ShareView, VariantView
-from livebazaar.kernel.money import MAX_AMOUNT_MINOR, CurrencyCode, Money, MoneyIn, MoneyOut
+from livebazaar.kernel.money import MAX_PRICE_MINOR, CurrencyCode, Money, MoneyIn, MoneyOut
 from livebazaar.kernel.text import CountryCode, no_nul
 
 Clean = AfterValidator(no_nul)
@@ -157,7 +157,7 @@ class StockIn(_In):
 class VariantPriceIn(_In):
     """A variant's new list price, in minor units of the shop's currency: 2590 is 25.90 CNY."""
 
-    price_minor: int = Field(gt=0, le=MAX_AMOUNT_MINOR, examples=[2590])
+    price_minor: int = Field(gt=0, le=MAX_PRICE_MINOR, examples=[2590])
 
 
 class VariantOut(BaseModel):

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 # ISO 4217 active codes and their minor-unit exponents (the ones that are not 2 are listed
 # explicitly). Funds codes and precious metals are left out: nobody pays in them.
@@ -41,6 +41,11 @@ CURRENCY_EXPONENTS: dict[str, int] = {
 
 # Largest amount we accept anywhere: fits a signed 64-bit column with room for sums.
 MAX_AMOUNT_MINOR = 10**15
+# The most one unit of anything may be priced at: 10^10 minor units, that is 100,000,000.00
+# CNY or USD, 10,000,000,000 RWF or JPY, 10,000,000.000 KWD. Far above any cooperative's
+# goods, and it refuses a price typed with a few digits too many (99,999,999,999.00 CNY was
+# taken) before buyers see it. Product, variant and drop prices; not sums.
+MAX_PRICE_MINOR = 10**10
 
 
 def check_currency(code: str) -> str:
@@ -147,11 +152,23 @@ class Money:
         return sign + body
 
 
+def price_ceiling(currency: str) -> str:
+    """MAX_PRICE_MINOR in `currency`, for people: `100,000,000.00 CNY`."""
+    return Money(MAX_PRICE_MINOR, currency).format()
+
+
 class MoneyIn(BaseModel):
-    """Money as it crosses the API: `{"amount_minor": 2500, "currency": "USD"}` is 25.00 USD."""
+    """A price as it crosses the API: `{"amount_minor": 2500, "currency": "USD"}` is 25.00
+    USD; at most MAX_PRICE_MINOR."""
 
     amount_minor: int = Field(ge=0, le=MAX_AMOUNT_MINOR)
     currency: CurrencyCode
+
+    @model_validator(mode="after")
+    def _at_most_the_ceiling(self) -> MoneyIn:
+        if self.amount_minor > MAX_PRICE_MINOR:
+            raise ValueError(f"a price may be at most {price_ceiling(self.currency)}")
+        return self
 
 
 class MoneyOut(BaseModel):

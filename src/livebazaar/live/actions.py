@@ -19,18 +19,16 @@ from livebazaar.kernel.money import Money, MoneyOut
 from livebazaar.kernel.ratelimit import RateLimiter
 from livebazaar.live.channel import emit, publish_now
 from livebazaar.live.errors import (
-    AlreadyHost,
     BlockedWordTooLong,
     BlockedWordUsed,
     CannotSanctionStaff,
     ChatEmpty,
     ChatMessageNotFound,
     ChatTooLong,
-    InviteNotFound,
     ProductNotInLineup,
-    ShopHostRequired,
     ShowAlreadyLive,
     ShowEnded,
+    ShowInPast,
     ShowNotLive,
     SlowMode,
     UserNotFound,
@@ -50,7 +48,6 @@ from livebazaar.live.models import (
     BlockedWord,
     ChatMessage,
     ChatSanction,
-    CohostInvite,
     HostRole,
     LineupItem,
     PinMoment,
@@ -69,7 +66,6 @@ from livebazaar.live.queries import (
     find_blocked_word,
     get_last_chat_at,
     get_show,
-    holds_shop_role,
     is_in_lineup,
     is_staff,
     list_blocked_words,
@@ -78,6 +74,8 @@ from livebazaar.live.queries import (
 from livebazaar.live.tally import ReactionTally
 
 MAX_WORD = 100  # BlockedWord.word's length
+# How far in the past a new show's time may be: the seller's clock may be a little behind.
+SCHEDULE_SKEW = timedelta(minutes=5)
 
 InSameUnit = Callable[[UnitOfWork], Awaitable[object]]
 
@@ -116,6 +114,8 @@ async def do_create_show(
         await check_shop_role(uow.session, actor, shop_id, HOSTING_ROLES)
         product_ids = await check_lineup_products(uow.session, shop_id, lineup)
         now = lv.clock.now()
+        if scheduled_at < now - SCHEDULE_SKEW:
+            raise ShowInPast()
         show = Show(
             shop_id=shop_id,
             title=title.strip(),
@@ -216,65 +216,6 @@ async def do_set_lineup(lv: Live, actor: Actor, show_id: str, lineup: Sequence[s
             emit(uow, lv.broker, lv.clock, show_id, ProductPinned(product_id=None))
         await uow.commit()
     return show
-
-
-async def do_invite_cohost(lv: Live, actor: Actor, show_id: str, email: str) -> CohostInvite:
-    """A host invites someone (who need not belong to the shop) to co-host this show only."""
-    async with lv.db.uow() as uow:
-        show = await check_show_host(uow.session, actor, show_id)
-        if not actor.is_admin and not await holds_shop_role(
-            uow.session, actor, show, HOSTING_ROLES
-        ):
-            raise ShopHostRequired()  # a co-host may not hand their powers on
-        _refuse_if_ended(show)
-        invitee_id = await uow.session.scalar(
-            select(User.id).where(User.email == email.strip().lower())
-        )
-        if invitee_id is None:
-            raise UserNotFound()
-        hosting = await uow.session.scalar(
-            select(ShowHost.id).where(ShowHost.show_id == show_id, ShowHost.user_id == invitee_id)
-        )
-        if hosting is not None:
-            raise AlreadyHost()
-        invite = await uow.session.scalar(
-            select(CohostInvite).where(
-                CohostInvite.show_id == show_id, CohostInvite.invitee_id == invitee_id
-            )
-        )
-        if invite is None:
-            invite = CohostInvite(
-                show_id=show_id,
-                invitee_id=invitee_id,
-                invited_by=actor.user_id,
-                created_at=lv.clock.now(),
-            )
-            uow.session.add(invite)
-        await uow.commit()
-    return invite
-
-
-async def do_accept_cohost(lv: Live, actor: Actor, show_id: str) -> CohostInvite:
-    async with lv.db.uow() as uow:
-        show = await get_show(uow.session, show_id)
-        invite = await uow.session.scalar(
-            select(CohostInvite).where(
-                CohostInvite.show_id == show_id, CohostInvite.invitee_id == actor.user_id
-            )
-        )
-        if invite is None:
-            raise InviteNotFound()
-        if invite.accepted_at is None:
-            _refuse_if_ended(show)
-            now = lv.clock.now()
-            invite.accepted_at = now
-            uow.session.add(
-                ShowHost(
-                    show_id=show_id, user_id=actor.user_id, role=HostRole.COHOST, created_at=now
-                )
-            )
-        await uow.commit()
-    return invite
 
 
 def check_chat_text(text: str, max_length: int) -> str:

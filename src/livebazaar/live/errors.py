@@ -41,6 +41,11 @@ class ShowEnded(Conflict):
     title = N_("The show has ended")
 
 
+class ShowInPast(Invalid):
+    code = "scheduled_in_past"
+    title = N_("A show cannot be scheduled in the past")
+
+
 class ProductNotInShop(Invalid):
     code = "product_not_in_shop"
     title = N_("A product is not one of this shop's products")
@@ -59,6 +64,11 @@ class UserNotFound(NotFound):
 class InviteNotFound(NotFound):
     code = "invite_not_found"
     title = N_("You have no invitation to co-host this show")
+
+
+class InviteAnswered(Conflict):
+    code = "invite_already_answered"
+    title = N_("This invitation was already answered")
 
 
 class AlreadyHost(Conflict):

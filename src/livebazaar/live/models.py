@@ -69,6 +69,7 @@ class CohostInvite(Base):
     invited_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
+    declined_at: Mapped[datetime | None]
 
 
 class LineupItem(Base):

@@ -144,6 +144,7 @@ class InviteOut(BaseModel):
     invited_by: str
     created_at: datetime
     accepted_at: datetime | None
+    declined_at: datetime | None
 
 
 class SanctionOut(BaseModel):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel
 
 
@@ -14,3 +16,6 @@ class PlaybackOut(BaseModel):
 
     hls_url: str | None
     vod_url: str | None
+    # Who sends the live video now, as this node knows it: "rtmp" (OBS, a phone app) or
+    # "whip" (the studio's camera, OBS 30+); None while nobody publishes.
+    publisher: Literal["rtmp", "whip"] | None = None

@@ -39,6 +39,7 @@ from livebazaar.accounts.errors import TooManyAddresses
 from livebazaar.catalog import get_product_summaries
 from livebazaar.checkout import OrderStatus, list_buyer_orders, name_variants, order_out
 from livebazaar.kernel.errors import DomainError
+from livebazaar.live import list_my_invites
 from livebazaar.web import i18n
 from livebazaar.web.deps import ContainerDep, PathId
 from livebazaar.web.pages import PageActorDep, render_page
@@ -107,6 +108,7 @@ async def _render(
     async with c.db.read() as session:
         if block is None:
             context["user"] = await get_user(session, actor.user_id)
+            context["cohost_invites"] = len(await list_my_invites(session, actor))
         if block in (None, "addresses"):
             context["addresses"] = await list_addresses(session, actor.user_id)
         if block in (None, "orders"):

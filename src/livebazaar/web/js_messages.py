@@ -120,7 +120,7 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Prices in this currency have no decimals"),
     N_("Prices in {currency} have at most {n} decimals"),
     N_("Prices in this currency have at most {n} decimals"),
-    N_("That price is too large"),
+    N_("That price is too large: at most {ceiling}"),
     # static/studio_chat.js, studio_sanctions.js: the chat and its moderation
     N_("No messages yet."),
     N_("Delete"),
@@ -168,4 +168,25 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Uploading…"),
     N_("Preparing the picture…"),
     N_("Picture added."),
+    # static/studio_cohost.js, studio_invites.js: co-host invitations
+    N_("No one invited yet."),
+    N_("Withdraw"),
+    N_("Waiting for an answer"),
+    N_("Accepted"),
+    N_("Declined"),
+    N_("Type the email of their Livebazaar account."),
+    N_("Inviting…"),
+    N_("Invited {email}: they answer from their studio."),
+    N_("Withdraw the invitation of {name}? If they accepted, they no longer co-host this show."),
+    N_("Invitation of {name} withdrawn."),
+    N_("Declined: {title}."),
+    # static/show.js: several live drops
+    N_("{left} left"),
+    # static/studio_stream.js: what viewers see
+    N_("The show has ended: nothing is on air."),
+    N_("Not on air: the show has not started. Going live starts it."),
+    N_("On air: receiving your video over RTMP (OBS or an app)."),
+    N_("On air: receiving your video over WHIP (this page or OBS)."),
+    N_("The show is live but no video arrives: go live from this device, or start OBS."),
+    N_("No picture"),
 )

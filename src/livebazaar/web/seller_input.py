@@ -16,14 +16,26 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from starlette.datastructures import FormData
 
 from livebazaar.catalog import Variant
-from livebazaar.kernel.money import CURRENCY_EXPONENTS, BadAmount, parse_major_units, parse_scaled
+from livebazaar.kernel.money import (
+    CURRENCY_EXPONENTS,
+    MAX_PRICE_MINOR,
+    BadAmount,
+    parse_major_units,
+    parse_scaled,
+    price_ceiling,
+)
 from livebazaar.kernel.text import ISO_3166_ALPHA2
 
 Gettext = Callable[[str], str]
 
 
 class Refused(Exception):
-    """A form's input refused before any action is called: the sentence for the seller."""
+    """A form's input refused before any action is called: the sentence for the seller, and
+    the name of the field to fix (the page puts the focus there), when one is to blame."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def text(form: FormData, name: str) -> str:
@@ -34,16 +46,25 @@ def text(form: FormData, name: str) -> str:
 def units(form: FormData, name: str, _: Gettext) -> int:
     value = text(form, name)
     if not value.isdecimal() or not value.isascii() or len(value) > 12:
-        raise Refused(_("Type a whole number of units, 0 or more"))
+        raise Refused(_("Type a whole number of units, 0 or more"), name)
     return int(value)
 
 
 def price(form: FormData, currency: str, _: Gettext) -> int:
     try:
-        return parse_major_units(text(form, "price"), currency)
+        minor = parse_major_units(text(form, "price"), currency)
     except BadAmount:
         message = _("Type a price in {currency} with at most {n} decimals.")
-        raise Refused(message.format(currency=currency, n=CURRENCY_EXPONENTS[currency])) from None
+        exponent = CURRENCY_EXPONENTS[currency]
+        raise Refused(message.format(currency=currency, n=exponent), "price") from None
+    _refuse_above_ceiling(minor, currency, "price", _)
+    return minor
+
+
+def _refuse_above_ceiling(minor: int, currency: str, field: str, _: Gettext) -> None:
+    if minor > MAX_PRICE_MINOR:
+        message = _("A price may be at most {ceiling}: check the number of digits.")
+        raise Refused(message.format(ceiling=price_ceiling(currency)), field)
 
 
 def variant_prices(form: FormData, variants: Iterable[Variant], _: Gettext) -> dict[str, int]:
@@ -63,7 +84,10 @@ def variant_prices(form: FormData, variants: Iterable[Variant], _: Gettext) -> d
             message = _("Type the price of {name} in {currency}, above zero, with at most {n} "
                         "decimals.")  # fmt: skip
             exponent = CURRENCY_EXPONENTS[variant.currency]
-            raise Refused(message.format(name=variant.name, currency=variant.currency, n=exponent))
+            raise Refused(
+                message.format(name=variant.name, currency=variant.currency, n=exponent), name
+            )
+        _refuse_above_ceiling(minor, variant.currency, name, _)
         if minor != variant.price_minor:
             changed[variant.id] = minor
     return changed
@@ -81,7 +105,8 @@ def shares(form: FormData, _: Gettext) -> list[dict[str, Any]]:
         except BadAmount:
             bps = -1
         if not 0 <= bps <= 10_000:
-            raise Refused(_("Type each share in percent, from 0 to 100, with at most 2 decimals."))
+            message = _("Type each share in percent, from 0 to 100, with at most 2 decimals.")
+            raise Refused(message, key)
         if bps:
             found.append({"producer_id": key.removeprefix("share."), "bps": bps})
     return found

@@ -233,10 +233,12 @@ async def submit(
     form = await request.form()
     section, *also = sections
     htmx = from_htmx(request)
+    bad_field = None
     try:
         message = await act(actor, form, _)
     except Refused as refused:
         error, code = str(refused), status.HTTP_422_UNPROCESSABLE_CONTENT
+        bad_field = refused.field
     except ValidationError as invalid:
         error, code = _invalid(invalid, _), status.HTTP_422_UNPROCESSABLE_CONTENT
     except DomainError as refused:
@@ -254,5 +256,5 @@ async def submit(
     return await render(
         request, c, actor, shop_id, template, shown, "", code,
         section=section, also=[], message=error, error=True, failed=form_id, values=values,
-        chosen=form.getlist("lineup"),
+        chosen=form.getlist("lineup"), bad_field=bad_field,
     )  # fmt: skip

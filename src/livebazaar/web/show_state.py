@@ -37,7 +37,8 @@ async def read_show_state(c: Container, app: Starlette, show_id: str) -> ShowSta
 
 
 def playback_of(c: Container, show_id: str, recording: Recording | None) -> PlaybackOut:
-    """Where to watch: the live playlist while the show has video, the replay after."""
+    """Where to watch: the live playlist while the show has video, the replay after; and
+    who publishes now."""
     base = c.settings.public_url.rstrip("/")
     video = c.media.video(show_id)
     live = video is not None and not video.ended and c.media.master(show_id) is not None
@@ -45,8 +46,11 @@ def playback_of(c: Container, show_id: str, recording: Recording | None) -> Play
     if recording is not None:
         vod = c.store.public_url(recording.vod_key)
         vod = base + vod if vod.startswith("/") else vod
+    source = video.source if video is not None and video.publishing else None
     return PlaybackOut(
-        hls_url=f"{base}/media/shows/{show_id}/live.m3u8" if live else None, vod_url=vod
+        hls_url=f"{base}/media/shows/{show_id}/live.m3u8" if live else None,
+        vod_url=vod,
+        publisher="whip" if source == "whip" else "rtmp" if source is not None else None,
     )
 
 

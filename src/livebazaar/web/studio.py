@@ -31,6 +31,7 @@ from livebazaar.live import (
     check_show_host,
     hosted_show_ids,
     list_blocked_words,
+    list_my_invites,
     search_shows,
 )
 from livebazaar.live.schemas import ShowSummaryOut
@@ -57,7 +58,8 @@ async def studio_index(request: Request, c: ContainerDep, actor: PageActorDep) -
     async with c.db.read() as session:
         live = await _hosted_shows(session, actor, ShowStatus.LIVE)
         upcoming = await _hosted_shows(session, actor, ShowStatus.SCHEDULED)
-    return render_page(request, "studio_list.html", actor, shows=live + upcoming)
+        invites = await list_my_invites(session, actor)
+    return render_page(request, "studio_list.html", actor, shows=live + upcoming, invites=invites)
 
 
 async def _hosted_shows(

@@ -64,6 +64,14 @@ test("times are written in the page's language, in the zone asked for", () => {
   assert.equal(formatTime("not a time"), null);
 });
 
+test("a short date names its year when it is not this year's", () => {
+  pageIn("en");
+  const short = { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" };
+  assert.ok(formatTime("2020-01-01T10:00:00Z", short).includes("2020"), "a past year is shown");
+  const soon = new Date(Date.UTC(new Date().getUTCFullYear(), 6, 1, 12)).toISOString();
+  assert.ok(!/\d{4}/.test(formatTime(soon, short)), "this year's is left out");
+});
+
 test("country names are in the page's language", () => {
   pageIn("fr");
   assert.equal(regionName("CN"), "Chine");

@@ -21,7 +21,7 @@ test("two-decimal currencies: dots, commas and grouping", () => {
 test("no float rounding: 0.29 and 1.13 stay exact", () => {
   assert.equal(toMinorUnits("0.29", 2), 29);
   assert.equal(toMinorUnits("1.13", 2), 113);
-  assert.equal(toMinorUnits("9999999999.99", 2), 999999999999);
+  assert.equal(toMinorUnits("99999999.99", 2), 9999999999);
 });
 
 test("zero- and three-decimal currencies", () => {
@@ -39,6 +39,10 @@ test("what is not a price is refused with what to type", () => {
   }
   assert.throws(() => toMinorUnits("12.345", 2, "CNY"), /CNY have at most 2 decimals/);
   assert.throws(() => toMinorUnits("10000000000000.01", 2), /too large/);
+  // at most 10^10 minor units a price (kernel/money.py's MAX_PRICE_MINOR)
+  assert.throws(() => toMinorUnits("99,999,999,999.00", 2, "CNY"), /at most 100000000.00 CNY/);
+  assert.equal(toMinorUnits("100000000", 2, "CNY"), 10_000_000_000);
+  assert.throws(() => toMinorUnits("10000000001", 0, "RWF"), /at most 10000000000 RWF/);
 });
 
 test("minor units back to a field's text", () => {

@@ -5,7 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from livebazaar.web.periodic import PeriodicJob
-from livebazaar.web.routes import accounts, catalog, checkout, fx, live, media, payments, system
+from livebazaar.web.routes import (
+    accounts,
+    catalog,
+    checkout,
+    cohosts,
+    fx,
+    live,
+    media,
+    payments,
+    system,
+)
 
 # The hottest first: a request is matched against the routes in order, at about 2 µs each
 # (FastAPI 0.165), so a claim used to pay for fifty routes before its own. No two routes here
@@ -14,6 +24,7 @@ ROUTERS: list[APIRouter] = [
     system.router,  # load balancers' health checks
     checkout.router,  # claims in a flash sale
     live.router,
+    cohosts.router,
     media.hls,  # playlists and parts, when no CDN is in front
     payments.router,
     accounts.router,

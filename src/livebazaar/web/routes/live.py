@@ -17,12 +17,10 @@ from livebazaar.live import (
     SanctionKind,
     ShowSearch,
     ShowStatus,
-    do_accept_cohost,
     do_clear_reminder,
     do_create_show,
     do_delete_chat,
     do_end_show,
-    do_invite_cohost,
     do_lift_sanctions,
     do_pin_product,
     do_post_chat,
@@ -40,15 +38,13 @@ from livebazaar.live import (
     mark_reminders,
     search_shows,
 )
-from livebazaar.live.models import ChatSanction, CohostInvite
+from livebazaar.live.models import ChatSanction
 from livebazaar.live.schemas import (
     BanIn,
     BlockedWords,
     BlockedWordsOut,
     ChatIn,
     ChatMessageOut,
-    CohostIn,
-    InviteOut,
     LiftedOut,
     Lineup,
     MuteIn,
@@ -87,10 +83,6 @@ def limiters(app: Starlette) -> tuple[RateLimiter, RateLimiter]:
 
 async def _state(request: Request, c: Container, show_id: str) -> ShowState:
     return await read_show_state(c, request.app, show_id)
-
-
-def _invite_out(invite: CohostInvite) -> InviteOut:
-    return InviteOut.model_validate(invite, from_attributes=True)
 
 
 def _sanction_out(sanction: ChatSanction) -> SanctionOut:
@@ -227,18 +219,6 @@ async def set_lineup(
 ) -> ShowState:
     await do_set_lineup(_live(c), actor, show_id, lineup)
     return await _state(request, c, show_id)
-
-
-@router.post("/shows/{show_id}/cohosts", status_code=status.HTTP_201_CREATED)
-async def invite_cohost(
-    show_id: str, body: CohostIn, actor: ActorDep, c: ContainerDep
-) -> InviteOut:
-    return _invite_out(await do_invite_cohost(_live(c), actor, show_id, body.email))
-
-
-@router.post("/shows/{show_id}/cohosts/accept")
-async def accept_cohost(show_id: str, actor: ActorDep, c: ContainerDep) -> InviteOut:
-    return _invite_out(await do_accept_cohost(_live(c), actor, show_id))
 
 
 @router.post("/shows/{show_id}/chat", status_code=status.HTTP_201_CREATED)

@@ -43,7 +43,9 @@ export function formatCount(n, options = {}) {
 export function formatTime(iso, options = { dateStyle: "medium", timeStyle: "short" }) {
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) return null;
-  return new Intl.DateTimeFormat(pageLocale(), options).format(when);
+  // A short form without the year ("Wed, Jan 1") names it when it is not this year's.
+  const year = options.month && !options.year && when.getFullYear() !== new Date().getFullYear();
+  return new Intl.DateTimeFormat(pageLocale(), year ? { ...options, year: "numeric" } : options).format(when);
 }
 
 // Rewrite the server's UTC reading of `<time datetime>` elements (`selector` in `scope`)

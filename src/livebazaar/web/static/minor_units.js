@@ -5,7 +5,7 @@
 
 import { t } from "./i18n.js";
 
-export const MAX_AMOUNT_MINOR = 10n ** 15n;  // kernel/money.py's MAX_AMOUNT_MINOR
+export const MAX_PRICE_MINOR = 10n ** 10n;  // kernel/money.py's MAX_PRICE_MINOR
 
 // "1,234.50" and "1.234,50" and "12,5": the last separator is the decimal one, unless it is
 // a lone comma grouping thousands ("1,234", "1,234,567").
@@ -42,7 +42,10 @@ export function toMinorUnits(text, exponent, currency = "") {
       : t("Prices in this currency have at most {n} decimals", { n: exponent }));
   }
   const minor = BigInt(whole) * 10n ** BigInt(exponent) + BigInt(fraction.padEnd(exponent, "0") || "0");
-  if (minor > MAX_AMOUNT_MINOR) throw new RangeError(t("That price is too large"));
+  if (minor > MAX_PRICE_MINOR) {
+    const ceiling = `${fromMinorUnits(Number(MAX_PRICE_MINOR), exponent)} ${currency}`.trim();
+    throw new RangeError(t("That price is too large: at most {ceiling}", { ceiling }));
+  }
   return Number(minor);
 }
 

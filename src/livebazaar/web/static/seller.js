@@ -82,17 +82,30 @@ async function submitted(event) {
   event.preventDefault();
   const button = event.submitter ?? form.querySelector('button[type="submit"]');
   const line = resultLine(form);
+  const upload = form.dataset.action === "upload-image";
   await whileBusy(button, async () => {
     try {
       const message = await action(form);
-      if (form.dataset.action === "upload-image") await reloadProducts();
+      if (upload) await uploaded(form.dataset.productId, message);
       say(line, message);
     } catch (error) {
-      if (error.status === 401) say(line, t("You were signed out: sign in again, then retry."), true);
-      else say(line, error.message || String(error), true);
-      if (form.dataset.action === "upload-image") say(form.querySelector(".result"), "", false);
+      const text = error.status === 401 ? t("You were signed out: sign in again, then retry.") : error.message || String(error);
+      say(line, text, true);
+      // Said beside the form too: on a phone the section's line is screens away.
+      if (upload) say(form.querySelector(".result"), text, true);
     }
   });
+}
+
+// A picture went up: the products come again (with its thumbnail); the sentence goes beside
+// the product's new upload form too, and the keyboard back to its Upload button (the old
+// one was swapped away, which would leave the focus nowhere).
+async function uploaded(productId, message) {
+  await reloadProducts();
+  const fresh = document.querySelector(`form.upload-form[data-product-id="${CSS.escape(productId)}"]`);
+  if (!fresh) return;
+  say(fresh.querySelector(".result"), message);
+  fresh.querySelector("button[type=submit]").focus();
 }
 
 async function reloadProducts() {

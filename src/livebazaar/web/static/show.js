@@ -70,9 +70,38 @@ function renderChatOverlay(state) {
   );
 }
 
+// Every live drop can be claimed: the card shows one, and when several are live a row of
+// choices above it lets the viewer pick which. The card keeps the drop the viewer chose, or
+// last touched (so a new drop never swaps the form under someone paying), while it is live;
+// otherwise it shows the newest live drop, else the newest drop.
+let chosenDrop = null;
+
 function currentDrop(state) {
   const live = state.drops.filter((d) => d.status === "live");
+  const chosen = state.drops.find((d) => d.id === chosenDrop);
+  if (chosen && (chosen.status === "live" || live.length === 0)) return chosen;
   return (live.length ? live : state.drops).at(-1) ?? null;
+}
+
+function renderDropChoices(state, shown) {
+  const live = state.drops.filter((d) => d.status === "live");
+  const choices = live.some((d) => d.id === shown.id) ? live : [shown, ...live];
+  $("drop-choices").hidden = choices.length < 2;
+  const titles = new Map(state.lineup.map((i) => [i.product_id, i.title]));
+  const list = $("drop-choice-list");
+  const focused = list.contains(document.activeElement) ? document.activeElement.dataset.dropId : null;
+  list.replaceChildren(...(choices.length < 2 ? [] : choices.map((drop) => {
+    const button = el("button", "drop-choice");
+    button.type = "button";
+    button.dataset.dropId = drop.id;
+    button.setAttribute("aria-pressed", String(drop.id === shown.id));
+    const price = el("span", "price");
+    price.append(...priceNodes(drop.price));
+    button.append(el("span", "title", titles.get(drop.product_id) ?? ""), " ", price, " ",
+      el("span", "left", t("{left} left", { left: formatCount(drop.remaining) })));
+    return button;
+  })));
+  if (focused) list.querySelector(`[data-drop-id="${CSS.escape(focused)}"]`)?.focus();
 }
 
 function renderDrop(state) {
@@ -80,6 +109,7 @@ function renderDrop(state) {
   const card = $("drop");
   card.hidden = !drop;
   if (!drop) return;
+  renderDropChoices(state, drop);
   const item = state.lineup.find((i) => i.product_id === drop.product_id);
   $("drop-product").textContent = item ? item.title : "";
   $("drop-price").replaceChildren(...priceNodes(drop.price));
@@ -139,7 +169,21 @@ function floatReaction(kind) {
 
 // --- actions -------------------------------------------------------------------------------
 
+function wireDropChoices() {
+  $("drop-choice-list").addEventListener("click", (event) => {
+    const button = event.target.closest("button.drop-choice");
+    if (!button || !view) return;
+    chosenDrop = button.dataset.dropId;
+    renderDrop(view);
+  });
+  // Whoever starts filling the claim form keeps its drop on the card.
+  $("drop").querySelector("form").addEventListener("focusin", () => {
+    chosenDrop = $("drop").dataset.dropId ?? null;
+  });
+}
+
 function wireForms() {
+  wireDropChoices();
   const dropId = () => $("drop").dataset.dropId;
   wireBuyForms(document.querySelectorAll("form.buy"), (form, quantity) => (
     form.dataset.kind === "drop"

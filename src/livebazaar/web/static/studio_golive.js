@@ -22,11 +22,14 @@ const PUBLISHING = new Set(["connecting", "live", "reconnecting"]);
 
 export class GoLivePanel {
   // showStatus(): the show's status as the feed knows it ("scheduled" | "live" | "ended").
-  constructor(showId, showStatus) {
+  // onPublishing(): this page's publishing changed (what the server sees may have too).
+  constructor(showId, showStatus, onPublishing = () => {}) {
     this.showId = showId;
     this.showStatus = showStatus;
     this.camera = new Camera($("preview"));
-    this.publisher = new WhipPublisher({ onState: (state, detail) => this.setState(state, detail) });
+    this.publisher = new WhipPublisher({
+      onState: (state, detail) => { this.setState(state, detail); onPublishing(); },
+    });
     this.state = "idle";
     this.cameras = 0;
     this.wire();
@@ -60,7 +63,6 @@ export class GoLivePanel {
     line.textContent = state === "error" ? t("Could not go live: {detail}", { detail }) : (detail ?? t(TEXT[state]));
     const ended = state === "ended";
     const publishing = PUBLISHING.has(state);
-    $("on-air").hidden = state !== "live";
     $("go-live").hidden = publishing;
     $("go-live").disabled = ended;
     $("stop-live").hidden = !publishing;
