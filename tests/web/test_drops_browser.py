@@ -103,8 +103,20 @@ async def test_a_second_drop_leaves_the_first_claimable(
                 )
                 # The card kept the coffee while the viewer was buying
                 assert await room.get_attribute("#drop", "data-drop-id") == coffee
+                # And, having paid, picks the chili drop and claims one: a new purchase, not
+                # the coffee's finished one
+                await choices.filter(has_text="Pearl 2").click()
+                assert await room.get_attribute("#drop", "data-drop-id") == chili
+                await form.locator("[name=quantity]").fill("1")
+                await form.locator("button[type=submit]").click()
+                await room.wait_for_function(
+                    "document.querySelector('#drop-remaining').textContent.trim() === '39'",
+                    timeout=WAIT_MS,
+                )
+                await form.locator(".result", has_text="Paid").wait_for(timeout=WAIT_MS)
                 drops = (await client.get(f"/api/v1/shows/{stage.show_id}")).json()["drops"]
                 assert {d["id"]: d["status"] for d in drops} == {coffee: "live", chili: "live"}
+                assert {d["id"]: d["remaining"] for d in drops} == {coffee: 2998, chili: 39}
             finally:
                 await browser.close()
     assert errors == []

@@ -214,6 +214,16 @@ function startAgain(form, { focus = true } = {}) {
   if (focus) button.focus();
 }
 
+// The form now buys something else (the card shows another drop): a purchase made is over,
+// so the next tap is a new purchase of the other thing, not a no-op.
+export function buyingSomethingElse(form) {
+  if (attempts.get(form.id)?.done) startAgain(form, { focus: false });
+}
+
+export function purchaseDone(form) {
+  return Boolean(attempts.get(form.id)?.done);
+}
+
 export function wireBuyForms(forms, target) {
   loadAddresses(forms);
   for (const form of forms) {

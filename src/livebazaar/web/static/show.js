@@ -4,7 +4,7 @@
 // Every piece of user or seller text goes in with textContent, never innerHTML.
 
 import { csrf, post, signInFirst } from "./api.js";
-import { wireBuyForms } from "./buy.js";
+import { buyingSomethingElse, purchaseDone, wireBuyForms } from "./buy.js";
 import { $, el } from "./dom.js";
 import { priceNodes, showCharged } from "./fx.js";
 import { applyEvent, ShowFeed } from "./live.js";
@@ -122,8 +122,12 @@ function renderDrop(state) {
   $("drop-meter").value = drop.remaining;
   $("drop-qty").max = drop.per_buyer_limit;
   $("drop-countdown").dateTime = drop.ends_at;
+  const form = card.querySelector("form");
+  if (card.dataset.dropId && card.dataset.dropId !== drop.id) buyingSomethingElse(form);
   card.dataset.dropId = drop.id;
-  card.querySelector("button[type=submit]").disabled = drop.status !== "live";
+  if (form.getAttribute("aria-busy") !== "true") {
+    form.querySelector("button[type=submit]").disabled = drop.status !== "live" || purchaseDone(form);
+  }
   tick();
 }
 
