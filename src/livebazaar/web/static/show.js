@@ -5,6 +5,7 @@
 
 import { csrf, post, signInFirst } from "./api.js";
 import { wireBuyForms } from "./buy.js";
+import { ChatList } from "./chat_list.js";
 import { $, el } from "./dom.js";
 import { priceNodes, showCharged } from "./fx.js";
 import { applyEvent, ShowFeed } from "./live.js";
@@ -17,6 +18,7 @@ const root = document.getElementById("show");
 const showId = root.dataset.showId;
 const EMOJI = { heart: "❤️", fire: "🔥", clap: "👏", laugh: "😂", wow: "😮" };
 const card = new ProductCard();
+const chat = new ChatList($("chat-list"), $("chat-new"));
 let view = null;
 
 // --- rendering -----------------------------------------------------------------------------
@@ -42,16 +44,7 @@ function renderStage(state) {
 }
 
 function renderChat(state) {
-  const list = $("chat-list");
-  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-  list.replaceChildren(
-    ...state.recent_chat.map((m) => {
-      const item = el("li");
-      item.append(el("span", "name", m.display_name), " ", el("span", "text", m.text));
-      return item;
-    }),
-  );
-  if (atBottom) list.scrollTop = list.scrollHeight;
+  chat.render(state.recent_chat);
   renderChatOverlay(state);
 }
 
@@ -151,7 +144,7 @@ function wireForms() {
     const input = $("chat-text");
     const result = event.target.querySelector(".result");
     post(`/api/v1/shows/${encodeURIComponent(showId)}/chat`, { text: input.value })
-      .then(() => { input.value = ""; result.textContent = ""; })
+      .then(() => { input.value = ""; result.textContent = ""; chat.follow(); })
       .catch((error) => { result.textContent = error.message; });
   });
   for (const button of document.querySelectorAll("button.react")) {
