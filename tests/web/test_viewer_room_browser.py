@@ -42,7 +42,7 @@ async def room(tmp_path: Path) -> AsyncIterator[tuple[str, Container, Api, Stage
         "viewer_count_interval_s": 0.2,
     }
     async with (
-        served_app(tmp_path, **settings) as (base, container),
+        served_app(tmp_path, background=True, **settings) as (base, container),
         httpx.AsyncClient(base_url=base) as client,
     ):
         api = Api(client, container)

@@ -4,6 +4,7 @@
 
 import { csrf, getJson, post, signInFirst } from "./api.js";
 import { t } from "./i18n.js";
+import { formatMoney } from "./minor_units.js";
 
 const pending = new Map();  // form id -> { key, order } reserved, waiting for a payment
 const NEW_ADDRESS = ["name", "line1", "city", "country", "phone"];
@@ -68,13 +69,13 @@ async function checkout(form, target) {
   }
   const { order } = held;
   const addressId = await addressFor(form);
-  result.textContent = t("Reserved {total}. Paying…", { total: order.total?.display ?? "" });
+  result.textContent = t("Reserved {total}. Paying…", { total: order.total ? formatMoney(order.total) : "" });
   const paid = await post(`/api/v1/orders/${encodeURIComponent(order.order_id)}/pay`, {
     provider: "test", card_number: card, ...(addressId ? { address_id: addressId } : {}),
   });
   pending.delete(form.id);
   result.textContent = paid.status === "paid"
-    ? t("Paid ✓ {total}. Thank you! Order {order}", { total: order.total?.display ?? "", order: order.order_id.slice(-8) })
+    ? t("Paid ✓ {total}. Thank you! Order {order}", { total: order.total ? formatMoney(order.total) : "", order: order.order_id.slice(-8) })
     : t("Payment {status}. Order {order}", { status: paid.status, order: order.order_id.slice(-8) });
 }
 

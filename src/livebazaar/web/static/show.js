@@ -12,7 +12,7 @@ import { applyEvent, ShowFeed } from "./live.js";
 import { PictureGate } from "./picture_gate.js";
 import { LivePlayer } from "./player.js";
 import { ProductCard } from "./product_card.js";
-import { formatCount, localizeTimes, t } from "./i18n.js";
+import { formatCount, localizeTimes, t, tn } from "./i18n.js";
 
 const root = document.getElementById("show");
 const showId = root.dataset.showId;
@@ -37,7 +37,8 @@ function renderStage(state) {
   const badge = $("status-badge");
   badge.textContent = t({ live: "Live", ended: "Ended" }[state.status] ?? "Upcoming");
   badge.classList.toggle("live", state.status === "live");
-  $("viewer-count").textContent = formatCount(state.viewer_count);
+  const n = state.viewer_count;
+  $("viewers").textContent = tn("{n} watching", "{n} watching", n, { n: formatCount(n) });
   $("hosts").textContent = state.hosts
     .map((h) => (h.role === "cohost" ? t("{name} (co-host)", { name: h.display_name }) : h.display_name))
     .join(", ");
