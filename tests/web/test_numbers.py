@@ -10,7 +10,7 @@ import pytest
 
 from livebazaar.kernel.money import CURRENCY_EXPONENTS, MAX_AMOUNT_MINOR
 from livebazaar.web import i18n
-from livebazaar.web.numbers import amount_example, format_count, format_minor
+from livebazaar.web.numbers import amount_example, format_count, format_minor, format_share
 
 STATIC = Path(i18n.__file__).resolve().parent / "static"
 NB, NNB = "\u00a0", "\u202f"  # no-break space; narrow no-break space (French grouping)
@@ -71,3 +71,9 @@ def test_the_page_gets_each_plural_category_of_its_language() -> None:
         "many": "{n} espectadores",
     }
     assert "{n} watching" not in i18n.js_catalog("en")
+
+
+def test_a_producers_share_is_a_percentage_in_the_pages_language() -> None:
+    assert format_share(5000, "en") == "50.0%"
+    assert format_share(3325, "en") == "33.2%"  # ties to even, as static/i18n.js formatShare
+    assert format_share(5000, "fr").replace(NB, " ").replace(NNB, " ") == "50,0 %"

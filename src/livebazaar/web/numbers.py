@@ -6,7 +6,8 @@ in Chinese. Exact: the amount becomes a Decimal by moving the point (`scaleb`), 
 a float. static/minor_units.js `formatMoney` writes the same text in the browser with
 Intl.NumberFormat, so a price is the same whether the server or a live update wrote it.
 
-Templates use `{{ price | money }}`, `{{ n | number }}`, `{{ amount_example(exponent) }}` (what
+Templates use `{{ price | money }}`, `{{ n | number }}`, `{{ bps | share }}` ("50,0 %"),
+`{{ amount_example(exponent) }}` (what
 a typed price looks like: "12,55") and `{{ tn("{n} watching", "{n} watching", n, n=…) }}`: a
 plural from the catalogs with static/i18n.js's `{name}` placeholders, so a template and a page
 module share one msgid pair (listed in web/js_messages.py's JS_PLURALS for extraction).
@@ -69,6 +70,20 @@ def format_count(n: int, locale: str) -> str:
     return format_decimal(Decimal(n), 0, locale)
 
 
+@cache
+def _percent(locale: str) -> tuple[Locale, NumberPattern]:
+    parsed = Locale.parse(locale)
+    pattern = copy.copy(parsed.percent_formats[None])
+    pattern.frac_prec = (1, 1)
+    return parsed, pattern
+
+
+def format_share(bps: int, locale: str) -> str:
+    """A producer's share in basis points as a percentage: 5000 is "50.0%", "50,0 %" (fr)."""
+    parsed, pattern = _percent(locale)
+    return str(pattern.apply(Decimal(bps).scaleb(-4), parsed))
+
+
 def amount_example(exponent: int, locale: str) -> str:
     """What a typed price looks like: "12,55" (fr, es), "12.55" (en), "1200" with no decimals."""
     if exponent == 0:
@@ -89,6 +104,7 @@ def install(env: Environment, locale_of_render: Any, ngettext: Any) -> None:
     (`locale_of_render()`; `ngettext` is the request's, from web/i18n.py)."""
     env.filters["money"] = lambda price: format_money(price, locale_of_render())
     env.filters["number"] = lambda n: format_count(int(n), locale_of_render())
+    env.filters["share"] = lambda bps: format_share(int(bps), locale_of_render())
     env.globals["amount_example"] = lambda exponent: amount_example(exponent, locale_of_render())
 
     def tn(singular: str, plural: str, count: int, /, **params: Any) -> str:

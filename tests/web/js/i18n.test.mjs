@@ -92,3 +92,13 @@ test("tn: English's own rule without a catalog", async () => {
   assert.equal(tn("{n} bag", "{n} bags", 2, { n: "2" }), "2 bags");
   assert.equal(tn("{n} bag", "{n} bags", 1, { n: "1" }), "1 bag");
 });
+
+test("a producer's share is a percentage in the page's language, ties to even", async () => {
+  const { formatShare } = await import("../../../src/livebazaar/web/static/i18n.js");
+  pageIn("en");
+  assert.equal(formatShare(5000), "50.0%");
+  assert.equal(formatShare(3325), "33.2%");  // 33.25: to even, as Babel does on the server
+  assert.equal(formatShare(10000), "100.0%");
+  pageIn("fr");
+  assert.equal(spaces(formatShare(5000)), "50,0 %");
+});

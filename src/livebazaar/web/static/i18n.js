@@ -56,6 +56,16 @@ export function formatCount(n, options = {}) {
   return Number(n).toLocaleString(pageLocale(), options);
 }
 
+// A share in basis points as a percentage: 5000 -> "50.0%", "50,0 %" (fr); like the server's
+// `share` filter (web/numbers.py): exact from the integer, ties to even.
+export function formatShare(bps) {
+  const digits = String(Math.abs(Math.trunc(Number(bps)))).padStart(5, "0");
+  const options = {
+    style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1, roundingMode: "halfEven",
+  };
+  return new Intl.NumberFormat(pageLocale(), options).format(`${digits.slice(0, -4)}.${digits.slice(-4)}`);
+}
+
 // An ISO 8601 time in the device's zone: "May 1, 2031, 6:30 PM"; `options` are
 // Intl.DateTimeFormat's (medium date and short time by default). null if it is no time.
 export function formatTime(iso, options = { dateStyle: "medium", timeStyle: "short" }) {

@@ -4,6 +4,7 @@
 
 import { $, el } from "./dom.js";
 import { priceNodes, showCharged } from "./fx.js";
+import { formatShare } from "./i18n.js";
 
 export class ProductCard {
   constructor() {
@@ -68,7 +69,7 @@ function render(product) {
     ...product.producers.map((p) => {
       const li = el("li");
       li.append(el("span", "", p.name), " ", el("span", "muted", p.village), " ",
-        el("span", "share", `${(p.bps / 100).toFixed(1)}%`));
+        el("span", "share", formatShare(p.bps)));
       return li;
     }),
   );
