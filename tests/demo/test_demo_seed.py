@@ -121,7 +121,7 @@ async def test_the_live_page_shows_the_drop_and_the_pinned_coffee(
     assert live is not None
     page = await http.get(f"/shows/{live.id}")
     assert page.status_code == 200
-    assert '<span id="drop-quantity">3000</span>' in page.text
+    assert '<span id="drop-quantity">3,000</span>' in page.text  # grouped, as the script does
     assert "Lake Kivu Bourbon coffee beans, 250 g" in page.text
     assert "Uwimana Claudine" in page.text  # a grower behind the pinned product
     assert "/static/demo/coffee-bag-front.svg" in page.text

@@ -134,6 +134,29 @@ async def test_viewer_count_is_published_when_it_changes(
     assert (await api.client.get(stage.url)).json()["viewer_count"] == 0
 
 
+async def test_a_viewer_who_came_as_another_left_is_told_the_count(
+    api: Api, app: FastAPI, live_server: str
+) -> None:
+    # Given a room with one viewer, whose count was published
+    stage = await make_stage(api)
+    hub = hub_for(app)
+    async with viewer(live_server, stage.show_id):
+        assert [json.loads(m.body)["data"] for m in await hub.publish_viewer_counts()] == [
+            {"count": 1}
+        ]
+    await asyncio.wait_for(_until_no_viewers(hub, stage.show_id), FRAME_TIMEOUT_S)
+    # When, before the next report, another viewer's page read the state (its count without
+    # itself: 0) and opened its socket: the total is 1 again, unchanged
+    state = (await api.client.get(stage.url)).json()
+    assert state["viewer_count"] == 0
+    async with viewer(live_server, stage.show_id, after=state["last_seq"]) as ws:
+        sent = await hub.publish_viewer_counts()
+        # Then the report tells the room its count all the same, and the new viewer hears it
+        assert [json.loads(m.body)["data"] for m in sent] == [{"count": 1}]
+        assert (await next_frame(ws))["data"] == {"count": 1}
+        assert await hub.publish_viewer_counts() == []  # nobody came since: nothing sent
+
+
 async def _until_no_viewers(hub: RealtimeHub, show_id: str) -> None:
     # The server notices a closed socket on its own schedule; wait for it (bounded by caller).
     while hub.viewer_count(show_id):  # noqa: ASYNC110

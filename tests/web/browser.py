@@ -4,6 +4,7 @@ port with its public URL pointing at itself (video and WHIP URLs must reach it).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -16,6 +17,8 @@ from playwright.async_api import ViewportSize
 
 from livebazaar.bootstrap import Container, all_metadata, build_container
 from livebazaar.web.app import create_app, start_rtmp
+from livebazaar.web.periodic import run_every
+from livebazaar.web.routes import periodic_jobs
 from tests.conftest import free_port, make_settings, serving
 from tests.support import Account
 
@@ -60,8 +63,11 @@ async def sign_in(page: Any, base: str, account: Account, next_path: str) -> Non
 
 
 @contextlib.asynccontextmanager
-async def served_app(tmp_path: Path, **settings: Any) -> AsyncIterator[tuple[str, Container]]:
-    """The app on a free port with the real clock; RTMP too when `rtmp_enabled=True`."""
+async def served_app(
+    tmp_path: Path, *, background: bool = False, **settings: Any
+) -> AsyncIterator[tuple[str, Container]]:
+    """The app on a free port with the real clock; RTMP too when `rtmp_enabled=True`; its
+    periodic work (viewer counts, the sweeper) too with `background=True`."""
     port = free_port()
     if settings.get("rtmp_enabled"):
         settings.setdefault("rtmp_port", free_port())
@@ -73,10 +79,14 @@ async def served_app(tmp_path: Path, **settings: Any) -> AsyncIterator[tuple[str
         await conn.run_sync(all_metadata().create_all)
     app = create_app(container, background=False)
     rtmp = await start_rtmp(container)
+    jobs = [asyncio.create_task(run_every(job)) for job in periodic_jobs(app)] if background else []
     try:
         async with serving(app, port) as url:
             yield url, container
     finally:
+        for task in jobs:
+            task.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
         if rtmp is not None:
             await rtmp.close()
         await container.close()

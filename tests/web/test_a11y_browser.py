@@ -117,6 +117,14 @@ PAGES = [
         " && !document.querySelector('#drop').hidden",
     ),
     Audited("room-visitor", lambda w: f"/shows/{w.upcoming}", None),
+    # What a reader scrolled up in the chat sees when messages arrive (static/chat_list.js)
+    Audited(
+        "room-new-messages",
+        lambda w: f"/shows/{w.live}",
+        "viewer",
+        "(() => { const jump = document.getElementById('chat-new');"
+        " jump.hidden = false; return !jump.hidden; })()",
+    ),
     Audited(
         "replay",
         lambda w: f"/shows/{w.replay}/replay",

@@ -7,13 +7,14 @@ import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from babel.messages.pofile import read_po
 
 from livebazaar.web import i18n
-from livebazaar.web.js_messages import JS_MESSAGES
+from livebazaar.web.js_messages import JS_MESSAGES, JS_PLURALS
 from tests.factories import make_shop
 from tests.live.stage import make_stage
 from tests.support import Api
@@ -27,10 +28,10 @@ def _html_lang(page: httpx.Response) -> str:
     return match.group(1)
 
 
-def _js_catalog(page: httpx.Response) -> dict[str, str]:
+def _js_catalog(page: httpx.Response) -> dict[str, Any]:
     match = re.search(r'<script type="application/json" id="i18n">(.*?)</script>', page.text)
     assert match is not None, "every page embeds its JS catalog"
-    catalog: dict[str, str] = json.loads(match.group(1))
+    catalog: dict[str, Any] = json.loads(match.group(1))
     return catalog
 
 
@@ -158,7 +159,8 @@ async def test_the_viewer_page_gives_its_scripts_their_chinese_strings(
     catalog = _js_catalog(page)
     assert catalog["Waiting for the host's video…"] == "正在等待主播的视频…"
     assert catalog["Reserved {total}. Paying…"] == "已预留 {total}，正在付款…"  # noqa: RUF001
-    assert set(catalog) <= set(JS_MESSAGES)
+    assert catalog["{n} watching"] == {"other": "{n} 人在看"}  # a plural: per CLDR category
+    assert set(catalog) <= set(JS_MESSAGES) | {singular for singular, _ in JS_PLURALS}
 
 
 async def test_english_pages_carry_an_empty_js_catalog(client: httpx.AsyncClient) -> None:

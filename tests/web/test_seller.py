@@ -520,7 +520,7 @@ async def test_the_edit_form_changes_each_variants_price(
     # Then the products section shows the new price, and the API gives it exactly
     assert r.status_code == 200, r.text
     assert "Product saved: Pearl studs." in r.text
-    assert "1,234.50 CNY" in r.text
+    assert "1,234.50\u00a0CNY" in r.text
     r = await client.get(f"/api/v1/products/{product_id}")
     prices = [(v["id"], v["price"]["amount_minor"]) for v in r.json()["variants"]]
     assert prices == [(small, 123450), (large, 25900)]

@@ -248,7 +248,7 @@ async def test_an_owner_edits_in_place_and_uploads_a_phone_sized_picture(
             await page.click(f"{item} button[type=submit]")
             await _wait_text(page, "products-result", "Product saved")
             assert await page.text_content(f"{item} .title") == "Baroque pearl necklace"
-            assert await page.text_content(f"{item} .variant .price") == "259.00 CNY"
+            assert await page.text_content(f"{item} .variant .price") == "259.00\u00a0CNY"
             await page.wait_for_function(  # htmx focuses [autofocus] when the swap settles
                 f"document.activeElement === document.querySelector('{item} .edit-link')",
                 timeout=WAIT_MS,

@@ -137,7 +137,7 @@ async def _serve_demo(
             async with httpx.AsyncClient(base_url=base_url) as http:
                 camera = await start_camera(http, live)
         if audience and live is not None and server.started:
-            bots = asyncio.create_task(Audience(base_url, live.id).run())
+            bots = asyncio.create_task(Audience(base_url, live.id, watch=True).run())
             print("Simulated audience: on (--no-audience to turn it off)")
         await serving
     finally:

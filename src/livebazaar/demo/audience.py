@@ -6,11 +6,17 @@ claims from the flash drop and pays with the test card, shipping to its own addr
 (sometimes it walks away and lets the hold expire, so the demo shows stock coming back). A
 viewer who reaches the drop's per-buyer limit leaves, and a new one joins. The pace is
 gentle: a few events per second in total.
+
+With `watch=True` (the demo) each seated bot also holds the show's WebSocket while it sits, as
+a viewer's page does, reading and dropping its frames: the room's "N watching" then counts the
+bots the ordinary way, through the realtime hub's sockets and the ViewerTally, with no special
+case on the server (a counter the bots bumped would be a number no real client makes true).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import random
@@ -18,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from websockets.asyncio.client import connect
 
 from livebazaar.demo.stories import DEMO_PASSWORD
 
@@ -76,6 +83,7 @@ class Audience:
         pause_s: float = 2.5,
         seed: int | None = None,
         max_actions: int | None = None,
+        watch: bool = False,
     ) -> None:
         self.base_url = base_url
         self.show_id = show_id
@@ -85,6 +93,8 @@ class Audience:
         self._numbers = itertools.count(1)
         self.max_actions = max_actions  # None: until cancelled
         self.actions = 0
+        self.watch = watch  # hold the show's socket while seated (needs a real server)
+        self.watching = 0  # sockets open now
 
     async def run(self, http: httpx.AsyncClient | None = None) -> None:
         """Run until cancelled (or `max_actions`), over `http` or a client to `base_url`."""
@@ -103,8 +113,10 @@ class Audience:
     async def _seat(self, http: httpx.AsyncClient) -> None:
         """One seat in the room: a viewer sits here until they reach the drop's limit."""
         while not self._done():
+            watching: asyncio.Task[None] | None = None
             try:
                 viewer = await self._join(http)
+                watching = asyncio.create_task(self._watch()) if self.watch else None
                 staying = True
                 while staying and not self._done():
                     await asyncio.sleep(self._pause())
@@ -114,6 +126,30 @@ class Audience:
             except Exception as exc:  # a bot never takes the server down with it
                 log.info("audience: %s; retrying shortly", exc)
                 await asyncio.sleep(self.pause_s)
+            finally:
+                if watching is not None:
+                    watching.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await watching
+
+    async def _watch(self) -> None:
+        """Hold the show's event socket as a viewer's page does, until cancelled; reconnect
+        when it closes (a 1013 for falling behind, a restart)."""
+        url = self.base_url.replace("http", "ws", 1) + f"/api/v1/shows/{self.show_id}/events"
+        while True:
+            try:
+                async with connect(url, open_timeout=10) as socket:
+                    self.watching += 1
+                    try:
+                        async for _frame in socket:
+                            pass  # a page would apply it; a bot only keeps up
+                    finally:
+                        self.watching -= 1
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.info("audience socket: %s; reconnecting shortly", exc)
+            await asyncio.sleep(max(self.pause_s, 1.0))
 
     async def _join(self, http: httpx.AsyncClient) -> Viewer:
         n = next(self._numbers)

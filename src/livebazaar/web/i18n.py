@@ -33,6 +33,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Annotated, Any
 
+from babel import Locale
 from babel.dates import format_date, format_time, get_datetime_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -41,8 +42,9 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import RedirectResponse
 from jinja2 import Environment
 
+from livebazaar.web import numbers
 from livebazaar.web.deps import ContainerDep
-from livebazaar.web.js_messages import JS_MESSAGES
+from livebazaar.web.js_messages import JS_MESSAGES, JS_PLURALS
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DEFAULT = "en"
@@ -142,11 +144,12 @@ def utc_time(moment: datetime | None, part: str = "datetime") -> str:
 
 def install(env: Environment) -> None:
     """Once per environment: `_`, `gettext`, `ngettext` and the `utc_time` filter follow the
-    request being rendered."""
+    request being rendered; so do the prices, counts and plurals of web/numbers.py."""
     env.add_extension("jinja2.ext.i18n")
     env.policies["ext.i18n.trimmed"] = True  # babel.cfg says the same to the extractor
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["utc_time"] = utc_time
+    numbers.install(env, _active_locale.get, _ngettext)
 
 
 @contextmanager
@@ -160,13 +163,29 @@ def activated(locale: str) -> Iterator[None]:
         _active.reset(token)
 
 
+# Integers to find each CLDR plural category with (French "many" is 1,000,000).
+_PLURAL_SAMPLES = (0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 20, 21, 22, 100, 101, 1000000)
+
+
 @cache
-def js_catalog(locale: str) -> dict[str, str]:
-    """msgid -> translation of the strings the ES modules show (static/i18n.js reads it)."""
+def js_catalog(locale: str) -> dict[str, str | dict[str, str]]:
+    """msgid -> translation of the strings the ES modules show (static/i18n.js reads it); a
+    plural's singular msgid -> its translation per CLDR plural category ("one", "many",
+    "other"), which the page picks with Intl.PluralRules (`tn`)."""
     if locale == DEFAULT:
         return {}
     found = translations(locale)
-    return {m: found.gettext(m) for m in JS_MESSAGES if found.gettext(m) != m}
+    catalog: dict[str, str | dict[str, str]] = {
+        m: found.gettext(m) for m in JS_MESSAGES if found.gettext(m) != m
+    }
+    rule = Locale.parse(locale).plural_form
+    for singular, plural in JS_PLURALS:
+        forms: dict[str, str] = {}
+        for n in _PLURAL_SAMPLES:
+            forms.setdefault(rule(n), found.ngettext(singular, plural, n))
+        if any(text not in (singular, plural) for text in forms.values()):
+            catalog[singular] = forms
+    return catalog
 
 
 def page_context(locale: str) -> dict[str, Any]:

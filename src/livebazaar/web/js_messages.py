@@ -3,6 +3,10 @@
 Listed here, each marked with `N_`, so `pybabel extract` puts them in the catalogs; a page
 embeds their translations as JSON (`i18n.js_catalog`). Placeholders are `{name}`, filled by
 `t()` in the browser. Add a string here when a module starts calling `t()` with it.
+
+Plurals (`tn(singular, plural, n, params)` in static/i18n.js, `tn` in templates) are pairs in
+JS_PLURALS, marked with `ngettext` below so the extractor takes both forms; the page gets the
+translation of each CLDR plural category (`i18n.js_catalog`).
 """
 
 from __future__ import annotations
@@ -189,4 +193,15 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("On air: receiving your video over WHIP (this page or OBS)."),
     N_("The show is live but no video arrives: go live from this device, or start OBS."),
     N_("No picture"),
+)
+
+
+def ngettext(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a plural msgid pair for `pybabel extract` (a default keyword); translates nothing."""
+    return singular, plural
+
+
+JS_PLURALS: tuple[tuple[str, str], ...] = (
+    # templates/show.html, static/show.js: the viewer count over the video
+    ngettext("{n} watching", "{n} watching"),
 )

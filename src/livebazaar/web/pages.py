@@ -56,7 +56,8 @@ templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templat
 # Page text goes through gettext: `{{ _("Sign in") }}`, `{% trans %}…{% endtrans %}`, in the
 # request's language (web/i18n.py).
 i18n.install(templates.env)
-# `{{ approx(price) }}`: "≈ 27.30 USD" in the viewer's currency, when a fresh rate is known.
+# `{{ approx(price) }}`: "≈ 27.30 USD" in the viewer's currency, when a fresh rate is known;
+# `{{ price | money }}`: "49,00 CNY" in French (web/numbers.py, installed by i18n.install).
 viewer_currency.install(templates.env)
 # The buy sheet asks for a postal code where a courier needs one (accounts/postal.py).
 templates.env.globals["postal_code_free"] = " ".join(sorted(NO_POSTAL_CODE | POSTAL_CODE_OPTIONAL))
@@ -80,7 +81,7 @@ def render_page(request: Request, name: str, actor: Actor | None, **context: Any
     (the template sees its name as `fragment`)."""
     locale = i18n.negotiate(request)
     prices = viewer_currency.ViewerPrices(
-        viewer_currency.choose(request, locale), context.pop("rates", None)
+        viewer_currency.choose(request, locale), context.pop("rates", None), locale
     )
     block: str | None = context.pop("_block", None)
     status_code: int = context.pop("_status", 200)

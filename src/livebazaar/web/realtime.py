@@ -56,6 +56,7 @@ class RealtimeHub:
         self._tally: ViewerTally = tally or InProcessViewerTally()
         self._feeds: dict[str, ShowFeed] = {}
         self._reported: set[str] = set()  # shows last reported with viewers here
+        self._joined: set[str] = set()  # shows a socket joined here since the last report
         self._peaks: dict[str, int] = {}  # one int per show ever watched here: small
         self.reactions = ReactionTally()
 
@@ -84,6 +85,7 @@ class RealtimeHub:
             max_bytes=self.policy.max_bytes,
         )
         feed.add(conn)
+        self._joined.add(show_id)
         self._peaks[show_id] = max(self._peaks.get(show_id, 0), len(feed))
         return conn
 
@@ -151,8 +153,11 @@ class RealtimeHub:
         its 0 must be told too) and send "viewers.count" with the total across nodes where the
         tally says this node is the first to see it change: one event per change, not one per
         node. The claim comes before the publish: if publishing fails, the next change is
-        published, not this one."""
+        published, not this one. A show a socket joined since the last report is told its
+        total even when it did not change (one left as another came): a page reads the state
+        before its socket opens, so it holds a count without itself until told."""
         sent = []
+        joined, self._joined = self._joined, set()
         for show_id in sorted(set(self._feeds) | self._reported):
             count = self.viewer_count(show_id)
             totals = await self._tally.report(
@@ -162,7 +167,7 @@ class RealtimeHub:
                 self._reported.add(show_id)
             else:
                 self._reported.discard(show_id)
-            if totals.publish:
+            if totals.publish or (show_id in joined and count):
                 event = ViewersCount(count=totals.total)
                 sent.append(await publish_now(self._broker, self._clock, show_id, event))
         return sent

@@ -28,6 +28,7 @@ from livebazaar.fx import RateBook, get_rate_book
 from livebazaar.kernel.money import CURRENCY_EXPONENTS, Money
 from livebazaar.web.deps import ContainerDep
 from livebazaar.web.i18n import remember_choice
+from livebazaar.web.numbers import format_money
 
 COOKIE = "lb_ccy"
 QUERY = "ccy"
@@ -65,16 +66,17 @@ async def load_rates(c: ContainerDep) -> RateBook:
 
 
 class ViewerPrices:
-    def __init__(self, currency: str, book: RateBook | None) -> None:
+    def __init__(self, currency: str, book: RateBook | None, locale: str = "en") -> None:
         self.currency = currency
         self.book = book
+        self.locale = locale  # the page's: "≈ 27,30 EUR" in French
 
     def approx(self, price: Priced | None) -> str:
         """ "≈ 27.30 USD" when the viewer's currency differs and a fresh rate exists, else ""."""
         if price is None or self.book is None or price.currency == self.currency:
             return ""
         converted = self.book.convert(Money(price.amount_minor, price.currency), self.currency)
-        return "" if converted is None else f"≈ {converted.format()}"
+        return "" if converted is None else f"≈ {format_money(converted, self.locale)}"
 
     def script_data(self) -> dict[str, Any]:
         """For static/fx.js: the viewer's currency and, per shop currency, rate = num/den."""

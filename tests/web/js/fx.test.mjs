@@ -1,4 +1,4 @@
-// The live cards' "≈ 27.94 USD": the same exact, half-even conversion as the server's.
+// The live cards' "≈ 27.94\u00a0USD": the same exact, half-even conversion as the server's.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
@@ -11,16 +11,16 @@ const USD_VIEWER = {
 };
 
 test("a CNY price in dollars, as the server renders it", () => {
-  assert.equal(approxText({ amount_minor: 19900, currency: "CNY" }, USD_VIEWER), "≈ 27.94 USD");
-  assert.equal(approxText({ amount_minor: 71234, currency: "CNY" }, USD_VIEWER), "≈ 100.00 USD");
-  assert.equal(approxText({ amount_minor: 7123400000, currency: "CNY" }, USD_VIEWER), "≈ 10,000,000.00 USD");
+  assert.equal(approxText({ amount_minor: 19900, currency: "CNY" }, USD_VIEWER), "≈ 27.94\u00a0USD");
+  assert.equal(approxText({ amount_minor: 71234, currency: "CNY" }, USD_VIEWER), "≈ 100.00\u00a0USD");
+  assert.equal(approxText({ amount_minor: 7123400000, currency: "CNY" }, USD_VIEWER), "≈ 10,000,000.00\u00a0USD");
 });
 
 test("zero- and three-decimal currencies", () => {
-  assert.equal(approxText({ amount_minor: 13505, currency: "RWF" }, USD_VIEWER), "≈ 10.00 USD");
-  assert.equal(approxText({ amount_minor: 1234, currency: "KWD" }, USD_VIEWER), "≈ 4.01 USD");
+  assert.equal(approxText({ amount_minor: 13505, currency: "RWF" }, USD_VIEWER), "≈ 10.00\u00a0USD");
+  assert.equal(approxText({ amount_minor: 1234, currency: "KWD" }, USD_VIEWER), "≈ 4.01\u00a0USD");
   const rwf = { currency: "RWF", exponents: { RWF: 0, USD: 2 }, rates: { USD: ["1350", "1"] } };
-  assert.equal(approxText({ amount_minor: 1000, currency: "USD" }, rwf), "≈ 13,500 RWF");
+  assert.equal(approxText({ amount_minor: 1000, currency: "USD" }, rwf), "≈ 13,500\u00a0RWF");
 });
 
 test("ties round half to even, like the server", () => {

@@ -79,3 +79,34 @@ test("country names are in the page's language", () => {
   assert.equal(regionName("RW"), "卢旺达");
   assert.equal(regionName("??"), "??", "a code Intl refuses stays as it is");
 });
+
+test("prices are exact from minor units and written in the page's language", async () => {
+  const { formatMoney, amountExample } = await import("../../../src/livebazaar/web/static/minor_units.js");
+  pageIn("fr");
+  assert.equal(spaces(formatMoney({ amount_minor: 4900, currency: "CNY" })), "49,00 CNY");
+  assert.equal(spaces(formatMoney({ amount_minor: 263100, currency: "EUR" })), "2 631,00 EUR");
+  assert.equal(spaces(formatMoney({ amount_minor: 590000n, currency: "RWF" })), "590 000 RWF");
+  pageIn("es");
+  assert.equal(amountExample(2), "12,55");
+  pageIn("en");
+  // past 2**53: a float would round the cents
+  assert.equal(formatMoney({ amount_minor: 999999999999999, currency: "USD" }), "9,999,999,999,999.99\u00a0USD");
+  assert.equal(formatMoney({ amount_minor: 1234, currency: "KWD" }), "1.234\u00a0KWD");
+});
+
+test("tn: English's own rule without a catalog", async () => {
+  const { tn } = await import("../../../src/livebazaar/web/static/i18n.js");
+  assert.equal(tn("{n} watching", "{n} watching", 1, { n: "1" }), "1 watching");
+  assert.equal(tn("{n} bag", "{n} bags", 2, { n: "2" }), "2 bags");
+  assert.equal(tn("{n} bag", "{n} bags", 1, { n: "1" }), "1 bag");
+});
+
+test("a producer's share is a percentage in the page's language, ties to even", async () => {
+  const { formatShare } = await import("../../../src/livebazaar/web/static/i18n.js");
+  pageIn("en");
+  assert.equal(formatShare(5000), "50.0%");
+  assert.equal(formatShare(3325), "33.2%");  // 33.25: to even, as Babel does on the server
+  assert.equal(formatShare(10000), "100.0%");
+  pageIn("fr");
+  assert.equal(spaces(formatShare(5000)), "50,0 %");
+});

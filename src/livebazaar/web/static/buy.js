@@ -10,6 +10,7 @@
 
 import { csrf, getJson, post, signInFirst } from "./api.js";
 import { formatCount, t } from "./i18n.js";
+import { formatMoney } from "./minor_units.js";
 
 const attempts = new Map();  // form id -> { what, url, body, key, order, pays, done }
 const NEW_ADDRESS = ["name", "line1", "city", "country", "postal_code", "phone"];
@@ -137,14 +138,14 @@ async function checkout(form, attempt) {
   const pay = { provider: "test", card_number: card, ...(addressId ? { address_id: addressId } : {}) };
   const payWhat = JSON.stringify(pay);  // the same card and address again: the same payment
   if (!attempt.pays.has(payWhat)) attempt.pays.set(payWhat, `${attempt.key}-pay-${attempt.pays.size}`);
-  say(form, t("Reserved {total}. Paying…", { total: order.total?.display ?? "" }));
+  say(form, t("Reserved {total}. Paying…", { total: order.total ? formatMoney(order.total) : "" }));
   const paid = await post(`/api/v1/orders/${encodeURIComponent(order.order_id)}/pay`, pay, {
     idempotencyKey: attempt.pays.get(payWhat),
   });
   attempt.done = true;  // paid, or pending (the provider settles it): not to be bought again
   variantBought(form, attempt.body.quantity);
   say(form, paid.status === "paid"
-    ? t("Paid ✓ {total}. Thank you! Order {order}", { total: order.total?.display ?? "", order: order.order_id.slice(-8) })
+    ? t("Paid ✓ {total}. Thank you! Order {order}", { total: order.total ? formatMoney(order.total) : "", order: order.order_id.slice(-8) })
     : t("Payment {status}. Order {order}", { status: paid.status, order: order.order_id.slice(-8) }));
 }
 
@@ -171,9 +172,9 @@ export function showVariants(form, variants) {
     option.value = v.id;
     option.dataset.name = v.name;
     option.dataset.available = String(v.available);
-    option.dataset.price = v.price.display;
+    option.dataset.price = formatMoney(v.price);
     option.disabled = v.available <= 0;
-    option.textContent = variantText(v.name, v.price.display, v.available);
+    option.textContent = variantText(v.name, option.dataset.price, v.available);
     return option;
   }));
   const open = [...select.options].find((o) => !o.disabled);
@@ -186,8 +187,8 @@ export function showVariants(form, variants) {
 export function variantPriceChanged(form, variantId, price) {
   const option = [...(form?.elements.variant_id?.options ?? [])].find((o) => o.value === variantId);
   if (!option) return;
-  option.dataset.price = price.display;
-  option.textContent = variantText(option.dataset.name, price.display, Number(option.dataset.available));
+  option.dataset.price = formatMoney(price);
+  option.textContent = variantText(option.dataset.name, option.dataset.price, Number(option.dataset.available));
 }
 
 // What is left of the variant just bought, as far as this page knows.

@@ -1,8 +1,10 @@
 // Prices in the viewer's currency, "≈ 27.30 USD", beside the shop's: the same text the server
-// renders (web/viewer_currency.py). The page embeds the fresh rates as exact fractions
-// (<script type="application/json" id="fx">: {currency, exponents, rates: {CNY: [num, den]}});
-// conversion is BigInt arithmetic rounded half to even, never a float. Display only: what is
+// renders (web/viewer_currency.py), in the page's language ("≈ 27,30 EUR" in French). The page
+// embeds the fresh rates as exact fractions (<script type="application/json" id="fx">:
+// {currency, exponents, rates: {CNY: [num, den]}}); conversion is BigInt arithmetic rounded half to even, never a float. Display only: what is
 // charged stays in the shop's currency.
+
+import { formatMajor, formatMoney } from "./minor_units.js";
 
 function load() {
   if (typeof document === "undefined") return null;  // node's tests pass their own
@@ -25,15 +27,6 @@ function divideHalfEven(n, d) {
   return negative ? -q : q;
 }
 
-// "1234567.5" style major units with grouping, as Python's f"{whole:,}.{frac}".
-function format(minor, exponent) {
-  const sign = minor < 0n ? "-" : "";
-  const digits = (minor < 0n ? -minor : minor).toString().padStart(exponent + 1, "0");
-  const whole = exponent ? digits.slice(0, -exponent) : digits;
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return sign + grouped + (exponent ? `.${digits.slice(-exponent)}` : "");
-}
-
 // The converted amount in the viewer's minor units (a BigInt), or null without a rate.
 export function convertMinor(price, fx) {
   if (!fx || !price || price.currency === fx.currency) return null;
@@ -51,17 +44,17 @@ export function convertMinor(price, fx) {
 // "≈ 27.30 USD", or "" when the viewer's currency is the shop's or no fresh rate is known.
 export function approxText(price, fx = pageRates) {
   const minor = convertMinor(price, fx);
-  return minor === null ? "" : `≈ ${format(minor, fx.exponents[fx.currency])} ${fx.currency}`;
+  return minor === null ? "" : `≈ ${formatMajor(minor, fx.exponents[fx.currency])}\u00a0${fx.currency}`;
 }
 
-// The nodes for a price: its display text, then the "≈" span when there is one.
+// The nodes for a price: it in the page's language, then the "≈" span when there is one.
 export function priceNodes(price) {
   const text = approxText(price);
-  if (!text) return [price.display];
+  if (!text) return [formatMoney(price)];
   const span = document.createElement("span");
   span.className = "approx";
   span.textContent = text;
-  return [price.display, " ", span];
+  return [formatMoney(price), " ", span];
 }
 
 // The buy sheet's "Charged in CNY" line: the currency the order is really charged in.

@@ -14,9 +14,27 @@ function load() {
 
 const catalog = load();
 
-export function t(msgid, params = {}) {
-  const text = Object.hasOwn(catalog, msgid) ? catalog[msgid] : msgid;
+function fill(text, params) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
+}
+
+export function t(msgid, params = {}) {
+  const text = Object.hasOwn(catalog, msgid) && typeof catalog[msgid] === "string" ? catalog[msgid] : msgid;
+  return fill(text, params);
+}
+
+// A plural from the catalogs: tn("{n} watching", "{n} watching", 2, { n: "2" }). The page's
+// catalog holds, for the singular msgid, the translation per CLDR plural category (web/i18n.py
+// `js_catalog`), picked with Intl.PluralRules in the page's language: French "1 spectateur",
+// "2 spectateurs". Untranslated, English's rule picks the msgid or its plural. The pairs are
+// listed in web/js_messages.py's JS_PLURALS.
+export function tn(singular, plural, n, params = {}) {
+  const forms = Object.hasOwn(catalog, singular) ? catalog[singular] : null;
+  if (forms && typeof forms === "object") {
+    const category = new Intl.PluralRules(pageLocale()).select(Number(n));
+    return fill(forms[category] ?? forms.other ?? plural, params);
+  }
+  return fill(Number(n) === 1 ? singular : plural, params);
 }
 
 // Numbers and dates in the page's language (<html lang>, which web/i18n.py chose), not the
@@ -36,6 +54,16 @@ export function pageLocale() {
 // 1234.5 -> "1,234.5" (en), "1 234,5" (fr); `options` are Intl.NumberFormat's.
 export function formatCount(n, options = {}) {
   return Number(n).toLocaleString(pageLocale(), options);
+}
+
+// A share in basis points as a percentage: 5000 -> "50.0%", "50,0 %" (fr); like the server's
+// `share` filter (web/numbers.py): exact from the integer, ties to even.
+export function formatShare(bps) {
+  const digits = String(Math.abs(Math.trunc(Number(bps)))).padStart(5, "0");
+  const options = {
+    style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1, roundingMode: "halfEven",
+  };
+  return new Intl.NumberFormat(pageLocale(), options).format(`${digits.slice(0, -4)}.${digits.slice(-4)}`);
 }
 
 // An ISO 8601 time in the device's zone: "May 1, 2031, 6:30 PM"; `options` are

@@ -5,6 +5,7 @@
 import { $, el } from "./dom.js";
 import { showVariants, variantPriceChanged } from "./buy.js";
 import { priceNodes, showCharged } from "./fx.js";
+import { formatShare } from "./i18n.js";
 
 export class ProductCard {
   constructor() {
@@ -71,7 +72,7 @@ function render(product) {
     ...product.producers.map((p) => {
       const li = el("li");
       li.append(el("span", "", p.name), " ", el("span", "muted", p.village), " ",
-        el("span", "share", `${(p.bps / 100).toFixed(1)}%`));
+        el("span", "share", formatShare(p.bps)));
       return li;
     }),
   );

@@ -5,18 +5,20 @@
 
 import { csrf, post, signInFirst } from "./api.js";
 import { buyingSomethingElse, purchaseDone, wireBuyForms } from "./buy.js";
+import { ChatList } from "./chat_list.js";
 import { $, el } from "./dom.js";
 import { priceNodes, showCharged } from "./fx.js";
 import { applyEvent, ShowFeed } from "./live.js";
 import { PictureGate } from "./picture_gate.js";
 import { LivePlayer } from "./player.js";
 import { ProductCard } from "./product_card.js";
-import { formatCount, localizeTimes, t } from "./i18n.js";
+import { formatCount, localizeTimes, t, tn } from "./i18n.js";
 
 const root = document.getElementById("show");
 const showId = root.dataset.showId;
 const EMOJI = { heart: "❤️", fire: "🔥", clap: "👏", laugh: "😂", wow: "😮" };
 const card = new ProductCard();
+const chat = new ChatList($("chat-list"), $("chat-new"));
 let view = null;
 
 // --- rendering -----------------------------------------------------------------------------
@@ -35,23 +37,15 @@ function renderStage(state) {
   const badge = $("status-badge");
   badge.textContent = t({ live: "Live", ended: "Ended" }[state.status] ?? "Upcoming");
   badge.classList.toggle("live", state.status === "live");
-  $("viewer-count").textContent = formatCount(state.viewer_count);
+  const n = state.viewer_count;
+  $("viewers").textContent = tn("{n} watching", "{n} watching", n, { n: formatCount(n) });
   $("hosts").textContent = state.hosts
     .map((h) => (h.role === "cohost" ? t("{name} (co-host)", { name: h.display_name }) : h.display_name))
     .join(", ");
 }
 
 function renderChat(state) {
-  const list = $("chat-list");
-  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-  list.replaceChildren(
-    ...state.recent_chat.map((m) => {
-      const item = el("li");
-      item.append(el("span", "name", m.display_name), " ", el("span", "text", m.text));
-      return item;
-    }),
-  );
-  if (atBottom) list.scrollTop = list.scrollHeight;
+  chat.render(state.recent_chat);
   renderChatOverlay(state);
 }
 
@@ -199,7 +193,7 @@ function wireForms() {
     const input = $("chat-text");
     const result = event.target.querySelector(".result");
     post(`/api/v1/shows/${encodeURIComponent(showId)}/chat`, { text: input.value })
-      .then(() => { input.value = ""; result.textContent = ""; })
+      .then(() => { input.value = ""; result.textContent = ""; chat.follow(); })
       .catch((error) => { result.textContent = error.message; });
   });
   for (const button of document.querySelectorAll("button.react")) {

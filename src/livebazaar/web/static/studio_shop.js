@@ -5,7 +5,7 @@
 import { $, el } from "./dom.js";
 import { formatCount, t } from "./i18n.js";
 import { say, syncList, whileBusy } from "./studio_dom.js";
-import { fromMinorUnits, toMinorUnits } from "./minor_units.js";
+import { formatMoney, fromMinorUnits, toMinorUnits } from "./minor_units.js";
 import { send, showUrl } from "./studio_api.js";
 
 export class ShopPanel {
@@ -44,12 +44,12 @@ export class ShopPanel {
         button.type = "button";
         button.dataset.productId = item.product_id;
         const what = el("span", "what");
-        what.append(el("span", "title", item.title), " ", el("span", "price", item.price.display));
+        what.append(el("span", "title", item.title), " ", el("span", "price", formatMoney(item.price)));
         li.append(what, button);
         return li;
       },
       update: (li, item) => {
-        li.querySelector(".price").textContent = item.price.display;
+        li.querySelector(".price").textContent = formatMoney(item.price);
         const pinned = item.product_id === state.pinned_product_id;
         li.classList.toggle("pinned", pinned);
         const button = li.querySelector("button.pin");
@@ -148,7 +148,7 @@ export class ShopPanel {
       say(result, t("Starting the drop…"));
       try {
         const drop = await send("POST", showUrl(this.showId, "/drops"), body);
-        say(result, t("Drop started: {quantity} at {price}.", { quantity: formatCount(drop.quantity), price: drop.price.display }));
+        say(result, t("Drop started: {quantity} at {price}.", { quantity: formatCount(drop.quantity), price: formatMoney(drop.price) }));
       } catch (error) {
         say(result, error.message, true);
       }
@@ -168,7 +168,7 @@ export class ShopPanel {
         const head = el("p", "drop-head");
         const name = el("strong", "drop-title", title ?? t("Product"));
         name.id = `drop-title-${drop.id}`;
-        head.append(name, " ", el("span", "price", drop.price.display), " ",
+        head.append(name, " ", el("span", "price", formatMoney(drop.price)), " ",
           el("span", "badge drop-status"));
         const meter = el("progress");
         meter.setAttribute("aria-label", t("Units left: {title}", { title: title ?? "" }));

@@ -4,6 +4,7 @@
 
 import { $ } from "./dom.js";
 import { formatCount, t } from "./i18n.js";
+import { formatMoney } from "./minor_units.js";
 import { showUrl } from "./studio_api.js";
 
 const POLL_MS = 3000;
@@ -58,7 +59,7 @@ export class StatsPanel {
     this.set("units", count(stats.units));
     this.set("spm", Number.isFinite(stats.sales_per_minute)
       ? formatCount(stats.sales_per_minute, { maximumFractionDigits: 1 }) : DASH);
-    const revenue = Array.isArray(stats.revenue) ? stats.revenue.map((r) => r.display).filter(Boolean) : null;
+    const revenue = Array.isArray(stats.revenue) ? stats.revenue.filter((r) => r?.currency).map(formatMoney) : null;
     this.set("revenue", revenue === null ? DASH : (revenue.join(" + ") || "0"));
   }
 
