@@ -303,6 +303,13 @@ async def test_refusals_look_like_refusals_and_say_how_many_more_the_buyer_may_t
         # In French, with all five taken: the refusal says so in French
         await page.context.add_cookies([{"name": "lb_lang", "value": "fr", "url": base}])
         await page.reload()
+        # (once the page's script has the drop and the saved address: a tap before it would
+        # post the bare form)
+        await page.locator("#drop:not([hidden])").wait_for(timeout=WAIT_MS)
+        await page.wait_for_function(
+            "document.querySelector('#drop-buy [name=address_id]').options.length > 1",
+            timeout=WAIT_MS,
+        )
         await form.locator("[name=quantity]").fill("1")
         await form.locator("button[type=submit]").click()
         await refusal.filter(has_text="maximum").wait_for(timeout=WAIT_MS)
