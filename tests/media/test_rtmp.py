@@ -126,7 +126,7 @@ async def server(rec_dir: Path) -> AsyncIterator[RtmpServer]:
         authorize=authorize,
         open_sink=flv_file_sinks(rec_dir, lambda: datetime.now(UTC)),
         port=0,
-        idle_timeout_s=10.0,
+        idle_timeout_s=TIMEOUT_S,  # a held publisher sends nothing while the others are refused
     )
     await rtmp.start()
     yield rtmp
