@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -102,6 +102,7 @@ def _add_token(
             csrf_token=csrf,
             created_at=now,
             expires_at=now + timedelta(seconds=ttl_s),
+            last_used_at=now,
         )
     )
     return IssuedToken(secret=secret, csrf_token=csrf, user_id=user_id, max_age_s=ttl_s)
@@ -115,6 +116,19 @@ async def do_log_out(db: Database, clock: Clock, *, token_id: str) -> None:
             .values(revoked_at=clock.now())
         )
         await uow.commit()
+
+
+async def do_touch_token(db: Database, clock: Clock, *, token_id: str) -> datetime:
+    """Note that the token is in use now (it then lives token_idle_ttl_s more); the time."""
+    now = clock.now()
+    async with db.uow() as uow:
+        await uow.session.execute(
+            update(AuthToken)
+            .where(AuthToken.id == token_id, AuthToken.last_used_at < now)
+            .values(last_used_at=now)
+        )
+        await uow.commit()
+    return now
 
 
 async def do_grant_role(

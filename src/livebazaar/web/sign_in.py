@@ -74,7 +74,7 @@ def _form_token_matches(request: Request, given: str) -> bool:
 
 def _with_form_cookie(response: Response, token: str, c: Container) -> Response:
     response.set_cookie(
-        FORM_COOKIE, token, httponly=False, samesite="strict", secure=c.settings.cookie_secure,
+        FORM_COOKIE, token, httponly=False, samesite="strict", secure=c.settings.secure_cookies,
         path="/",
     )  # fmt: skip
     return response
@@ -100,7 +100,7 @@ async def _signed_in(
         response = RedirectResponse(i18n.safe_next(next_), status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(
         c.settings.session_cookie_name, issued.secret, max_age=issued.max_age_s, httponly=True,
-        samesite="lax", secure=c.settings.cookie_secure, path="/",
+        samesite="lax", secure=c.settings.secure_cookies, path="/",
     )  # fmt: skip
     return response
 
