@@ -5,9 +5,9 @@ Signing in or up issues a SESSION token in an HttpOnly, SameSite=Lax cookie and 
 application/json`): static/sign_in_sheet.js signs a viewer in over the room without leaving
 it, and gets the new session's CSRF token for the rest of the page's calls.
 
-Sign-up needs a form token: the anonymous form's CSRF check, a double-submitted cookie
-(`lb_form`, SameSite=Strict) whose value the form repeats; another site can neither read nor
-set it, so it cannot sign a visitor up (and in) to an account of its choosing. The page sets
+Sign-up and sign-in need a form token: the anonymous forms' CSRF check, a double-submitted
+cookie (`lb_form`, SameSite=Strict) whose value the form repeats; another site can neither
+read nor set it, so it cannot sign a visitor up or in to an account of its choosing. The page sets
 the cookie; the sheet's script makes its own. Attempts are rate-limited per client address
 (web/auth_limits.py).
 """
@@ -116,22 +116,26 @@ async def _open_session(c: Container, email: str, password: str) -> IssuedToken:
 
 
 def _login_page(
-    request: Request, c: Container, next_: str, email: str, error: str | None, code: int
-) -> HTMLResponse:
-    return render_page(
+    request: Request, c: Container, next_: str, email: str, error: str | None, code: int = 200
+) -> Response:
+    token = _form_token(request)
+    page = render_page(
         request, "login.html", None, next=i18n.safe_next(next_), email=email, error=error,
-        demo_hint=c.settings.demo_logins_hint, _status=code,
+        demo_hint=c.settings.demo_logins_hint, form_token=token, _status=code,
     )  # fmt: skip
+    return _with_form_cookie(page, token, c)
 
 
 @router.get("/login", response_class=HTMLResponse)
 async def login_form(
     request: Request, c: ContainerDep, actor: PageActorDep, next: str = "/"
-) -> HTMLResponse:
-    return render_page(
+) -> Response:
+    token = _form_token(request)
+    page = render_page(
         request, "login.html", actor, next=i18n.safe_next(next), error=None, email="",
-        demo_hint=c.settings.demo_logins_hint,
+        demo_hint=c.settings.demo_logins_hint, form_token=token,
     )  # fmt: skip
+    return _with_form_cookie(page, token, c)
 
 
 @router.post("/login", response_model=None)
@@ -140,13 +144,22 @@ async def log_in(
     c: ContainerDep,
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=256)],
+    form_token: Annotated[str, Form(max_length=200)] = "",
     next: Next = "/",
 ) -> Response:
-    """At most settings.sign_in_rate_per_10min attempts per client address."""
+    """Needs the form token, as sign-up does: another site cannot sign a visitor in to an
+    account of its choosing (login CSRF). At most settings.sign_in_rate_per_10min attempts
+    per client address."""
     _ = i18n.translator(request)
     try:
+        if not _form_token_matches(request, form_token):
+            raise CsrfFailed()
         await check_sign_in_rate(c, request)
         issued = await _open_session(c, email, password)
+    except CsrfFailed:
+        if _wants_json(request):
+            raise
+        return _login_page(request, c, next, email, _(EXPIRED), 403)
     except RateLimited as exc:
         if _wants_json(request):
             raise
