@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     # behind one village router; a script trying passwords or minting accounts gets 429.
     register_rate_per_hour: int = Field(default=30, ge=1)
     sign_in_rate_per_10min: int = Field(default=60, ge=1)
+    # Sign-in attempts on one account from one client address per 15 minutes, right or wrong
+    # (ADR 0014): past them that account is locked for that address only, with a 429 saying
+    # when to try again, so guessing one password meets a wall while no one elsewhere can lock
+    # its owner out.
+    sign_in_account_rate_per_15min: int = Field(default=10, ge=1)
     # The demo's sign-in page says where its logins are (cli/demo.py turns this on).
     demo_logins_hint: bool = False
 

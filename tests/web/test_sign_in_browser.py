@@ -73,3 +73,59 @@ async def test_another_site_cannot_sign_the_visitor_in_to_its_account(
             assert "lb_session" not in {c["name"] for c in cookies}
         finally:
             await browser.close()
+
+
+async def test_a_guesser_on_the_sign_in_page_meets_a_lock_and_weak_passwords_are_refused(
+    tmp_path: Path,
+) -> None:
+    """At phone size: wrong passwords tapped in until the account locks for this address (the
+    page says for how long, in French too); sign-up refuses `password` beside the field."""
+    from playwright.async_api import async_playwright
+
+    async with served_app(tmp_path, sign_in_account_rate_per_15min=3) as (base, container):
+        async with httpx.AsyncClient(base_url=base) as client:
+            aline = await Api(client, container).account("Aline")  # one attempt of the three
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                page = await browser.new_page(viewport=PHONE)
+                await page.goto(f"{base}/login")
+                for guess in ("password", "12345678"):
+                    await page.fill("#password", guess)
+                    await page.fill("#email", aline.email)
+                    await page.click("form.form button[type=submit]")
+                    await page.wait_for_selector("p.error:has-text('wrong')")
+                # The right password now meets the lock, said in words with a time
+                await page.fill("#password", "correct horse")
+                await page.click("form.form button[type=submit]")
+                error = page.locator("p.error", has_text="for this account")
+                await error.wait_for(timeout=WAIT_MS)
+                assert "minutes" in (await error.text_content() or "")
+                assert await page.input_value("#email") == aline.email  # kept
+                await page.screenshot(path=str(SHOTS / "login-locked-phone.png"))
+                french = await browser.new_context(viewport=PHONE, locale="fr-FR")
+                fr = await french.new_page()
+                await fr.goto(f"{base}/login")
+                await fr.fill("#email", aline.email)
+                await fr.fill("#password", "correct horse")
+                await fr.click("form.form button[type=submit]")
+                await fr.locator("p.error", has_text="pour ce compte").wait_for(timeout=WAIT_MS)
+                await fr.screenshot(path=str(SHOTS / "login-locked-fr-phone.png"))
+                await french.close()
+
+                # Sign-up refuses a password among the first guessed, beside its field
+                await page.goto(f"{base}/register")
+                await page.fill("#display_name", "Mei Lin")
+                await page.fill("#email", "mei@example.org")
+                await page.fill("#password", "password")
+                await page.click("form.form button[type=submit]")
+                await page.wait_for_selector("#password[aria-invalid=true]")
+                hint = await page.text_content('[data-error-for="password"]') or ""
+                assert "too easy to guess" in hint
+                assert await page.input_value("#email") == "mei@example.org"
+                await page.screenshot(path=str(SHOTS / "register-weak-password-phone.png"))
+                await page.fill("#password", "mango river at dawn")
+                await page.click("form.form button[type=submit]")
+                await page.wait_for_url(f"{base}/")
+            finally:
+                await browser.close()

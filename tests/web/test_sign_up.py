@@ -263,9 +263,12 @@ async def test_the_limits_hold_across_nodes_sharing_a_redis(
             assert (await sign_in_page(b.client, account.email, PASSWORD)).status_code == 303
             for n in (a, b):
                 assert (await sign_in_page(n.client, account.email, PASSWORD)).status_code == 429
-        # One key per limit and client address, namespaced by installation
+        # One key per limit and client address (and account: a digest, not the email),
+        # namespaced by installation
         keys = sorted([k.decode() async for k in client.scan_iter(match=f"{prefix}:*")])
-        assert keys == [f"{prefix}:ratelimit:{name}:127.0.0.1" for name in ("register", "sign_in")]
+        assert keys[:2] == [f"{prefix}:ratelimit:{n}:127.0.0.1" for n in ("register", "sign_in")]
+        assert re.fullmatch(f"{prefix}:ratelimit:sign_in_account:127.0.0.1:[0-9a-f]{{32}}", keys[2])
+        assert len(keys) == 3
     finally:
         await client.aclose()
         await forget_redis(url, prefix)

@@ -17,6 +17,7 @@ from livebazaar.accounts.errors import (
     TooManyAddresses,
 )
 from livebazaar.accounts.models import Address, AuthToken, Membership, Role, TokenKind, User
+from livebazaar.accounts.password_policy import check_password_strength
 from livebazaar.accounts.passwords import Passwords
 from livebazaar.accounts.schemas import AddressIn
 from livebazaar.kernel.clock import Clock
@@ -46,6 +47,8 @@ async def do_register(
     display_name: str,
     is_admin: bool = False,
 ) -> User:
+    """WeakPassword for a password easy to guess (password_policy.py), EmailTaken."""
+    await check_password_strength(password, email=email, display_name=display_name)
     password_hash = await passwords.hash(password)
     async with db.uow() as uow:
         email = email.strip().lower()

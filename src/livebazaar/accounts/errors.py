@@ -1,4 +1,11 @@
-from livebazaar.kernel.errors import Conflict, Forbidden, NotAuthenticated, NotFound
+from livebazaar.kernel.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotAuthenticated,
+    NotFound,
+    RateLimited,
+)
 from livebazaar.kernel.text import N_
 
 
@@ -35,3 +42,15 @@ class AddressNotFound(NotFound):
 class TooManyAddresses(Conflict):
     code = "too_many_addresses"
     title = N_("An account keeps at most 20 addresses: delete one first")
+
+
+class WeakPassword(Invalid):
+    code = "weak_password"
+    title = N_("This password is too easy to guess: use three or four uncommon words")
+
+
+class SignInLocked(RateLimited):
+    """Too many sign-in attempts for one account from one client address (settings)."""
+
+    code = "sign_in_locked"
+    title = N_("Too many sign-in attempts for this account: try again later")

@@ -30,22 +30,28 @@ from livebazaar.accounts import (
     do_register,
     get_user,
 )
-from livebazaar.accounts.errors import CsrfFailed, EmailTaken
+from livebazaar.accounts.errors import CsrfFailed, EmailTaken, SignInLocked, WeakPassword
 from livebazaar.accounts.schemas import RegisterIn
 from livebazaar.bootstrap import Container
 from livebazaar.kernel.errors import NotAuthenticated, RateLimited
 from livebazaar.kernel.text import N_
 from livebazaar.web import i18n
-from livebazaar.web.auth_limits import check_register_rate, check_sign_in_rate
+from livebazaar.web.auth_limits import (
+    check_account_sign_in_rate,
+    check_register_rate,
+    check_sign_in_rate,
+)
 from livebazaar.web.deps import ActorDep, ContainerDep
 from livebazaar.web.pages import PageActorDep, render_page
 from livebazaar.web.problems import VALIDATION_TITLE, localized_problem
-from livebazaar.web.sign_up_form import SignUpErrors, field_errors
+from livebazaar.web.sign_up_form import WEAK_PASSWORD, SignUpErrors, field_errors
 
 router = APIRouter(include_in_schema=False)
 FORM_COOKIE = "lb_form"
 FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # as static/sign_in_sheet.js makes them
 EXPIRED = N_("This form had expired. Please send it again.")
+TOO_MANY_SIGN_INS = N_("Too many sign-in attempts from your network. Try again in %(n)d minutes.")
+LOCKED = N_("Too many sign-in attempts for this account. Try again in %(n)d minutes.")
 TOO_MANY_ACCOUNTS = N_("Too many new accounts from your network. Try again in %(n)d minutes.")
 # Hard bounds of what a form field may carry (a longer one is a 422 problem); under them a
 # field too long for an account is refused beside the field, with the input kept.
@@ -155,15 +161,16 @@ async def log_in(
         if not _form_token_matches(request, form_token):
             raise CsrfFailed()
         await check_sign_in_rate(c, request)
+        await check_account_sign_in_rate(c, request, email)
         issued = await _open_session(c, email, password)
     except CsrfFailed:
         if _wants_json(request):
             raise
-        return _login_page(request, c, next, email, _(EXPIRED), 403)
+        return _login_page(request, c, next, "", _(EXPIRED), 403)  # not another site's email
     except RateLimited as exc:
         if _wants_json(request):
             raise
-        error = _("Too many sign-in attempts from your network. Try again in %(n)d minutes.")
+        error = _(LOCKED if isinstance(exc, SignInLocked) else TOO_MANY_SIGN_INS)
         page = _login_page(request, c, next, email, error % {"n": _retry_minutes(exc)}, 429)
         page.headers["Retry-After"] = _retry_after(exc)
         return page
@@ -238,6 +245,8 @@ async def register(
         return page
     except ValidationError as exc:
         return _refused(request, c, next, values, field_errors(exc, _), 422)
+    except WeakPassword:
+        return _refused(request, c, next, values, {"password": _(WEAK_PASSWORD)}, 422, True)
     except EmailTaken:
         errors = {"email": _("An account with this email exists. Sign in instead.")}
         return _refused(request, c, next, values, errors, 409)
@@ -252,12 +261,15 @@ def _refused(
     values: dict[str, str],
     errors: SignUpErrors,
     code: int,
+    weak: bool = False,
 ) -> Response:
     """The form again with a message beside each field, or, for the sheet, the same as a
     problem whose `fields` map each field to its message."""
     if _wants_json(request):
         if code == 409:
             problem = (EmailTaken.code, EmailTaken.title)
+        elif weak:
+            problem = (WeakPassword.code, WeakPassword.title)
         else:
             problem = ("validation_failed", VALIDATION_TITLE)
         return localized_problem(request, code, *problem, fields=errors)

@@ -47,7 +47,9 @@ function showErrors(form, status, problem) {
   let message = "";
   if (status === 429) {
     const minutes = Math.max(1, Math.ceil((problem?.retry_after_s ?? 60) / 60));
-    message = t("Too many attempts from your network. Try again in {minutes} minutes.", { minutes });
+    message = problem?.code === "sign_in_locked"
+      ? t("Too many sign-in attempts for this account. Try again in {minutes} minutes.", { minutes })
+      : t("Too many attempts from your network. Try again in {minutes} minutes.", { minutes });
   } else if (!first) {
     message = problem?.detail || problem?.title || t("The connection failed. Try again.");
   }
