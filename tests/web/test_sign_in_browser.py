@@ -14,7 +14,16 @@ import pytest
 
 from livebazaar.bootstrap import Container
 from tests.support import Api
-from tests.web.browser import ARGS, CHROMIUM, PHONE, SHOTS, WAIT_MS, require_chromium, served_app
+from tests.web.browser import (
+    ARGS,
+    CHROMIUM,
+    DESKTOP,
+    PHONE,
+    SHOTS,
+    WAIT_MS,
+    require_chromium,
+    served_app,
+)
 
 require_chromium()
 
@@ -103,6 +112,9 @@ async def test_a_guesser_on_the_sign_in_page_meets_a_lock_and_weak_passwords_are
                 assert "minutes" in (await error.text_content() or "")
                 assert await page.input_value("#email") == aline.email  # kept
                 await page.screenshot(path=str(SHOTS / "login-locked-phone.png"))
+                await page.set_viewport_size(DESKTOP)
+                await page.screenshot(path=str(SHOTS / "login-locked-desktop.png"))
+                await page.set_viewport_size(PHONE)
                 french = await browser.new_context(viewport=PHONE, locale="fr-FR")
                 fr = await french.new_page()
                 await fr.goto(f"{base}/login")
@@ -127,5 +139,51 @@ async def test_a_guesser_on_the_sign_in_page_meets_a_lock_and_weak_passwords_are
                 await page.fill("#password", "mango river at dawn")
                 await page.click("form.form button[type=submit]")
                 await page.wait_for_url(f"{base}/")
+            finally:
+                await browser.close()
+
+
+async def test_the_rooms_sheet_says_when_an_account_is_locked_and_a_password_is_weak(
+    tmp_path: Path,
+) -> None:
+    """The sheet over the live room (no video needed here: test_sign_in_sheet_browser.py
+    plays it): a weak password beside its field, then the lock in words, in French."""
+    from playwright.async_api import async_playwright
+
+    from tests.web.test_sign_in_sheet_browser import _live_room_with_a_drop, _tap_claim
+
+    async with served_app(tmp_path, sign_in_account_rate_per_15min=2) as (base, container):
+        async with httpx.AsyncClient(base_url=base) as client:
+            api = Api(client, container)
+            stage, _ = await _live_room_with_a_drop(client, api)
+            aline = await api.account("Aline")  # one attempt of the two
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                context = await browser.new_context(viewport=PHONE, locale="fr-FR")
+                page = await context.new_page()
+                await page.goto(f"{base}/shows/{stage.show_id}")
+                await _tap_claim(page)
+                await page.fill("#sheet-display_name", "Mei Lin")
+                await page.fill("#sheet-email", "mei@example.org")
+                await page.fill("#sheet-password", "12345678")
+                await page.click("#sheet-sign-up button[type=submit]")
+                weak = page.locator(
+                    '#sheet-sign-up [data-error-for="password"]', has_text="trop facile"
+                )
+                await weak.wait_for(timeout=WAIT_MS)
+                await page.screenshot(path=str(SHOTS / "sheet-weak-password-fr-phone.png"))
+                await page.click("#sign-in-sheet [data-pane-to=in]")
+                await page.fill("#sheet-login-email", aline.email)
+                await page.fill("#sheet-login-password", "not it")
+                await page.click("#sheet-sign-in button[type=submit]")
+                form_error = page.locator('#sheet-sign-in [data-error-for="form"]')
+                await form_error.filter(has_text="mot de passe").wait_for(timeout=WAIT_MS)
+                await page.fill("#sheet-login-password", "correct horse")
+                await page.click("#sheet-sign-in button[type=submit]")
+                await form_error.filter(has_text="pour ce compte").wait_for(timeout=WAIT_MS)
+                await page.screenshot(path=str(SHOTS / "sheet-locked-fr-phone.png"))
+                assert await page.locator("#sign-in-sheet[open]").count() == 1
+                await context.close()
             finally:
                 await browser.close()
