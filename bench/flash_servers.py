@@ -252,7 +252,8 @@ async def _write_buyers(db_url: str, tokens: list[str]) -> None:
                 insert(AuthToken),
                 [{"id": new_id(), "user_id": uid, "token_hash": hash_token(token),
                   "kind": TokenKind.API, "csrf_token": None, "created_at": now,
-                  "expires_at": now + timedelta(days=1), "revoked_at": None}
+                  "expires_at": now + timedelta(days=1), "revoked_at": None,
+                  "last_used_at": now}
                  for uid, token in zip(ids, tokens, strict=True)],
             )  # fmt: skip
     finally:

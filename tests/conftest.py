@@ -44,6 +44,7 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         # Tests make many accounts from one address; tests/web/test_sign_up.py sets them low.
         "register_rate_per_hour": 1_000_000,
         "sign_in_rate_per_10min": 1_000_000,
+        "sign_in_account_rate_per_15min": 1_000_000,
     }
     return Settings(**{**values, **overrides})
 

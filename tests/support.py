@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,3 +70,28 @@ def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str
     assert body["code"] == code, body
     assert body["status"] == status
     return body
+
+
+FORM_TOKEN = re.compile(r'name="form_token" value="([^"]*)"')
+
+
+async def form_token(client: httpx.AsyncClient, path: str = "/login") -> str:
+    """Open a sign-in or sign-up page as a browser does: its form token (the form repeats the
+    `lb_form` cookie the page sets: web/sign_in.py's check against cross-site posts)."""
+    page = await client.get(path)
+    assert page.status_code == 200, page.text
+    match = FORM_TOKEN.search(page.text)
+    return match.group(1) if match else ""
+
+
+async def sign_in_page(
+    client: httpx.AsyncClient,
+    email: str,
+    password: str = "correct horse",
+    next_: str = "/",
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    """Sign in through /login as a person does: open the page, then send its form."""
+    token = await form_token(client, f"/login?next={next_}")
+    data = {"email": email, "password": password, "next": next_, "form_token": token}
+    return await client.post("/login", data=data, headers=headers)

@@ -96,7 +96,7 @@ class _Remembered(logging.Handler):
 
 def _seed(base: str) -> dict[str, Any]:
     with httpx.Client(base_url=base, timeout=30) as c:
-        creds = {"email": "owner@fuzz.example.org", "password": "fuzz-password"}
+        creds = {"email": "owner@fuzz.example.org", "password": "owner of the fuzz shop"}
         c.post("/api/v1/auth/register", json={**creds, "display_name": "Owner"})
         token = c.post("/api/v1/auth/token", json=creds).json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}

@@ -118,7 +118,13 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         clock=clock,
         holds=holds,
         hotstock=build_hotstock(settings, db, broker, clock, holds),
-        actors=ActorCache(db, clock, ttl_s=settings.actor_cache_ttl_s),
+        actors=ActorCache(
+            db,
+            clock,
+            ttl_s=settings.actor_cache_ttl_s,
+            idle_ttl_s=settings.token_idle_ttl_s,
+            touch_interval_s=settings.token_touch_interval_s,
+        ),
         store=store,
         media=media,
         passwords=Passwords(

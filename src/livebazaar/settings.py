@@ -52,12 +52,17 @@ class Settings(BaseSettings):
     # Heights of the transcoded rungs below the source (weak networks); () for the source only.
     media_ladder: tuple[Annotated[int, Field(ge=144, le=2160)], ...] = (360,)
 
-    # Accounts
+    # Accounts. A token (API or page session) lives token_ttl_s at most, and ends sooner when
+    # unused for token_idle_ttl_s; its last use is written at most once per
+    # token_touch_interval_s, so a request does not write the database each time.
     token_ttl_s: int = Field(default=30 * 24 * 3600, ge=60)
+    token_idle_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
+    token_touch_interval_s: int = Field(default=3600, ge=1)
     session_cookie_name: str = "lb_session"
     # How long a process may remember a token's owner without asking the database.
     actor_cache_ttl_s: float = Field(default=30.0, ge=0)
-    cookie_secure: bool = False
+    # Cookies marked Secure (sent over HTTPS only); unset, when public_url is https.
+    cookie_secure: bool | None = None
     # argon2id cost; the defaults follow RFC 9106's second recommendation.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
@@ -68,6 +73,11 @@ class Settings(BaseSettings):
     # behind one village router; a script trying passwords or minting accounts gets 429.
     register_rate_per_hour: int = Field(default=30, ge=1)
     sign_in_rate_per_10min: int = Field(default=60, ge=1)
+    # Sign-in attempts on one account from one client address per 15 minutes, right or wrong
+    # (ADR 0014): past them that account is locked for that address only, with a 429 saying
+    # when to try again, so guessing one password meets a wall while no one elsewhere can lock
+    # its owner out.
+    sign_in_account_rate_per_15min: int = Field(default=10, ge=1)
     # The demo's sign-in page says where its logins are (cli/demo.py turns this on).
     demo_logins_hint: bool = False
 
@@ -141,10 +151,19 @@ class Settings(BaseSettings):
             return url
         return self.broker_url if self.broker_url.startswith(("redis://", "rediss://")) else None
 
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies are marked Secure: cookie_secure if set, else public_url is https."""
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.public_url.lower().startswith("https://")
+
     @model_validator(mode="after")
     def _ticks_in_order(self) -> Settings:
         if self.fanout_tick_max_s < self.fanout_tick_min_s:
             raise ValueError("fanout_tick_max_s must not be below fanout_tick_min_s")
+        if self.token_touch_interval_s >= self.token_idle_ttl_s:
+            raise ValueError("token_touch_interval_s must be below token_idle_ttl_s")
         return self
 
     def listening_on(self, host: str, port: int) -> Settings:

@@ -24,7 +24,7 @@ async def test_register_then_token_then_me(client: httpx.AsyncClient) -> None:
 
 
 async def test_duplicate_email_is_refused(client: httpx.AsyncClient) -> None:
-    payload = {"email": "bo@example.org", "password": "long enough", "display_name": "Bo"}
+    payload = {"email": "bo@example.org", "password": "long enough phrase", "display_name": "Bo"}
     assert (await client.post("/api/v1/auth/register", json=payload)).status_code == 201
     r = await client.post("/api/v1/auth/register", json={**payload, "email": "BO@example.org"})
     assert_problem(r, 409, "email_taken")

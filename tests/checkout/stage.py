@@ -78,7 +78,8 @@ async def make_buyers(c: Container, n: int) -> list[Account]:
         for b in buyers:
             uow.session.add(
                 AuthToken(user_id=b.user_id, token_hash=hash_token(b.token), kind=TokenKind.API,
-                          created_at=now, expires_at=now.replace(year=now.year + 1))
+                          created_at=now, expires_at=now.replace(year=now.year + 1),
+                          last_used_at=now)
             )  # fmt: skip
         await uow.commit()
     return buyers

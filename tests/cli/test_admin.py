@@ -22,7 +22,7 @@ async def _register() -> None:
     c = build_container(Settings())
     try:
         await do_register(
-            c.db, c.passwords, c.clock, email=EMAIL, password="long enough", display_name="Ops"
+            c.db, c.passwords, c.clock, email=EMAIL, password="ops on call", display_name="Ops"
         )
     finally:
         await c.close()

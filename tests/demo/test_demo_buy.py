@@ -9,12 +9,12 @@ import httpx
 from livebazaar.cli.demo import Demo
 from livebazaar.demo.audience import TEST_CARD
 from livebazaar.demo.stories import BUYER
-from tests.support import SHIP_TO, assert_problem
+from tests.support import SHIP_TO, assert_problem, sign_in_page
 
 
 async def _page_session(http: httpx.AsyncClient, path: str) -> str:
     """Sign in on /login as the demo buyer; return the page's CSRF token."""
-    r = await http.post("/login", data={"email": BUYER.email, "password": BUYER.password})
+    r = await sign_in_page(http, BUYER.email, BUYER.password)
     assert r.status_code == 303, r.text
     page = await http.get(path)
     match = re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text)

@@ -13,7 +13,7 @@ import httpx
 from livebazaar.bootstrap import Container
 from livebazaar.media import Recording
 from tests.factories import make_product, make_shop
-from tests.support import Account, Api
+from tests.support import Account, Api, sign_in_page
 
 PASSWORD = "correct horse"  # tests.support.Api.account's
 State = Literal["scheduled", "live", "ended", "replay"]
@@ -193,7 +193,7 @@ async def test_remind_me_without_javascript(client: httpx.AsyncClient, api: Api)
     assert r.headers["location"] == "/login?next=/%3Fq%3Dalpaca"
     # When they sign in and press "Remind me" (the form posts with the page's CSRF token)
     fan = await api.account("Fan")
-    r = await client.post("/login", data={"email": fan.email, "password": PASSWORD})
+    r = await sign_in_page(client, fan.email, PASSWORD)
     assert r.status_code == 303
     page = (await client.get("/?q=alpaca")).text
     assert 'aria-pressed="false"' in _section(page, "upcoming")
@@ -230,7 +230,7 @@ async def test_the_host_sees_the_count_and_a_started_show_refuses_quietly(
         r = await client.put(f"/api/v1/shows/{show}/reminder", headers=fan.headers)
         assert r.status_code == 201, r.text
     # When the host opens the home page signed in, their card counts the reminders
-    r = await client.post("/login", data={"email": owner.email, "password": PASSWORD})
+    r = await sign_in_page(client, owner.email, PASSWORD)
     assert r.status_code == 303
     assert "2 viewers reminded" in _section((await client.get("/")).text, "upcoming")
     # When the show starts and a stale page still posts "Remind me", it just comes back

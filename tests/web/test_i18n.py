@@ -17,7 +17,7 @@ from livebazaar.web import i18n
 from livebazaar.web.js_messages import JS_MESSAGES, JS_PLURALS
 from tests.factories import make_shop
 from tests.live.stage import make_stage
-from tests.support import Api
+from tests.support import Api, sign_in_page
 
 LOCALE_DIR = Path(i18n.__file__).resolve().parent.parent / "locale"
 
@@ -173,10 +173,8 @@ async def test_route_built_messages_are_translated(client: httpx.AsyncClient) ->
     page = await client.get("/shows/nope", headers={"Accept-Language": "fr"})
     assert page.status_code == 404
     assert "Ce live n’existe pas." in page.text  # noqa: RUF001
-    bad = await client.post(
-        "/login",
-        data={"email": "nobody@example.org", "password": "wrong password"},
-        headers={"Accept-Language": "es"},
+    bad = await sign_in_page(
+        client, "nobody@example.org", "wrong password", headers={"Accept-Language": "es"}
     )
     assert bad.status_code == 401
     assert "El correo o la contraseña no son correctos." in bad.text

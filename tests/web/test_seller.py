@@ -16,7 +16,7 @@ from livebazaar.bootstrap import Container
 from livebazaar.live import show_topic
 from tests.checkout.stage import claim, make_buyers, set_stage, start_drop
 from tests.factories import grant, make_shop
-from tests.support import Account, Api
+from tests.support import Account, Api, sign_in_page
 
 PASSWORD = "correct horse"
 XSS = "<img src=x onerror=alert(1)>"
@@ -24,7 +24,7 @@ XSS = "<img src=x onerror=alert(1)>"
 
 async def _sign_in(client: httpx.AsyncClient, account: Account) -> None:
     client.cookies.clear()
-    r = await client.post("/login", data={"email": account.email, "password": PASSWORD})
+    r = await sign_in_page(client, account.email, PASSWORD)
     assert r.status_code == 303, r.text
 
 

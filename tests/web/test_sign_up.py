@@ -15,7 +15,7 @@ from livebazaar.bootstrap import Container
 from livebazaar.kernel.clock import ManualClock
 from livebazaar.settings import Settings
 from tests.conftest import make_settings
-from tests.support import Api, assert_problem
+from tests.support import Api, assert_problem, form_token, sign_in_page
 
 PASSWORD = "correct horse"
 
@@ -61,7 +61,7 @@ async def test_sign_up_creates_the_account_signs_it_in_and_goes_back(
     assert "Aline" in (await client.get("/")).text
     # And the account signs in from /login too
     client.cookies.clear()
-    r = await client.post("/login", data={"email": "ALINE@example.org", "password": PASSWORD})
+    r = await sign_in_page(client, "ALINE@example.org", PASSWORD)
     assert r.status_code == 303
     # A foreign `next` is not followed
     client.cookies.clear()
@@ -168,13 +168,9 @@ async def test_the_sheet_signs_up_and_in_over_json(
     assert r.status_code == 422  # past the CSRF check: the address is what is wrong
     # Signing in answers the same way, and a wrong password as a problem
     client.cookies.clear()
-    r = await client.post(
-        "/login", data={"email": "aline@example.org", "password": "wrong one"}, headers=json_
-    )
+    r = await sign_in_page(client, "aline@example.org", "wrong one", headers=json_)
     assert_problem(r, 401, "bad_credentials")
-    r = await client.post(
-        "/login", data={"email": "aline@example.org", "password": PASSWORD}, headers=json_
-    )
+    r = await sign_in_page(client, "aline@example.org", PASSWORD, headers=json_)
     assert r.status_code == 200
     assert r.json()["display_name"] == "Aline"
 
@@ -217,18 +213,18 @@ async def test_sign_ins_per_address_are_limited_on_the_page_and_the_api(
 ) -> None:
     account = await api.account("Kofi")  # one sign-in, by the API
     for _ in range(2):
-        r = await client.post("/login", data={"email": account.email, "password": "wrong!"})
+        r = await sign_in_page(client, account.email, "wrong!")
         assert r.status_code == 401
-    r = await client.post("/login", data={"email": account.email, "password": PASSWORD})
+    r = await sign_in_page(client, account.email, PASSWORD)
     assert r.status_code == 303  # the fourth: at the limit, still in
-    r = await client.post("/login", data={"email": account.email, "password": PASSWORD})
+    r = await sign_in_page(client, account.email, PASSWORD)
     assert r.status_code == 429
     assert "Too many sign-in attempts from your network" in r.text
     assert "Retry-After" in r.headers
     r = await client.post("/api/v1/auth/token", json={"email": account.email, "password": PASSWORD})
     assert_problem(r, 429, "rate_limited")
     clock.advance(601)
-    r = await client.post("/login", data={"email": account.email, "password": PASSWORD})
+    r = await sign_in_page(client, account.email, PASSWORD)
     assert r.status_code == 303
 
 
@@ -262,16 +258,17 @@ async def test_the_limits_hold_across_nodes_sharing_a_redis(
     try:
         async with two_nodes(tmp_path, clock, **shared) as (a, b):
             account = await a.account("Kofi")  # one sign-in, on node A
-            wrong = {"email": account.email, "password": "wrong!"}
             for n in (b, a):
-                assert (await n.client.post("/login", data=wrong)).status_code == 401
-            right = {"email": account.email, "password": PASSWORD}
-            assert (await b.client.post("/login", data=right)).status_code == 303
+                assert (await sign_in_page(n.client, account.email, "wrong!")).status_code == 401
+            assert (await sign_in_page(b.client, account.email, PASSWORD)).status_code == 303
             for n in (a, b):
-                assert (await n.client.post("/login", data=right)).status_code == 429
-        # One key per limit and client address, namespaced by installation
+                assert (await sign_in_page(n.client, account.email, PASSWORD)).status_code == 429
+        # One key per limit and client address (and account: a digest, not the email),
+        # namespaced by installation
         keys = sorted([k.decode() async for k in client.scan_iter(match=f"{prefix}:*")])
-        assert keys == [f"{prefix}:ratelimit:{name}:127.0.0.1" for name in ("register", "sign_in")]
+        assert keys[:2] == [f"{prefix}:ratelimit:{n}:127.0.0.1" for n in ("register", "sign_in")]
+        assert re.fullmatch(f"{prefix}:ratelimit:sign_in_account:127.0.0.1:[0-9a-f]{{32}}", keys[2])
+        assert len(keys) == 3
     finally:
         await client.aclose()
         await forget_redis(url, prefix)
@@ -285,7 +282,33 @@ async def test_a_nul_character_is_refused_not_a_500(client: httpx.AsyncClient) -
     assert re.search('data-error-for="display_name">[^<]+', r.text)
     body = {"email": "a@example.org", "password": PASSWORD, "display_name": "A\x00"}
     assert_problem(await client.post("/api/v1/auth/register", json=body), 422, "validation_failed")
-    r = await client.post("/login", data={"email": "a\x00@example.org", "password": PASSWORD})
+    r = await sign_in_page(client, "a\x00@example.org", PASSWORD)
     assert r.status_code == 401
     body = {"email": "a\x00@example.org", "password": PASSWORD}
     assert_problem(await client.post("/api/v1/auth/token", json=body), 401, "bad_credentials")
+
+
+async def test_sign_in_needs_the_form_token(client: httpx.AsyncClient, api: Api) -> None:
+    """Login CSRF: another site posting /login with its own account's password must not sign
+    the visitor in to that account (it has no lb_form cookie, or not the one it sends)."""
+    attacker = await api.account("Mallory")
+    creds = {"email": attacker.email, "password": PASSWORD}
+    r = await client.post("/login", data=creds)
+    assert r.status_code == 403
+    assert "This form had expired" in r.text
+    assert 'name="form_token" value="' in r.text  # the form again, with a token to send it
+    token = await form_token(client)
+    for wrong in ("y" * 32, "é" * 32, ""):
+        r = await client.post("/login", data={**creds, "form_token": wrong})
+        assert r.status_code == 403
+    r = await client.post("/login", data=creds, headers={"Accept": "application/json"})
+    assert_problem(r, 403, "csrf_failed")
+    assert container_cookie(client) is None
+    # The page's own form signs in
+    r = await client.post("/login", data={**creds, "form_token": token})
+    assert r.status_code == 303
+    assert container_cookie(client) is not None
+
+
+def container_cookie(client: httpx.AsyncClient) -> str | None:
+    return client.cookies.get("lb_session")

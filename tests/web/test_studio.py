@@ -10,7 +10,7 @@ import httpx
 from livebazaar.accounts import Role
 from tests.factories import grant
 from tests.live.stage import Stage, make_stage, post_chat
-from tests.support import Account, Api
+from tests.support import Account, Api, sign_in_page
 
 PASSWORD = "correct horse"
 XSS = "<img src=x onerror=alert(1)>"
@@ -22,7 +22,7 @@ STUDIO_MODULES = (
 
 
 async def _sign_in(client: httpx.AsyncClient, account: Account) -> None:
-    r = await client.post("/login", data={"email": account.email, "password": PASSWORD})
+    r = await sign_in_page(client, account.email, PASSWORD)
     assert r.status_code == 303, r.text
 
 

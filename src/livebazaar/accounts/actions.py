@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +17,7 @@ from livebazaar.accounts.errors import (
     TooManyAddresses,
 )
 from livebazaar.accounts.models import Address, AuthToken, Membership, Role, TokenKind, User
+from livebazaar.accounts.password_policy import check_password_strength
 from livebazaar.accounts.passwords import Passwords
 from livebazaar.accounts.schemas import AddressIn
 from livebazaar.kernel.clock import Clock
@@ -46,6 +47,8 @@ async def do_register(
     display_name: str,
     is_admin: bool = False,
 ) -> User:
+    """WeakPassword for a password easy to guess (password_policy.py), EmailTaken."""
+    await check_password_strength(password, email=email, display_name=display_name)
     password_hash = await passwords.hash(password)
     async with db.uow() as uow:
         email = email.strip().lower()
@@ -102,6 +105,7 @@ def _add_token(
             csrf_token=csrf,
             created_at=now,
             expires_at=now + timedelta(seconds=ttl_s),
+            last_used_at=now,
         )
     )
     return IssuedToken(secret=secret, csrf_token=csrf, user_id=user_id, max_age_s=ttl_s)
@@ -115,6 +119,19 @@ async def do_log_out(db: Database, clock: Clock, *, token_id: str) -> None:
             .values(revoked_at=clock.now())
         )
         await uow.commit()
+
+
+async def do_touch_token(db: Database, clock: Clock, *, token_id: str) -> datetime:
+    """Note that the token is in use now (it then lives token_idle_ttl_s more); the time."""
+    now = clock.now()
+    async with db.uow() as uow:
+        await uow.session.execute(
+            update(AuthToken)
+            .where(AuthToken.id == token_id, AuthToken.last_used_at < now)
+            .values(last_used_at=now)
+        )
+        await uow.commit()
+    return now
 
 
 async def do_grant_role(

@@ -1,4 +1,11 @@
-from livebazaar.kernel.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
+from livebazaar.kernel.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotAuthenticated,
+    NotFound,
+    RateLimited,
+)
 from livebazaar.kernel.text import N_
 
 
@@ -40,3 +47,15 @@ class TooManyAddresses(Conflict):
 class PostalCodeRequired(Invalid):
     code = "postal_code_required"
     title = N_("This address needs a postal code before a courier can deliver there")
+
+
+class WeakPassword(Invalid):
+    code = "weak_password"
+    title = N_("This password is too easy to guess: use three or four uncommon words")
+
+
+class SignInLocked(RateLimited):
+    """Too many sign-in attempts for one account from one client address (settings)."""
+
+    code = "sign_in_locked"
+    title = N_("Too many sign-in attempts for this account: try again later")

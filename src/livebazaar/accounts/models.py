@@ -45,6 +45,9 @@ class AuthToken(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # When the token was last used, written at most once per settings.token_touch_interval_s:
+    # a token unused for settings.token_idle_ttl_s is refused before it expires.
+    last_used_at: Mapped[datetime]
 
 
 class Membership(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,9 +26,14 @@ class Actor:
     token_kind: TokenKind
     csrf_token: str | None
     token_expires_at: datetime
+    token_last_used_at: datetime | None = None  # None: an actor made by hand, not by a token
 
 
-async def get_actor_by_token(session: AsyncSession, clock: Clock, secret: str) -> Actor:
+async def get_actor_by_token(
+    session: AsyncSession, clock: Clock, secret: str, idle_ttl: timedelta | None = None
+) -> Actor:
+    """The token's owner; InvalidToken when unknown, revoked, expired, or unused for
+    `idle_ttl` (settings.token_idle_ttl_s)."""
     row = (
         await session.execute(
             select(AuthToken, User)
@@ -39,7 +44,10 @@ async def get_actor_by_token(session: AsyncSession, clock: Clock, secret: str) -
     if row is None:
         raise InvalidToken()
     token, user = row
-    if token.revoked_at is not None or token.expires_at <= clock.now():
+    now = clock.now()
+    if token.revoked_at is not None or token.expires_at <= now:
+        raise InvalidToken()
+    if idle_ttl is not None and token.last_used_at + idle_ttl <= now:
         raise InvalidToken()
     return Actor(
         user_id=user.id,
@@ -49,6 +57,7 @@ async def get_actor_by_token(session: AsyncSession, clock: Clock, secret: str) -
         token_kind=token.kind,
         csrf_token=token.csrf_token,
         token_expires_at=token.expires_at,
+        token_last_used_at=token.last_used_at,
     )
 
 

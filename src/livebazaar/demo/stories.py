@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-DEMO_PASSWORD = "livebazaar-demo"  # noqa: S105  (a published demo login, not a secret)
+DEMO_PASSWORD = "mango river at dawn"  # noqa: S105  (a published demo login, not a secret)
 
 
 @dataclass(frozen=True)

@@ -216,7 +216,7 @@ def remember_choice(c: ContainerDep, cookie: str, value: str | None, next: str) 
     else:
         response.set_cookie(
             cookie, value, max_age=COOKIE_MAX_AGE_S, httponly=True, samesite="lax",
-            secure=c.settings.cookie_secure, path="/",
+            secure=c.settings.secure_cookies, path="/",
         )  # fmt: skip
     return response
 

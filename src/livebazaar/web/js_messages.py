@@ -59,6 +59,7 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("The reminder did not change: the network failed. Try again."),
     # static/sign_in_sheet.js: signing in over the room
     N_("Too many attempts from your network. Try again in {minutes} minutes."),
+    N_("Too many sign-in attempts for this account. Try again in {minutes} minutes."),
     N_("The connection failed. Try again."),
     # static/studio_golive.js, camera.js: going live
     N_("Turn on the camera to check the picture, then go live."),

@@ -5,9 +5,9 @@ Signing in or up issues a SESSION token in an HttpOnly, SameSite=Lax cookie and 
 application/json`): static/sign_in_sheet.js signs a viewer in over the room without leaving
 it, and gets the new session's CSRF token for the rest of the page's calls.
 
-Sign-up needs a form token: the anonymous form's CSRF check, a double-submitted cookie
-(`lb_form`, SameSite=Strict) whose value the form repeats; another site can neither read nor
-set it, so it cannot sign a visitor up (and in) to an account of its choosing. The page sets
+Sign-up and sign-in need a form token: the anonymous forms' CSRF check, a double-submitted
+cookie (`lb_form`, SameSite=Strict) whose value the form repeats; another site can neither
+read nor set it, so it cannot sign a visitor up or in to an account of its choosing. The page sets
 the cookie; the sheet's script makes its own. Attempts are rate-limited per client address
 (web/auth_limits.py).
 """
@@ -30,22 +30,28 @@ from livebazaar.accounts import (
     do_register,
     get_user,
 )
-from livebazaar.accounts.errors import CsrfFailed, EmailTaken
+from livebazaar.accounts.errors import CsrfFailed, EmailTaken, SignInLocked, WeakPassword
 from livebazaar.accounts.schemas import RegisterIn
 from livebazaar.bootstrap import Container
 from livebazaar.kernel.errors import NotAuthenticated, RateLimited
 from livebazaar.kernel.text import N_
 from livebazaar.web import i18n
-from livebazaar.web.auth_limits import check_register_rate, check_sign_in_rate
+from livebazaar.web.auth_limits import (
+    check_account_sign_in_rate,
+    check_register_rate,
+    check_sign_in_rate,
+)
 from livebazaar.web.deps import ActorDep, ContainerDep
 from livebazaar.web.pages import PageActorDep, render_page
 from livebazaar.web.problems import VALIDATION_TITLE, localized_problem
-from livebazaar.web.sign_up_form import SignUpErrors, field_errors
+from livebazaar.web.sign_up_form import WEAK_PASSWORD, SignUpErrors, field_errors
 
 router = APIRouter(include_in_schema=False)
 FORM_COOKIE = "lb_form"
 FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # as static/sign_in_sheet.js makes them
 EXPIRED = N_("This form had expired. Please send it again.")
+TOO_MANY_SIGN_INS = N_("Too many sign-in attempts from your network. Try again in %(n)d minutes.")
+LOCKED = N_("Too many sign-in attempts for this account. Try again in %(n)d minutes.")
 TOO_MANY_ACCOUNTS = N_("Too many new accounts from your network. Try again in %(n)d minutes.")
 # Hard bounds of what a form field may carry (a longer one is a 422 problem); under them a
 # field too long for an account is refused beside the field, with the input kept.
@@ -74,7 +80,7 @@ def _form_token_matches(request: Request, given: str) -> bool:
 
 def _with_form_cookie(response: Response, token: str, c: Container) -> Response:
     response.set_cookie(
-        FORM_COOKIE, token, httponly=False, samesite="strict", secure=c.settings.cookie_secure,
+        FORM_COOKIE, token, httponly=False, samesite="strict", secure=c.settings.secure_cookies,
         path="/",
     )  # fmt: skip
     return response
@@ -100,7 +106,7 @@ async def _signed_in(
         response = RedirectResponse(i18n.safe_next(next_), status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(
         c.settings.session_cookie_name, issued.secret, max_age=issued.max_age_s, httponly=True,
-        samesite="lax", secure=c.settings.cookie_secure, path="/",
+        samesite="lax", secure=c.settings.secure_cookies, path="/",
     )  # fmt: skip
     return response
 
@@ -116,22 +122,26 @@ async def _open_session(c: Container, email: str, password: str) -> IssuedToken:
 
 
 def _login_page(
-    request: Request, c: Container, next_: str, email: str, error: str | None, code: int
-) -> HTMLResponse:
-    return render_page(
+    request: Request, c: Container, next_: str, email: str, error: str | None, code: int = 200
+) -> Response:
+    token = _form_token(request)
+    page = render_page(
         request, "login.html", None, next=i18n.safe_next(next_), email=email, error=error,
-        demo_hint=c.settings.demo_logins_hint, _status=code,
+        demo_hint=c.settings.demo_logins_hint, form_token=token, _status=code,
     )  # fmt: skip
+    return _with_form_cookie(page, token, c)
 
 
 @router.get("/login", response_class=HTMLResponse)
 async def login_form(
     request: Request, c: ContainerDep, actor: PageActorDep, next: str = "/"
-) -> HTMLResponse:
-    return render_page(
+) -> Response:
+    token = _form_token(request)
+    page = render_page(
         request, "login.html", actor, next=i18n.safe_next(next), error=None, email="",
-        demo_hint=c.settings.demo_logins_hint,
+        demo_hint=c.settings.demo_logins_hint, form_token=token,
     )  # fmt: skip
+    return _with_form_cookie(page, token, c)
 
 
 @router.post("/login", response_model=None)
@@ -140,17 +150,27 @@ async def log_in(
     c: ContainerDep,
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=256)],
+    form_token: Annotated[str, Form(max_length=200)] = "",
     next: Next = "/",
 ) -> Response:
-    """At most settings.sign_in_rate_per_10min attempts per client address."""
+    """Needs the form token, as sign-up does: another site cannot sign a visitor in to an
+    account of its choosing (login CSRF). At most settings.sign_in_rate_per_10min attempts
+    per client address."""
     _ = i18n.translator(request)
     try:
+        if not _form_token_matches(request, form_token):
+            raise CsrfFailed()
         await check_sign_in_rate(c, request)
+        await check_account_sign_in_rate(c, request, email)
         issued = await _open_session(c, email, password)
+    except CsrfFailed:
+        if _wants_json(request):
+            raise
+        return _login_page(request, c, next, "", _(EXPIRED), 403)  # not another site's email
     except RateLimited as exc:
         if _wants_json(request):
             raise
-        error = _("Too many sign-in attempts from your network. Try again in %(n)d minutes.")
+        error = _(LOCKED if isinstance(exc, SignInLocked) else TOO_MANY_SIGN_INS)
         page = _login_page(request, c, next, email, error % {"n": _retry_minutes(exc)}, 429)
         page.headers["Retry-After"] = _retry_after(exc)
         return page
@@ -225,6 +245,8 @@ async def register(
         return page
     except ValidationError as exc:
         return _refused(request, c, next, values, field_errors(exc, _), 422)
+    except WeakPassword:
+        return _refused(request, c, next, values, {"password": _(WEAK_PASSWORD)}, 422, True)
     except EmailTaken:
         errors = {"email": _("An account with this email exists. Sign in instead.")}
         return _refused(request, c, next, values, errors, 409)
@@ -239,12 +261,15 @@ def _refused(
     values: dict[str, str],
     errors: SignUpErrors,
     code: int,
+    weak: bool = False,
 ) -> Response:
     """The form again with a message beside each field, or, for the sheet, the same as a
     problem whose `fields` map each field to its message."""
     if _wants_json(request):
         if code == 409:
             problem = (EmailTaken.code, EmailTaken.title)
+        elif weak:
+            problem = (WeakPassword.code, WeakPassword.title)
         else:
             problem = ("validation_failed", VALIDATION_TITLE)
         return localized_problem(request, code, *problem, fields=errors)

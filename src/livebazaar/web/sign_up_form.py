@@ -13,6 +13,10 @@ from pydantic import ValidationError
 from livebazaar.kernel.text import N_
 
 SignUpErrors = dict[str, str]
+# Beside the password when accounts/password_policy.py finds it easy to guess.
+WEAK_PASSWORD = N_(
+    "This password is too easy to guess. Use three or four uncommon words, or a longer one."
+)
 
 _FIELDS = ("display_name", "email", "password")
 _MESSAGES: dict[tuple[str, str], str] = {

@@ -20,7 +20,11 @@ from livebazaar.accounts import (
 )
 from livebazaar.accounts.schemas import MemberIn, MemberOut, RegisterIn, TokenIn, TokenOut, UserOut
 from livebazaar.kernel.errors import NotFound
-from livebazaar.web.auth_limits import check_register_rate, check_sign_in_rate
+from livebazaar.web.auth_limits import (
+    check_account_sign_in_rate,
+    check_register_rate,
+    check_sign_in_rate,
+)
 from livebazaar.web.deps import ActorDep, ContainerDep, PathId
 from livebazaar.web.problems import PROBLEM_RESPONSES
 
@@ -29,7 +33,8 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=PROBLEM_RESPON
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED)
 async def register(body: RegisterIn, c: ContainerDep, request: Request) -> UserOut:
-    """At most settings.register_rate_per_hour accounts per client address (429 beyond)."""
+    """At most settings.register_rate_per_hour accounts per client address (429 beyond); a
+    password easy to guess is refused (422 weak_password)."""
     await check_register_rate(c, request)
     user = await do_register(
         c.db,
@@ -44,8 +49,10 @@ async def register(body: RegisterIn, c: ContainerDep, request: Request) -> UserO
 
 @router.post("/auth/token")
 async def issue_token(body: TokenIn, c: ContainerDep, request: Request) -> TokenOut:
-    """At most settings.sign_in_rate_per_10min attempts per client address (429 beyond)."""
+    """At most settings.sign_in_rate_per_10min attempts per client address (429 beyond), and
+    sign_in_account_rate_per_15min on one account from one address (429 sign_in_locked)."""
     await check_sign_in_rate(c, request)
+    await check_account_sign_in_rate(c, request, body.email)
     issued = await do_log_in(
         c.db,
         c.passwords,

@@ -3,8 +3,8 @@
 // over the page instead of going to /login. The video keeps playing behind it. Its forms post
 // to /register and /login asking for JSON; once in, the page takes the new session's CSRF
 // token (api.js setCsrf), the top bar shows the name, and `then` continues the purchase.
-// Sign-up repeats the `lb_form` cookie in its form (web/sign_in.py's double-submit check);
-// the sheet makes that cookie itself when the viewer has none yet.
+// Both forms repeat the `lb_form` cookie (web/sign_in.py's double-submit check against
+// cross-site posts); the sheet makes that cookie itself when the viewer has none yet.
 
 import { onSignInNeeded, setCsrf } from "./api.js";
 import { t } from "./i18n.js";
@@ -47,7 +47,9 @@ function showErrors(form, status, problem) {
   let message = "";
   if (status === 429) {
     const minutes = Math.max(1, Math.ceil((problem?.retry_after_s ?? 60) / 60));
-    message = t("Too many attempts from your network. Try again in {minutes} minutes.", { minutes });
+    message = problem?.code === "sign_in_locked"
+      ? t("Too many sign-in attempts for this account. Try again in {minutes} minutes.", { minutes })
+      : t("Too many attempts from your network. Try again in {minutes} minutes.", { minutes });
   } else if (!first) {
     message = problem?.detail || problem?.title || t("The connection failed. Try again.");
   }
