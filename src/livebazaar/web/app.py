@@ -87,6 +87,7 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.container = container
+    app.state.picture_decodes = asyncio.Semaphore(container.settings.picture_decodes_at_once)
     wire_webhook_sender(container)
     install_problem_handlers(app)
     app.add_middleware(RefuseNul)
