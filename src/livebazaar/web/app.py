@@ -25,6 +25,7 @@ from livebazaar.web import (
     studio,
     viewer_currency,
 )
+from livebazaar.web.body_limit import LimitBodies
 from livebazaar.web.guards import RefuseNul
 from livebazaar.web.periodic import run_every
 from livebazaar.web.problems import install_problem_handlers
@@ -91,6 +92,7 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
     wire_webhook_sender(container)
     install_problem_handlers(app)
     app.add_middleware(RefuseNul)
+    app.add_middleware(LimitBodies, settings=container.settings)
     for router in ROUTERS:  # their routes, flat: include_router would match them through a
         app.router.routes.extend(router.routes)  # wrapper per router, at twice the cost
     app.include_router(pages.router)
