@@ -3,6 +3,7 @@ decoder allocates its frame: a 1 MB PNG of 16000x16000 took the server from 178 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import struct
 import subprocess
@@ -16,6 +17,7 @@ import av
 import numpy as np
 import pytest
 from av.video.codeccontext import VideoCodecContext
+from httpx import ASGITransport
 
 from livebazaar.catalog.picture_header import picture_pixels
 from tests.factories import make_product, make_shop
@@ -121,3 +123,28 @@ def test_refusing_the_bomb_costs_no_memory(tmp_path: Path) -> None:
     # Then it is refused, and the process's peak memory grew by under 16 MB (it was 1.1 GB)
     assert result["outcome"] == "refused"
     assert result["grew_kib"] < 16 * 1024, result
+
+
+async def test_an_upload_waits_while_as_many_pictures_as_allowed_are_decoding(api: Api) -> None:
+    # Given every decode slot taken (picture_decodes_at_once, 2 by default)
+    owner = await api.account("Ana")
+    product = await make_product(api.container, await make_shop(api.container, owner))
+    app = cast("ASGITransport", api.client._transport).app
+    decodes: asyncio.Semaphore = app.state.picture_decodes  # type: ignore[attr-defined]
+    for _ in range(api.container.settings.picture_decodes_at_once):
+        await decodes.acquire()
+    # When an owner uploads a picture
+    upload = asyncio.create_task(
+        api.client.post(
+            f"/api/v1/products/{product.id}/images/upload",
+            files={"file": ("a.png", _encoded("png", 64, 48, "rgb24"), "image/png")},
+            headers=owner.headers,
+        )
+    )
+    while not getattr(decodes, "_waiters", None):  # it reaches the queue for a slot
+        assert not upload.done(), upload.result().text
+        await asyncio.sleep(0)
+    # Then it waits there, and goes through once a slot is freed
+    assert not upload.done()
+    decodes.release()
+    assert (await upload).status_code == 201

@@ -92,3 +92,18 @@ def test_video_from_a_cdn_may_play_and_be_fetched(tmp_path: Path) -> None:
     assert "https://cdn.example.org" in policy["connect-src"].split()
     local = _directives(content_security_policy(settings, "/media/k"))
     assert local["media-src"] == "'self' blob:"
+
+
+async def test_a_violation_report_is_logged_and_anything_else_posted_there_is_dropped(
+    client: httpx.AsyncClient, csp_violations: list[str]
+) -> None:
+    report = {"csp-report": {"violated-directive": "script-src-elem", "blocked-uri": "inline"}}
+    r = await client.post(
+        "/csp-report", json=report, headers={"content-type": "application/csp-report"}
+    )
+    assert r.status_code == 204
+    assert len(csp_violations) == 1
+    assert "'blocked-uri': 'inline'" in csp_violations.pop()
+    for junk in (b"{", b"\xff", b"[" * 100_000, b'{"csp-report": 1}', b"[]"):
+        assert (await client.post("/csp-report", content=junk)).status_code == 204
+    assert csp_violations == []
