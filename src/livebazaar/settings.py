@@ -52,6 +52,17 @@ class Settings(BaseSettings):
     # Heights of the transcoded rungs below the source (weak networks); () for the source only.
     media_ladder: tuple[Annotated[int, Field(ge=144, le=2160)], ...] = (360,)
 
+    # Request bodies (web/body_limit.py): larger ones are refused with 413 before they are
+    # read, by Content-Length or while a chunked one streams. Picture uploads (multipart, an
+    # 8 MB picture) get their own limit; WHIP's SDP offers (a few KB) theirs; the rest, JSON
+    # and page forms, the first: the largest valid one, a product with 30 images of 2,000-character
+    # URLs and a 10,000-character description in Chinese, is ~150 KB. Product pictures decoded
+    # at once per process (each up to 50 megapixels, ~75-200 MB while decoded).
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    max_upload_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_sdp_body_bytes: int = Field(default=32 * 1024, ge=1024)
+    picture_decodes_at_once: int = Field(default=2, ge=1)
+
     # Accounts. A token (API or page session) lives token_ttl_s at most, and ends sooner when
     # unused for token_idle_ttl_s; its last use is written at most once per
     # token_touch_interval_s, so a request does not write the database each time.

@@ -307,7 +307,7 @@ async def test_refusals_look_like_refusals_and_say_how_many_more_the_buyer_may_t
         # post the bare form)
         await page.locator("#drop:not([hidden])").wait_for(timeout=WAIT_MS)
         await page.wait_for_function(
-            "document.querySelector('#drop-buy [name=address_id]').options.length > 1",
+            "() => document.querySelector('#drop-buy [name=address_id]').options.length > 1",
             timeout=WAIT_MS,
         )
         await form.locator("[name=quantity]").fill("1")

@@ -98,7 +98,8 @@ async def test_a_second_drop_leaves_the_first_claimable(
                 await form.locator("button[type=submit]").click()
                 await form.locator(".result", has_text="Paid").wait_for(timeout=WAIT_MS)
                 await room.wait_for_function(
-                    "document.querySelector('#drop-remaining').textContent.trim() === '2,998'",
+                    "() => document.querySelector('#drop-remaining')"
+                    ".textContent.trim() === '2,998'",
                     timeout=WAIT_MS,
                 )
                 # The card kept the coffee while the viewer was buying
@@ -110,7 +111,7 @@ async def test_a_second_drop_leaves_the_first_claimable(
                 await form.locator("[name=quantity]").fill("1")
                 await form.locator("button[type=submit]").click()
                 await room.wait_for_function(
-                    "document.querySelector('#drop-remaining').textContent.trim() === '39'",
+                    "() => document.querySelector('#drop-remaining').textContent.trim() === '39'",
                     timeout=WAIT_MS,
                 )
                 await form.locator(".result", has_text="Paid").wait_for(timeout=WAIT_MS)

@@ -105,7 +105,7 @@ async def test_a_host_goes_live_and_a_viewer_buys_from_the_drop(
             # A viewer opens the room and the video plays
             await sign_in(room, base, viewer, f"/shows/{show_id}")
             await room.wait_for_function(
-                "window.livebazaarPlayer && window.livebazaarPlayer.video.currentTime > 1",
+                "() => window.livebazaarPlayer && window.livebazaarPlayer.video.currentTime > 1",
                 timeout=WAIT_MS,
             )
 
@@ -123,7 +123,7 @@ async def test_a_host_goes_live_and_a_viewer_buys_from_the_drop(
             # The host pins the product; the viewer's card follows (when the picture does)
             await studio.click(f'#lineup button.pin[data-product-id="{pearl.id}"]')
             await room.wait_for_function(
-                "document.querySelector('#pinned-title')?.textContent.includes('Akoya')",
+                "() => document.querySelector('#pinned-title')?.textContent.includes('Akoya')",
                 timeout=WAIT_MS,
             )
 
@@ -147,7 +147,7 @@ async def test_a_host_goes_live_and_a_viewer_buys_from_the_drop(
             await studio.click("#drop-form button[type=submit]")
             await room.wait_for_selector("#drop:not([hidden])", timeout=WAIT_MS)
             await room.wait_for_function(
-                "document.querySelector('#drop-remaining').textContent.trim() === '30'",
+                "() => document.querySelector('#drop-remaining').textContent.trim() === '30'",
                 timeout=WAIT_MS,
             )
 
@@ -160,13 +160,13 @@ async def test_a_host_goes_live_and_a_viewer_buys_from_the_drop(
             await form.locator("button[type=submit]").click()
             await form.locator(".result", has_text="Paid").wait_for(timeout=WAIT_MS)
             await room.wait_for_function(
-                "document.querySelector('#drop-remaining').textContent.trim() === '29'",
+                "() => document.querySelector('#drop-remaining').textContent.trim() === '29'",
                 timeout=WAIT_MS,
             )
 
             # The host's live panel counts the order
             await studio.wait_for_function(
-                "document.querySelector('#stat-orders').textContent.trim() === '1'",
+                "() => document.querySelector('#stat-orders').textContent.trim() === '1'",
                 timeout=WAIT_MS,
             )
             revenue = await studio.text_content("#stat-revenue")

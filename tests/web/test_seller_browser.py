@@ -77,7 +77,7 @@ async def test_an_owner_runs_the_shop_from_a_phone(served: tuple[str, Container]
             await page.fill("#product-stock", "40")
             await page.click("form[data-action=add-product] button[type=submit]")
             await page.wait_for_function(
-                "document.getElementById('products-result').textContent.includes('decimals')",
+                "() => document.getElementById('products-result').textContent.includes('decimals')",
                 timeout=WAIT_MS,
             )
             assert await page.input_value("#product-title") == "Natural process beans"
@@ -88,7 +88,7 @@ async def test_an_owner_runs_the_shop_from_a_phone(served: tuple[str, Container]
             await page.fill("#product-stock", "40")
             await page.click("form[data-action=add-product] button[type=submit]")
             await page.wait_for_function(
-                "document.getElementById('products-result').textContent.includes('Natural')",
+                "() => document.getElementById('products-result').textContent.includes('Natural')",
                 timeout=WAIT_MS,
             )
             titles = await page.locator(".product .title").all_text_contents()
@@ -103,7 +103,7 @@ async def test_an_owner_runs_the_shop_from_a_phone(served: tuple[str, Container]
             await page.set_input_files(f"#picture-{beans.id}", files=[picture])
             await page.click(f"form[data-product-id='{beans.id}'] button[type=submit]")
             await page.wait_for_function(
-                "document.getElementById('products-result').textContent.includes('Picture')",
+                "() => document.getElementById('products-result').textContent.includes('Picture')",
                 timeout=WAIT_MS,
             )
             assert await page.locator(f"#product-{beans.id} img.thumb").count() == 1
@@ -112,7 +112,7 @@ async def test_an_owner_runs_the_shop_from_a_phone(served: tuple[str, Container]
             await page.fill(f"#stock-{beans.variant_id}", "7")
             await page.click(f"form[data-variant-id='{beans.variant_id}'] button[type=submit]")
             await page.wait_for_function(
-                "document.getElementById('products-result').textContent.includes('7')",
+                "() => document.getElementById('products-result').textContent.includes('7')",
                 timeout=WAIT_MS,
             )
 
@@ -250,7 +250,7 @@ async def test_an_owner_edits_in_place_and_uploads_a_phone_sized_picture(
             assert await page.text_content(f"{item} .title") == "Baroque pearl necklace"
             assert await page.text_content(f"{item} .variant .price") == "259.00\u00a0CNY"
             await page.wait_for_function(  # htmx focuses [autofocus] when the swap settles
-                f"document.activeElement === document.querySelector('{item} .edit-link')",
+                f"() => document.activeElement === document.querySelector('{item} .edit-link')",
                 timeout=WAIT_MS,
             )
             lineup = await page.text_content("#shows-body")
@@ -282,7 +282,7 @@ async def test_an_owner_edits_in_place_and_uploads_a_phone_sized_picture(
             await page.click("#shop-details button[type=submit]")
             await _wait_text(page, "shop-head", "Zhuji Pearl Farmers")
             await page.wait_for_function(  # the <title> too, which htmx takes from the answer
-                "document.title.startsWith('Zhuji Pearl Farmers')", timeout=WAIT_MS
+                "() => document.title.startsWith('Zhuji Pearl Farmers')", timeout=WAIT_MS
             )
 
             # A camera-sized picture, over 8 MB: the browser shrinks it, the server takes it

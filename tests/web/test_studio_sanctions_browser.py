@@ -83,7 +83,8 @@ async def test_the_studio_lists_and_lifts_sanctions_made_before_it_opened(
             # When the owner lifts the ban
             await page.click(f'#sanction-list button.lift[data-user-id="{troll.user_id}"]')
             await page.wait_for_function(
-                "document.getElementById('chat-result').textContent.includes('may chat again')",
+                "() => document.getElementById('chat-result')"
+                ".textContent.includes('may chat again')",
                 timeout=WAIT_MS,
             )
             # Then only the mute is left, and a reload (a fresh GET) agrees

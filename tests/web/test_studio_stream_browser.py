@@ -74,7 +74,7 @@ async def test_the_studio_shows_the_stream_as_the_server_knows_it(
                 assert show["playback"]["publisher"] == "rtmp"  # what the page read
                 assert await page.locator("#on-air").is_visible()
                 await page.wait_for_function(
-                    "window.livebazaarPlayer?.video.currentTime > 1", timeout=WAIT_MS
+                    "() => window.livebazaarPlayer?.video.currentTime > 1", timeout=WAIT_MS
                 )
                 assert await page.locator("#stream-video").get_attribute("muted") is not None
                 await page.locator("#stream-wait").wait_for(state="hidden", timeout=WAIT_MS)

@@ -44,7 +44,7 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Container]]:
 async def _advancing(page: Any, seconds: float) -> float:
     """Wait until the page's video has played past `seconds`; its currentTime."""
     await page.wait_for_function(
-        f"window.livebazaarPlayer && window.livebazaarPlayer.video.currentTime > {seconds}",
+        f"() => window.livebazaarPlayer && window.livebazaarPlayer.video.currentTime > {seconds}",
         timeout=WAIT_MS,
     )
     current: float = await page.evaluate("window.livebazaarPlayer.video.currentTime")
@@ -98,7 +98,9 @@ async def test_the_viewer_page_plays_the_live_video_and_the_replay(
                 replay.on("pageerror", lambda exc: errors.append(str(exc)))
                 await replay.goto(f"{base}/shows/{stage.show_id}/replay")
                 # (a replay waits for the viewer to press play)
-                await replay.wait_for_function("window.livebazaarPlayer?.video.readyState >= 2")
+                await replay.wait_for_function(
+                    "() => window.livebazaarPlayer?.video.readyState >= 2"
+                )
                 await replay.evaluate("window.livebazaarPlayer.video.play()")
                 assert await _advancing(replay, 1.0) > 1.0
                 await replay.screenshot(path=str(SHOTS / "replay-phone.png"))

@@ -243,7 +243,8 @@ async def test_counts_and_prices_follow_the_language(
             await page.goto(f"{base}/shows/{stage.show_id}")
             viewers = page.locator(".video .viewers")
             await page.wait_for_function(
-                "document.querySelector('.video .viewers').textContent.trim() === '1 spectateur'",
+                "() => document.querySelector('.video .viewers')"
+                ".textContent.trim() === '1 spectateur'",
                 timeout=WAIT_MS,
             )
             # Then prices are French too, from the page and from the script alike
@@ -258,7 +259,8 @@ async def test_counts_and_prices_follow_the_language(
             other = seen.watch(await second.new_page())
             await other.goto(f"{base}/shows/{stage.show_id}")
             await page.wait_for_function(
-                "document.querySelector('.video .viewers').textContent.trim() === '2 spectateurs'",
+                "() => document.querySelector('.video .viewers')"
+                ".textContent.trim() === '2 spectateurs'",
                 timeout=WAIT_MS,
             )
             assert (await viewers.text_content() or "").strip() == "2 spectateurs"

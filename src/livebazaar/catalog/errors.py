@@ -78,3 +78,9 @@ class ImageTooLarge(Invalid):
     code = "image_too_large"
     status = 413
     title = N_("The picture is larger than 8 MB")
+
+
+class ImageTooManyPixels(Invalid):
+    code = "image_too_many_pixels"
+    status = 413
+    title = N_("The picture has more than 50 megapixels")

@@ -9,6 +9,10 @@ tag into the frame's display matrix, whose rotation PyAV gives (`VideoFrame.rota
 mirror part is not exposed, so the mirrored orientations (2, 4, 5, 7, which phone cameras do
 not write) are only turned; Pillow's `ImageOps.exif_transpose` would cover them too, at the
 cost of a dependency. Turning after the resize is the same picture for less work.
+
+A picture is refused by the size its header declares before anything decodes it: a 1 MB PNG
+can declare 16000x16000 pixels, and decoding it took a gigabyte (catalog/picture_header.py).
+The callers also bound how many decode at once (web/routes/catalog.py).
 """
 
 from __future__ import annotations
@@ -20,18 +24,27 @@ import av
 import av.error
 import numpy as np
 
-from livebazaar.catalog.errors import BadImage, ImageTooLarge
+from livebazaar.catalog.errors import BadImage, ImageTooLarge, ImageTooManyPixels
+from livebazaar.catalog.picture_header import picture_pixels
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+# 8160x6120 (a 50 MP phone's full size) fits; decoding one costs ~75 MB (JPEG) to 200 MB (PNG).
+MAX_PIXELS = 50_000_000
 MAX_SIDE = 1600  # pixels on the longer side
 _ACCEPTED = {"jpeg_pipe", "png_pipe", "webp_pipe"}
 _QUALITY = 4  # mjpeg qscale: 2 (best) .. 31; 4 is close to a camera's "fine"
 
 
 def prepare_product_image(data: bytes) -> bytes:
-    """A JPEG of at most MAX_SIDE pixels a side; BadImage or ImageTooLarge otherwise."""
+    """A JPEG of at most MAX_SIDE pixels a side; BadImage, ImageTooLarge or
+    ImageTooManyPixels otherwise."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise ImageTooLarge()
+    pixels = picture_pixels(data)
+    if pixels is None or pixels == 0:
+        raise BadImage()
+    if pixels > MAX_PIXELS:
+        raise ImageTooManyPixels()
     try:
         with av.open(io.BytesIO(data), "r") as container:
             if container.format.name not in _ACCEPTED or not container.streams.video:

@@ -17,14 +17,17 @@ from livebazaar.media.ingest import authorize_publishers, worker_flv_sinks
 from livebazaar.media.rtmp import RtmpServer
 from livebazaar.web import (
     account,
+    api_docs,
     gc_policy,
     i18n,
     pages,
+    security_headers,
     seller,
     sign_in,
     studio,
     viewer_currency,
 )
+from livebazaar.web.body_limit import LimitBodies
 from livebazaar.web.guards import RefuseNul
 from livebazaar.web.periodic import run_every
 from livebazaar.web.problems import install_problem_handlers
@@ -82,17 +85,23 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
         version=__version__,
         summary="Live commerce for small producers: shows, flash drops, checkout.",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # web/api_docs.py serves it under its own security policy
         redoc_url=None,
         lifespan=lifespan,
     )
     app.state.container = container
+    app.state.picture_decodes = asyncio.Semaphore(container.settings.picture_decodes_at_once)
     wire_webhook_sender(container)
     install_problem_handlers(app)
     app.add_middleware(RefuseNul)
+    app.add_middleware(LimitBodies, settings=container.settings)
+    headers = security_headers.security_headers(container.settings, container.store.public_url("k"))
+    app.add_middleware(security_headers.SecurityHeaders, headers=headers)
     for router in ROUTERS:  # their routes, flat: include_router would match them through a
         app.router.routes.extend(router.routes)  # wrapper per router, at twice the cost
     app.include_router(pages.router)
+    app.include_router(api_docs.router)
+    app.include_router(security_headers.router)
     app.include_router(sign_in.router)
     app.include_router(i18n.router)
     app.include_router(viewer_currency.router)

@@ -147,8 +147,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _HTTP_CODES.get(exc.status_code, "http_error")
-        response = localized_problem(request, exc.status_code, code, _http_title(exc))
+        code = getattr(exc, "code", None) or _HTTP_CODES.get(exc.status_code, "http_error")
+        extra: dict[str, Any] = getattr(exc, "extra", {})  # e.g. body_limit's limit_bytes
+        response = localized_problem(request, exc.status_code, code, _http_title(exc), **extra)
         response.headers.update(exc.headers or {})  # a 405's Allow, a 401's WWW-Authenticate
         return response
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile, status
 
 from livebazaar.catalog import (
     check_catalog_editor,
@@ -151,22 +151,28 @@ async def add_image(product_id: Id, body: ImageIn, actor: ActorDep, c: Container
 @router.post(
     "/products/{product_id}/images/upload",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(s413="The picture is larger than 8 MB"),
+    responses=problem_responses(s413="The picture is larger than 8 MB or 50 megapixels"),
 )
 async def upload_image(
     product_id: Id,
-    file: Annotated[UploadFile, File(description="A JPEG, PNG or WebP picture, up to 8 MB")],
+    file: Annotated[
+        UploadFile, File(description="A JPEG, PNG or WebP picture, up to 8 MB and 50 megapixels")
+    ],
     actor: ActorDep,
     c: ContainerDep,
+    request: Request,
     alt: Annotated[str, Form(max_length=300)] = "",
 ) -> ImageOut:
     """Upload a picture from a phone: it is checked, resized to 1600 px at most, stripped of
-    its metadata (EXIF GPS) and stored beside the video; then appended like any image."""
+    its metadata (EXIF GPS) and stored beside the video; then appended like any image. Only
+    `picture_decodes_at_once` pictures are decoded at a time in a process; others wait."""
     async with c.db.read() as session:  # refuse before storing anything
         product = await get_product(session, product_id)
         await check_catalog_editor(session, actor, product.shop_id)
     data = await file.read(MAX_UPLOAD_BYTES + 1)
-    jpeg = await asyncio.to_thread(prepare_product_image, data)
+    decodes: asyncio.Semaphore = request.app.state.picture_decodes
+    async with decodes:
+        jpeg = await asyncio.to_thread(prepare_product_image, data)
     key = f"images/products/{product_id}/{new_id()}.jpg"
     await asyncio.to_thread(c.store.put, key, jpeg, content_type="image/jpeg", immutable=True)
     body = ImageIn(url=c.store.public_url(key), alt=alt)
