@@ -1,4 +1,4 @@
-from livebazaar.kernel.errors import DomainError, Invalid, NotFound
+from livebazaar.kernel.errors import Conflict, DomainError, Invalid, NotFound
 from livebazaar.kernel.text import N_
 
 
@@ -28,3 +28,8 @@ class PaymentDeclined(DomainError):
 class PaymentNotFound(NotFound):
     code = "payment_not_found"
     title = N_("No payment has this provider reference")
+
+
+class WebhookPaymentMismatch(Conflict):
+    code = "webhook_payment_mismatch"
+    title = N_("The webhook names a payment that its provider reference does not")

@@ -57,6 +57,10 @@ class TestPaymentProvider:
         self._payment_ids: dict[str, str] = {}  # our payment id by provider reference
         self._tasks: set[asyncio.Task[None]] = set()
 
+    @property
+    def webhook_secret(self) -> str:
+        return self._secret
+
     async def charge(self, request: ChargeRequest) -> ChargeResult:
         """Once per payment id, like a real provider's idempotency key: a repeat is answered
         with the first result and charges nothing."""
