@@ -32,7 +32,7 @@ from livebazaar.kernel.errors import Unavailable
 from livebazaar.kernel.idempotency import IdempotencyKey, get_stored_response, store_response
 from livebazaar.kernel.ids import new_id
 from livebazaar.kernel.money import Money
-from livebazaar.payments.errors import PaymentDeclined, UnknownProvider
+from livebazaar.payments.errors import NoPaymentProvider, PaymentDeclined, UnknownProvider
 from livebazaar.payments.models import Payment, PaymentStatus
 from livebazaar.payments.port import (
     ChargeOutcome,
@@ -65,6 +65,8 @@ async def do_pay_order(
     every write, and a rollback after the charge would invite a second one): record a pending
     payment and flag the order; charge, keyed by our payment id so the provider can recognise
     a retry; apply the answer. A retry meanwhile finds the order flagged (409 payment_pending)."""
+    if not providers:
+        raise NoPaymentProvider()
     provider = providers.get(data.provider)
     if provider is None:
         raise UnknownProvider()

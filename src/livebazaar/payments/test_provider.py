@@ -49,8 +49,8 @@ class TestPaymentProvider:
     __test__ = False  # not a pytest class
     name = "test"
 
-    def __init__(self, webhook_secret: str, settle_delay_s: float = 2.0) -> None:
-        self._secret = webhook_secret
+    def __init__(self, webhook_secret: str | None, settle_delay_s: float = 2.0) -> None:
+        self._secret = webhook_secret  # None until the deployment's is given (use_secret)
         self._settle_delay_s = settle_delay_s
         self.sender: WebhookSender | None = None
         self._charges: dict[str, ChargeResult] = {}  # by our payment id
@@ -58,8 +58,17 @@ class TestPaymentProvider:
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
+    def has_secret(self) -> bool:
+        return self._secret is not None
+
+    @property
     def webhook_secret(self) -> str:
+        if self._secret is None:
+            raise RuntimeError("the test provider has no webhook secret yet (Container.start)")
         return self._secret
+
+    def use_secret(self, secret: str) -> None:
+        self._secret = secret
 
     async def charge(self, request: ChargeRequest) -> ChargeResult:
         """Once per payment id, like a real provider's idempotency key: a repeat is answered
@@ -105,7 +114,7 @@ class TestPaymentProvider:
                 "failure_reason": None if outcome is ChargeOutcome.SUCCEEDED else "card_declined",
             }
         ).encode()
-        return body, {SIGNATURE_HEADER: sign(self._secret, body, timestamp)}
+        return body, {SIGNATURE_HEADER: sign(self.webhook_secret, body, timestamp)}
 
     def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookNotice:
         header = headers.get(SIGNATURE_HEADER, "")
@@ -119,7 +128,7 @@ class TestPaymentProvider:
             raise InvalidWebhookSignature("Missing or malformed Livebazaar-Signature") from exc
         if abs(time.time() - t) > TOLERANCE_S:
             raise InvalidWebhookSignature("The webhook timestamp is too old")
-        expected = sign(self._secret, body, t).split("v1=", 1)[1]
+        expected = sign(self.webhook_secret, body, t).split("v1=", 1)[1]
         if not hmac.compare_digest(expected, given):
             raise InvalidWebhookSignature()
         try:

@@ -56,8 +56,13 @@ async function addressFor(form) {
 // target(form, quantity) -> { url, body }: where to reserve what the form currently shows.
 async function checkout(form, target) {
   const result = form.querySelector(".result");
+  const noPayments = form.querySelector("[data-no-payments]");
+  if (noPayments) {  // nothing to pay with: reserve nothing; the notice says why
+    noPayments.focus();
+    return;
+  }
   const quantity = Number(form.elements.quantity.value);
-  const card = form.elements.card.value.replace(/\D/g, "");
+  const card = (form.elements.card?.value ?? "").replace(/\D/g, "");
   const { url, body } = target(form, quantity);
   const key = `${url} ${body.product_id ?? ""}`;
   let held = pending.get(form.id);
