@@ -269,3 +269,31 @@ async def test_a_forged_reference_is_refused_before_the_charge_is_recorded(
     assert (await post_webhook(client, body, headers)).status_code == 200, body
     settled = await payment_of(container, order_id)
     assert (settled.status, settled.provider_ref) == (PaymentStatus.FAILED, pending.provider_ref)
+
+
+async def test_a_signed_webhook_with_unstorable_fields_is_400(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    """Signed, but not what the tables hold (PostgreSQL text takes no NUL; the columns have
+    lengths): refused as not understood, never a 500, and nothing changes."""
+    buyer, _drop_id, order_id = await held(client, container, stage)
+    await pay(client, buyer, order_id, CARD_SETTLE_LATER_FAIL)
+    pending = await payment_of(container, order_id)
+    good = {
+        "id": "evt_ok", "type": "payment.succeeded", "payment": pending.provider_ref,
+        "metadata": {"payment_id": pending.id}, "failure_reason": None,
+    }  # fmt: skip
+    bad: list[dict[str, object]] = [
+        {"payment": pending.provider_ref + "\x00"},
+        {"id": "evt_" + "x" * 500},
+        {"metadata": {"payment_id": pending.id + "\x00"}},
+        {"metadata": {"payment_id": "p" * 300}},
+        {"type": "payment.failed", "failure_reason": {"nested": True}},
+        {"type": "payment.failed", "failure_reason": "r" * 1000},
+    ]
+    secret = provider(container).webhook_secret
+    for change in bad:
+        body = json.dumps({**good, **change}).encode()
+        r = await post_webhook(client, body, {SIGNATURE_HEADER: sign(secret, body)})
+        assert_problem(r, 400, "invalid_webhook")
+    assert (await payment_of(container, order_id)).status is PaymentStatus.PENDING

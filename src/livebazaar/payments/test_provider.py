@@ -137,11 +137,12 @@ class TestPaymentProvider:
             outcome = {"payment.succeeded": ChargeOutcome.SUCCEEDED}.get(kind, ChargeOutcome.FAILED)
             if kind not in ("payment.succeeded", "payment.failed"):
                 raise InvalidWebhook(f"Unknown event type {kind!r}")
+            reason = data.get("failure_reason")
             return WebhookNotice(
-                event_id=str(data["id"]),
-                provider_ref=str(data["payment"]),
+                event_id=_field(data["id"], 120),
+                provider_ref=_field(data["payment"], 120),
                 outcome=outcome,
-                failure_reason=data.get("failure_reason"),
+                failure_reason=None if reason is None else _field(reason, 200),
                 payment_id=_echoed_payment_id(data),
             )
         except (ValueError, KeyError, TypeError) as exc:
@@ -180,4 +181,15 @@ class TestPaymentProvider:
 def _echoed_payment_id(data: dict[str, object]) -> str | None:
     metadata = data.get("metadata")
     value = metadata.get("payment_id") if isinstance(metadata, dict) else None
-    return value if isinstance(value, str) else None
+    return None if value is None else _field(value, 36)
+
+
+def _field(value: object, max_length: int) -> str:
+    """A string the tables can hold (columns have lengths; PostgreSQL text takes no NUL),
+    or ValueError: even a signed webhook is input."""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise ValueError("not a string")
+    text = str(value)
+    if not text or len(text) > max_length or "\x00" in text:
+        raise ValueError("empty, too long, or holding a NUL")
+    return text
