@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -37,6 +38,10 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "argon2_time_cost": 1,
         "argon2_memory_kib": 64,
         "media_dir": tmp_path / "media",
+        # Test mode: the test provider's cards pay. Its webhook secret given, as an operator
+        # may (tests/payments/test_deployment_secrets.py makes one in the database).
+        "test_payments": True,
+        "test_payments_webhook_secret": secrets.token_urlsafe(24),
         "test_payments_settle_delay_s": 0.0,
         "rtmp_enabled": False,
         # Python's own collector in the test process (tests/web/test_gc_policy.py runs ours).

@@ -17,6 +17,7 @@ from livebazaar.broker.selection import broker_from_url
 from livebazaar.checkout import DROPS_CLOSED, HOLDS_CLOSED, HoldQueue, HotStock, RedisHotStock
 from livebazaar.kernel.clock import Clock, SystemClock
 from livebazaar.kernel.db import Base, Database
+from livebazaar.kernel.deployment_secrets import TEST_PAYMENTS_WEBHOOK, do_ensure_secret
 from livebazaar.kernel.ratelimit import RateLimiter, SlidingWindowLimiter
 from livebazaar.kernel.ratelimit_redis import RedisRateLimiter
 from livebazaar.live import InProcessViewerTally, ViewerTally, viewer_tally_from_url
@@ -32,6 +33,7 @@ def all_metadata() -> MetaData:
     import livebazaar.checkout.models
     import livebazaar.fx.models
     import livebazaar.inventory.models
+    import livebazaar.kernel.deployment_secrets
     import livebazaar.kernel.idempotency
     import livebazaar.live.models
     import livebazaar.media.models
@@ -73,6 +75,13 @@ class Container:
                 limiter = RedisRateLimiter(self.ratelimit_redis, prefix, limit, window_s=window_s)
             self._limiters[name] = limiter
         return limiter
+
+    async def start(self) -> None:
+        """What needs the (migrated) database before serving: the deployment's generated
+        secrets, made on its first start and the same for every worker and node after."""
+        test = self.payment_providers.get("test")
+        if isinstance(test, TestPaymentProvider) and not test.has_secret:
+            test.use_secret(await do_ensure_secret(self.db, self.clock, TEST_PAYMENTS_WEBHOOK))
 
     async def close(self) -> None:
         """Stop media workers and background writers, close subscriptions, release database
@@ -130,12 +139,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         passwords=Passwords(
             settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
         ),
-        payment_providers={
-            "test": TestPaymentProvider(
-                webhook_secret=settings.test_payments_webhook_secret,
-                settle_delay_s=settings.test_payments_settle_delay_s,
-            )
-        },
+        payment_providers=payment_providers(settings),
         # Connects on first use: building a container never needs Redis to be up.
         ratelimit_redis=redis_client(limits_url) if limits_url else None,
         viewers=viewer_tally_from_url(
@@ -144,6 +148,18 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
             interval_s=settings.viewer_count_interval_s,
         ),
     )
+
+
+def payment_providers(settings: Settings) -> dict[str, PaymentProvider]:
+    """The providers buyers may pay with: the test provider only in test mode (no money moves;
+    on a real deployment its cards would make orders paid for nothing)."""
+    if not settings.test_payments:
+        return {}
+    test = TestPaymentProvider(
+        webhook_secret=settings.test_payments_webhook_secret,
+        settle_delay_s=settings.test_payments_settle_delay_s,
+    )
+    return {test.name: test}
 
 
 def build_hotstock(

@@ -152,8 +152,14 @@ class Settings(BaseSettings):
     # webhook) is looked up with its provider and settled; every node looks each interval.
     payment_reconcile_after_s: float = Field(default=300.0, ge=1)
     payment_reconcile_interval_s: float = Field(default=60.0, gt=0)
-    # The built-in test provider signs its webhooks with this secret.
-    test_payments_webhook_secret: str = "whsec_livebazaar_test_provider"  # noqa: S105
+    # The built-in test provider (its cards approve, decline or settle later; no money moves)
+    # is on only when this is true: `livebazaar demo` and the tests turn it on, and every page
+    # then says "test mode". Off, with no other provider, paying answers 503 no_payment_provider.
+    test_payments: bool = False
+    # What it signs its webhooks with. Unset: a secret generated on the deployment's first
+    # start and kept in its database (kernel/deployment_secrets.py), the same for every worker
+    # and node on it. Nothing secret has a default here: a default is published.
+    test_payments_webhook_secret: str | None = Field(default=None, min_length=16)
     test_payments_settle_delay_s: float = Field(default=2.0, ge=0)
 
     def redis_for(self, url: str | None) -> str | None:

@@ -74,7 +74,8 @@ class DropMachine(RuleBasedStateMachine):
         self.clock = ManualClock(datetime(2026, 5, 1, 12, tzinfo=UTC))
         self.c = build_container(
             Settings(database_url=database_url(self.tmp, "m", schema=True),
-                     sqlite_synchronous="NORMAL"),
+                     sqlite_synchronous="NORMAL", test_payments=True,
+                     test_payments_webhook_secret="state-machine-webhooks"),
             clock=self.clock,
         )  # fmt: skip
         self.limiter = SlidingWindowLimiter(10**9)

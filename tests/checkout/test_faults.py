@@ -131,6 +131,7 @@ def _env(tmp_path: Path, redis: str, prefix: str) -> dict[str, str]:
         "LIVEBAZAAR_ARGON2_MEMORY_KIB": "64",
         "LIVEBAZAAR_MEDIA_DIR": str(tmp_path / "media"),
         "LIVEBAZAAR_RTMP_ENABLED": "false",
+        "LIVEBAZAAR_TEST_PAYMENTS": "true",  # its buyers pay with the test cards
     }
 
 

@@ -186,3 +186,41 @@ async def test_claims_a_dead_node_admitted_are_recorded_by_another(
         await sweep_expired_holds(b.container.db, b.container.broker, b.container.clock)
         assert (await _redis_state(settings, drop["id"]))["available"] == 4
         assert (await claim(b.client, buyers[1], drop["id"], 2)).status_code == 201
+
+
+@pytest.mark.skipif(not on_postgres(), reason="needs PostgreSQL (a row lock held meanwhile)")
+async def test_a_key_retried_while_its_claim_is_recorded_elsewhere_is_409(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """Two nodes: the first claim is admitted through node A and its recording waits; the
+    same Idempotency-Key retried through node B meanwhile is 409 (the IETF draft's and
+    Stripe's answer; not a 503 telling monitoring the server failed), then the first answer."""
+    clock = ManualClock()
+    shared: dict[str, Any] = {
+        "database_url": database_url(tmp_path, schema=True),
+        "hotstock_url": settings.hotstock_url, "broker_prefix": settings.broker_prefix,
+    }  # fmt: skip
+    async with (
+        node(make_settings(tmp_path, **shared), clock) as a,
+        node(make_settings(tmp_path, **shared), clock) as b,
+    ):
+        stage = await set_stage(a)
+        drop = await start_drop(a.client, stage, quantity=4, per_buyer_limit=2)
+        [buyer] = await make_buyers(a.container, 1)
+        pool_id = await drop_pool_id(a.container, drop["id"])
+        async with _pool_row_locked(a.container, pool_id):
+            first = asyncio.create_task(claim(a.client, buyer, drop["id"], 2, key="k1"))
+            for _ in range(500):  # admitted in Redis; its recording waits on the lock
+                if (await _redis_state(settings, drop["id"])).get("inflight") == 2:
+                    break
+                await asyncio.sleep(0.01)
+
+            retried = await claim(b.client, buyer, drop["id"], 2, key="k1")
+
+            assert_problem(retried, 409, "idempotency_key_in_flight")
+            assert retried.headers["retry-after"] == "1"
+        assert (await first).status_code == 201
+        again = await claim(b.client, buyer, drop["id"], 2, key="k1")
+        assert again.status_code == 201
+        assert again.json()["order_id"] == (await first).json()["order_id"]
+        assert (await pool(a.container, pool_id)).reserved == 2

@@ -24,6 +24,7 @@ async def demo(tmp_path: Path) -> AsyncIterator[Demo]:
         # as cli/demo.py's DemoSettings: the seed registers everyone from one address
         register_rate_per_hour=1_000_000,
         sign_in_rate_per_10min=1_000_000,
+        test_payments=True,  # as DemoSettings: the demo's buyers pay with test cards
     )
     demo = await build_demo(settings)
     yield demo

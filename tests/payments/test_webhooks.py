@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import httpx
@@ -13,9 +14,14 @@ from livebazaar.checkout import sweep_expired_holds
 from livebazaar.kernel.clock import ManualClock
 from livebazaar.payments import ChargeOutcome
 from livebazaar.payments.models import Payment, PaymentStatus
-from livebazaar.payments.test_provider import CARD_SETTLE_LATER, CARD_SETTLE_LATER_FAIL
+from livebazaar.payments.test_provider import (
+    CARD_SETTLE_LATER,
+    CARD_SETTLE_LATER_FAIL,
+    SIGNATURE_HEADER,
+    sign,
+)
 from livebazaar.web.routes.payments import wire_webhook_sender
-from tests.checkout.stage import Stage, drop_pool_id, get_drop, pool
+from tests.checkout.stage import Stage, claim, drop_pool_id, get_drop, make_buyers, pool
 from tests.payments.providers import builtin_provider as provider
 from tests.payments.test_pay import held, pay
 from tests.support import assert_problem
@@ -185,3 +191,109 @@ async def test_the_wired_sender_delivers_over_http(
         if status != "reserved":
             break
     assert status == "paid"
+
+
+def forged_webhook(
+    c: Container, payment_id: str, provider_ref: str, outcome: ChargeOutcome
+) -> tuple[bytes, dict[str, str]]:
+    """A webhook signed with the provider's secret that names `payment_id` in its metadata and
+    `provider_ref` as the payment: what anyone holding the secret could send."""
+    body = json.dumps(
+        {
+            "id": f"evt_forged_{provider_ref}",
+            "type": f"payment.{outcome.value}",
+            "payment": provider_ref,
+            "metadata": {"payment_id": payment_id},
+        }
+    ).encode()
+    return body, {SIGNATURE_HEADER: sign(provider(c).webhook_secret, body)}
+
+
+async def payment_of(c: Container, order_id: str) -> Payment:
+    async with c.db.read() as session:
+        payment = await session.scalar(select(Payment).where(Payment.order_id == order_id))
+    assert payment is not None
+    return payment
+
+
+async def test_a_webhook_settles_only_the_payment_its_reference_names(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    """The forgery found: a pending 'fails later' payment made paid by a succeeded webhook
+    naming it in the metadata but another reference, and left paid when its failure came."""
+    buyer, drop_id, order_id = await held(client, container, stage)
+    await pay(client, buyer, order_id, CARD_SETTLE_LATER_FAIL)
+    pending = await payment_of(container, order_id)
+    [other_buyer] = await make_buyers(container, 1)
+    other_order = (await claim(client, other_buyer, drop_id)).json()["order_id"]
+    assert (await pay(client, other_buyer, other_order)).status_code == 200
+    others_ref = (await payment_of(container, other_order)).provider_ref
+
+    for ref in ("test_forged", others_ref):
+        body, headers = forged_webhook(container, pending.id, ref, ChargeOutcome.SUCCEEDED)
+        assert_problem(await post_webhook(client, body, headers), 409, "webhook_payment_mismatch")
+
+    order = (await client.get(f"/api/v1/orders/{order_id}", headers=buyer.headers)).json()
+    assert (order["status"], order["payment_pending"]) == ("reserved", True)
+    assert (await get_drop(client, drop_id))["sold"] == 1  # the other buyer's
+    body, headers = provider(container).settlement_webhook(
+        pending.provider_ref, ChargeOutcome.FAILED
+    )
+    assert (await post_webhook(client, body, headers)).status_code == 200
+    order = (await client.get(f"/api/v1/orders/{order_id}", headers=buyer.headers)).json()
+    assert (order["status"], order["payment_pending"]) == ("reserved", False)
+    assert (await payment_of(container, order_id)).status is PaymentStatus.FAILED
+
+
+async def test_a_forged_reference_is_refused_before_the_charge_is_recorded(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    """A webhook may come before the charge's answer is recorded; then the provider is asked
+    which reference the payment has, and a webhook naming another is refused."""
+    buyer, _drop_id, order_id = await held(client, container, stage)
+    await pay(client, buyer, order_id, CARD_SETTLE_LATER_FAIL)
+    pending = await payment_of(container, order_id)
+    async with container.db.uow() as uow:  # as if the charge's answer were not recorded yet
+        row = await uow.session.get(Payment, pending.id)
+        assert row is not None
+        row.provider_ref = f"unsent_{pending.id}"
+        await uow.commit()
+
+    body, headers = forged_webhook(container, pending.id, "test_forged", ChargeOutcome.SUCCEEDED)
+    assert_problem(await post_webhook(client, body, headers), 409, "webhook_payment_mismatch")
+    assert (await payment_of(container, order_id)).status is PaymentStatus.PENDING
+
+    body, headers = provider(container).settlement_webhook(
+        pending.provider_ref, ChargeOutcome.FAILED
+    )
+    assert (await post_webhook(client, body, headers)).status_code == 200, body
+    settled = await payment_of(container, order_id)
+    assert (settled.status, settled.provider_ref) == (PaymentStatus.FAILED, pending.provider_ref)
+
+
+async def test_a_signed_webhook_with_unstorable_fields_is_400(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    """Signed, but not what the tables hold (PostgreSQL text takes no NUL; the columns have
+    lengths): refused as not understood, never a 500, and nothing changes."""
+    buyer, _drop_id, order_id = await held(client, container, stage)
+    await pay(client, buyer, order_id, CARD_SETTLE_LATER_FAIL)
+    pending = await payment_of(container, order_id)
+    good = {
+        "id": "evt_ok", "type": "payment.succeeded", "payment": pending.provider_ref,
+        "metadata": {"payment_id": pending.id}, "failure_reason": None,
+    }  # fmt: skip
+    bad: list[dict[str, object]] = [
+        {"payment": pending.provider_ref + "\x00"},
+        {"id": "evt_" + "x" * 500},
+        {"metadata": {"payment_id": pending.id + "\x00"}},
+        {"metadata": {"payment_id": "p" * 300}},
+        {"type": "payment.failed", "failure_reason": {"nested": True}},
+        {"type": "payment.failed", "failure_reason": "r" * 1000},
+    ]
+    secret = provider(container).webhook_secret
+    for change in bad:
+        body = json.dumps({**good, **change}).encode()
+        r = await post_webhook(client, body, {SIGNATURE_HEADER: sign(secret, body)})
+        assert_problem(r, 400, "invalid_webhook")
+    assert (await payment_of(container, order_id)).status is PaymentStatus.PENDING

@@ -77,7 +77,7 @@ from livebazaar.checkout.reservations import HoldRequest, Outcome, reservation
 from livebazaar.checkout.schemas import ReservationOut
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, is_unreachable
-from livebazaar.kernel.errors import DomainError, Unavailable
+from livebazaar.kernel.errors import DomainError, IdempotencyKeyInFlight, Unavailable
 from livebazaar.kernel.idempotency import IdempotencyRecord
 from livebazaar.kernel.ids import new_id
 
@@ -266,11 +266,11 @@ class RedisHotStock:
                 recorded = await session.get(Order, answer.order_id)
         except Exception as exc:
             log.warning("replaying a claim: %s", exc)
-            recorded = None
-        claim.settle(
-            answer if recorded is not None
-            else Unavailable("This claim is still being recorded; try again")
-        )  # fmt: skip
+            claim.settle(Unavailable("This claim's record could not be read; try again"))
+            return
+        # Not recorded yet: the first is on its way through another node (or this one's
+        # earlier life, whose entry another node records): 409 and Retry-After.
+        claim.settle(answer if recorded is not None else IdempotencyKeyInFlight())
 
     async def _load(self, drop_id: str) -> None:
         """Put the drop's counts in Redis, as the database has them (unless a node did)."""

@@ -37,6 +37,8 @@ class DemoSettings(Settings):
 
     database_url: str = f"{SQLITE_PREFIX}var/demo.db"
     demo_logins_hint: bool = True
+    # The demo's buyers pay with the test provider's cards (every page says "test mode").
+    test_payments: bool = True
     # The seed and the simulated audience register and sign in from this machine's address.
     register_rate_per_hour: int = 1_000_000
     sign_in_rate_per_10min: int = 1_000_000
@@ -55,6 +57,7 @@ async def build_demo(settings: Settings, *, keep: bool = False) -> Demo:
         _remove_sqlite_file(settings.database_url)
     await _prepare_schema(settings.database_url)
     container = build_container(settings)
+    await container.start()  # its secrets, before the seed (which runs no lifespan) pays
     app = create_app(container)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://demo") as http:

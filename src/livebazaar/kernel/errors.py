@@ -69,3 +69,16 @@ class Unavailable(DomainError):
     code = "unavailable"
     status = 503
     title = N_("Temporarily unavailable")
+
+
+class IdempotencyKeyInFlight(Conflict):
+    """A retry with the Idempotency-Key of a request still being carried out elsewhere: 409
+    with Retry-After, as the IETF Idempotency-Key draft and Stripe answer (a 5xx would tell
+    monitoring the server failed). The retry after it gets the first request's answer."""
+
+    code = "idempotency_key_in_flight"
+    title = N_("A request with this Idempotency-Key is still being carried out; try again")
+
+    def __init__(self, detail: str | None = None, retry_after_s: float = 1.0) -> None:
+        super().__init__(detail, retry_after_s=round(retry_after_s, 3))
+        self.retry_after_s = retry_after_s

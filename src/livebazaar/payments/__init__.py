@@ -2,7 +2,6 @@
 
 from livebazaar.payments.actions import (
     do_cancel_order,
-    do_handle_webhook,
     do_pay_order,
     do_refund_order,
     reconcile_pending_payments,
@@ -17,6 +16,7 @@ from livebazaar.payments.port import (
 )
 from livebazaar.payments.queries import get_latest_payment
 from livebazaar.payments.test_provider import TestPaymentProvider
+from livebazaar.payments.webhooks import do_handle_webhook
 
 __all__ = [
     "ChargeOutcome",

@@ -1,4 +1,5 @@
 """Paying, settling, cancelling and refunding orders. Each action commits its own unit of work.
+(The provider's webhooks settle payments in webhooks.py.)
 
 A pay request with an Idempotency-Key stores its answer (approved, pending, or declined with
 402) in the same transaction as the payment, so a retry gets the first answer and never a
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from livebazaar import checkout
 from livebazaar.accounts import (
@@ -35,22 +35,23 @@ from livebazaar.kernel.ids import new_id
 from livebazaar.kernel.money import Money
 from livebazaar.payments.errors import (
     AddressRequired,
+    NoPaymentProvider,
     PaymentDeclined,
-    PaymentNotFound,
     UnknownProvider,
 )
-from livebazaar.payments.models import Payment, PaymentStatus, WebhookEvent
+from livebazaar.payments.models import Payment, PaymentStatus
 from livebazaar.payments.port import (
     ChargeOutcome,
     ChargeRequest,
     ChargeResult,
     PaymentProvider,
-    WebhookNotice,
 )
-from livebazaar.payments.queries import get_payment_by_ref, get_settled_payment
-from livebazaar.payments.schemas import PayIn, PaymentOut, PayOut, WebhookAck
+from livebazaar.payments.queries import get_settled_payment
+from livebazaar.payments.schemas import PayIn, PaymentOut, PayOut
 
 log = logging.getLogger(__name__)
+# A payment's provider_ref until the charge's answer is recorded (unique, as the column must be).
+UNSENT_REF = "unsent_"
 Providers = Mapping[str, PaymentProvider]
 _PAYMENT_STATUS = {
     ChargeOutcome.SUCCEEDED: PaymentStatus.SUCCEEDED,
@@ -70,6 +71,8 @@ async def do_pay_order(
     every write, and a rollback after the charge would invite a second one): record a pending
     payment and flag the order; charge, keyed by our payment id so the provider can recognise
     a retry; apply the answer. A retry meanwhile finds the order flagged (409 payment_pending)."""
+    if not providers:
+        raise NoPaymentProvider()
     provider = providers.get(data.provider)
     if provider is None:
         raise UnknownProvider()
@@ -142,7 +145,7 @@ async def _finish_payment(
                 payment.status is PaymentStatus.PENDING
                 and result.outcome is not ChargeOutcome.PENDING
             ):
-                await _settle(
+                await settle_payment(
                     uow, broker, clock, provider, payment, result.outcome, result.failure_reason
                 )
         out = _pay_out(order, payment)
@@ -155,34 +158,6 @@ async def _finish_payment(
             )  # fmt: skip
         await uow.commit()
     return _answer(status_code, out)
-
-
-async def do_handle_webhook(
-    db: Database, broker: Broker, clock: Clock, provider: PaymentProvider, body: bytes,
-    headers: Mapping[str, str],
-) -> WebhookAck:  # fmt: skip
-    """Verify, dedupe by event id, and settle the pending payment it names."""
-    notice = provider.verify_webhook(body, headers)
-    async with db.uow() as uow:
-        if await uow.session.get(WebhookEvent, notice.event_id) is not None:
-            return WebhookAck(duplicate=True)
-        uow.session.add(
-            WebhookEvent(id=notice.event_id, provider=provider.name, received_at=clock.now())
-        )
-        try:
-            await uow.session.flush()
-        except IntegrityError:  # the same event delivered twice at once: the other one won
-            return WebhookAck(duplicate=True)
-        payment = await _noticed_payment(uow, provider, notice)
-        if payment.status is PaymentStatus.PENDING and notice.outcome is not ChargeOutcome.PENDING:
-            await _settle(
-                uow, broker, clock, provider, payment, notice.outcome, notice.failure_reason
-            )
-        try:
-            await uow.commit()
-        except IntegrityError:  # the same event delivered twice at once: the other one won
-            return WebhookAck(duplicate=True)
-    return WebhookAck()
 
 
 async def reconcile_pending_payments(
@@ -246,26 +221,11 @@ async def _reconcile(
             outcome, reason = result.outcome, result.failure_reason
             payment.provider_ref = result.provider_ref
             payment.card_last4 = result.card_last4
-        await _settle(uow, broker, clock, provider, payment, outcome, reason)
+        await settle_payment(uow, broker, clock, provider, payment, outcome, reason)
         status = payment.status
         await uow.commit()
     log.info("reconciled payment %s with %s: %s", payment_id, provider.name, status)
     return int(status is not PaymentStatus.PENDING)
-
-
-async def _noticed_payment(
-    uow: UnitOfWork, provider: PaymentProvider, notice: WebhookNotice
-) -> Payment:
-    """The payment a webhook names: by our id when the provider echoes it (a webhook can
-    arrive before the charge's answer was recorded), else by the provider's reference."""
-    payment = None
-    if notice.payment_id is not None:
-        payment = await uow.session.get(Payment, notice.payment_id, populate_existing=True)
-    if payment is None:
-        payment = await get_payment_by_ref(uow.session, provider.name, notice.provider_ref)
-    if payment is None or payment.provider != provider.name:
-        raise PaymentNotFound()
-    return payment
 
 
 async def do_cancel_order(
@@ -334,7 +294,7 @@ def _new_payment(
     payment_id = new_id()
     payment = Payment(
         id=payment_id, order_id=order.id, provider=provider.name,
-        provider_ref=f"unsent_{payment_id}", amount_minor=order.total_minor,
+        provider_ref=f"{UNSENT_REF}{payment_id}", amount_minor=order.total_minor,
         currency=order.currency, status=PaymentStatus.PENDING,
         created_at=clock.now(), updated_at=clock.now(),
     )  # fmt: skip
@@ -342,7 +302,7 @@ def _new_payment(
     return payment
 
 
-async def _settle(
+async def settle_payment(
     uow: UnitOfWork, broker: Broker, clock: Clock, provider: PaymentProvider, payment: Payment,
     outcome: ChargeOutcome, failure_reason: str | None,
 ) -> None:  # fmt: skip

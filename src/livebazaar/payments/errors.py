@@ -1,4 +1,4 @@
-from livebazaar.kernel.errors import DomainError, Invalid, NotFound
+from livebazaar.kernel.errors import Conflict, DomainError, Invalid, NotFound, Unavailable
 from livebazaar.kernel.text import N_
 
 
@@ -33,3 +33,15 @@ class PaymentNotFound(NotFound):
 class AddressRequired(Invalid):
     code = "address_required"
     title = N_("Choose where the order goes before paying")
+
+
+class WebhookPaymentMismatch(Conflict):
+    code = "webhook_payment_mismatch"
+    title = N_("The webhook names a payment that its provider reference does not")
+
+
+class NoPaymentProvider(Unavailable):
+    """No provider is on (the test provider is off outside test mode, and no other exists)."""
+
+    code = "no_payment_provider"
+    title = N_("This site takes no payments yet: no payment provider is set up")

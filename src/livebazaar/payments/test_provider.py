@@ -49,13 +49,26 @@ class TestPaymentProvider:
     __test__ = False  # not a pytest class
     name = "test"
 
-    def __init__(self, webhook_secret: str, settle_delay_s: float = 2.0) -> None:
-        self._secret = webhook_secret
+    def __init__(self, webhook_secret: str | None, settle_delay_s: float = 2.0) -> None:
+        self._secret = webhook_secret  # None until the deployment's is given (use_secret)
         self._settle_delay_s = settle_delay_s
         self.sender: WebhookSender | None = None
         self._charges: dict[str, ChargeResult] = {}  # by our payment id
         self._payment_ids: dict[str, str] = {}  # our payment id by provider reference
         self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def has_secret(self) -> bool:
+        return self._secret is not None
+
+    @property
+    def webhook_secret(self) -> str:
+        if self._secret is None:
+            raise RuntimeError("the test provider has no webhook secret yet (Container.start)")
+        return self._secret
+
+    def use_secret(self, secret: str) -> None:
+        self._secret = secret
 
     async def charge(self, request: ChargeRequest) -> ChargeResult:
         """Once per payment id, like a real provider's idempotency key: a repeat is answered
@@ -101,7 +114,7 @@ class TestPaymentProvider:
                 "failure_reason": None if outcome is ChargeOutcome.SUCCEEDED else "card_declined",
             }
         ).encode()
-        return body, {SIGNATURE_HEADER: sign(self._secret, body, timestamp)}
+        return body, {SIGNATURE_HEADER: sign(self.webhook_secret, body, timestamp)}
 
     def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookNotice:
         header = headers.get(SIGNATURE_HEADER, "")
@@ -115,7 +128,7 @@ class TestPaymentProvider:
             raise InvalidWebhookSignature("Missing or malformed Livebazaar-Signature") from exc
         if abs(time.time() - t) > TOLERANCE_S:
             raise InvalidWebhookSignature("The webhook timestamp is too old")
-        expected = sign(self._secret, body, t).split("v1=", 1)[1]
+        expected = sign(self.webhook_secret, body, t).split("v1=", 1)[1]
         if not hmac.compare_digest(expected, given):
             raise InvalidWebhookSignature()
         try:
@@ -124,11 +137,12 @@ class TestPaymentProvider:
             outcome = {"payment.succeeded": ChargeOutcome.SUCCEEDED}.get(kind, ChargeOutcome.FAILED)
             if kind not in ("payment.succeeded", "payment.failed"):
                 raise InvalidWebhook(f"Unknown event type {kind!r}")
+            reason = data.get("failure_reason")
             return WebhookNotice(
-                event_id=str(data["id"]),
-                provider_ref=str(data["payment"]),
+                event_id=_field(data["id"], 120),
+                provider_ref=_field(data["payment"], 120),
                 outcome=outcome,
-                failure_reason=data.get("failure_reason"),
+                failure_reason=None if reason is None else _field(reason, 200),
                 payment_id=_echoed_payment_id(data),
             )
         except (ValueError, KeyError, TypeError) as exc:
@@ -167,4 +181,15 @@ class TestPaymentProvider:
 def _echoed_payment_id(data: dict[str, object]) -> str | None:
     metadata = data.get("metadata")
     value = metadata.get("payment_id") if isinstance(metadata, dict) else None
-    return value if isinstance(value, str) else None
+    return None if value is None else _field(value, 36)
+
+
+def _field(value: object, max_length: int) -> str:
+    """A string the tables can hold (columns have lengths; PostgreSQL text takes no NUL),
+    or ValueError: even a signed webhook is input."""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise ValueError("not a string")
+    text = str(value)
+    if not text or len(text) > max_length or "\x00" in text:
+        raise ValueError("empty, too long, or holding a NUL")
+    return text

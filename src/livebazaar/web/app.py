@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -35,6 +36,7 @@ from livebazaar.web.routes import ROUTERS, periodic_jobs
 from livebazaar.web.routes.payments import wire_webhook_sender
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+log = logging.getLogger(__name__)
 
 
 async def start_rtmp(container: Container) -> RtmpServer | None:
@@ -63,6 +65,12 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await container.start()
+        if background and not container.payment_providers:
+            log.warning(
+                "No payment provider is on: buyers cannot pay (503 no_payment_provider). "
+                "LIVEBAZAAR_TEST_PAYMENTS=true turns on the test provider, where no money moves"
+            )
         jobs = periodic_jobs(app) if background else []
         gc_job = gc_policy.adopt(container.settings.gc_full_interval_s) if background else None
         jobs += [gc_job] if gc_job is not None else []

@@ -24,7 +24,10 @@ IDEMPOTENCY_KEY_OPENAPI: dict[str, Any] = {
     "parameters": [{
         "name": "Idempotency-Key", "in": "header", "required": False,
         "schema": {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX},
-        "description": "A retry with the same key gets the first answer, never a second effect",
+        "description": (
+            "A retry with the same key gets the first answer, never a second effect; while the "
+            "first is still being carried out, 409 idempotency_key_in_flight with Retry-After"
+        ),
     }]
 }  # fmt: skip
 CSRF_HEADER = "x-csrf-token"

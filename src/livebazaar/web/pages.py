@@ -88,6 +88,9 @@ def render_page(request: Request, name: str, actor: Actor | None, **context: Any
     context["actor"] = actor
     context["csrf_token"] = actor.csrf_token if actor is not None else None
     context["fragment"] = block
+    payments = request.app.state.container.payment_providers
+    context["test_mode"] = "test" in payments  # a banner on every page; the test cards
+    context["can_pay"] = bool(payments)
     context.update(i18n.page_context(locale))
     context.update(prices.page_context())
     response: HTMLResponse

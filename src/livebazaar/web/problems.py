@@ -81,7 +81,7 @@ def problem_response(
     }
     body.update(extra)
     headers = {}
-    if status == 429 and "retry_after_s" in extra:
+    if "retry_after_s" in extra:  # 429 rate_limited, 409 idempotency_key_in_flight
         headers["Retry-After"] = str(max(1, round(float(extra["retry_after_s"]) + 0.499)))
     elif status == 503:
         headers["Retry-After"] = str(RETRY_UNAVAILABLE_S)

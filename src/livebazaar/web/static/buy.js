@@ -128,7 +128,7 @@ function refuse(form, text) {
 }
 
 async function checkout(form, attempt) {
-  const card = form.elements.card.value.replace(/\D/g, "");
+  const card = (form.elements.card?.value ?? "").replace(/\D/g, "");
   const addressId = await addressFor(form);  // first: a refused address holds nothing
   if (!attempt.order) {
     say(form, t("Reserving…"));
@@ -233,6 +233,8 @@ export function wireBuyForms(forms, target) {
     again.addEventListener("click", () => startAgain(form));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
+      const noPayments = form.querySelector("[data-no-payments]");
+      if (noPayments) return noPayments.focus();  // nothing to pay with: reserve nothing
       if (!csrf) return signInFirst(() => form.requestSubmit());
       if (form.getAttribute("aria-busy") === "true") return;  // the attempt is in flight
       const attempt = attemptFor(form, target);
