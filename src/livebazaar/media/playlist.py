@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from livebazaar.media.playlist_render import (
+from livebazaar.media.playlist_items import (
+    Part,
+    PlaylistConfig,
+    Segment,
     check_uri,
-    render_live,
-    render_vod,
     rounded,
     rounded_to_integer,
 )
+from livebazaar.media.playlist_render import render_live, render_vod
 
 __all__ = ["LivePlaylist", "Part", "PlaylistConfig", "ReloadResult", "Segment"]
 
@@ -33,66 +34,6 @@ class ReloadResult(enum.Enum):
     READY = "ready"  # the playlist holds what was asked for, or has ended: answer with it
     TIMEOUT = "timeout"  # it did not arrive in time
     TOO_FAR = "too_far"  # _HLS_msn beyond the next segment + 1: answer 400 at once
-
-
-@dataclass(frozen=True, slots=True)
-class PlaylistConfig:
-    """One rendition's playlist settings; fixed for the life of the playlist."""
-
-    init_uri: str = "init.mp4"
-    target_duration_s: int = 1
-    part_target_s: float = 0.2
-    window_segments: int = 6
-    part_uri_template: str = "part-{msn}.{part}.m4s"
-    first_msn: int = 0
-    hold_back_s: float | None = None  # None: three target durations
-    part_hold_back_s: float | None = None  # None: three part targets
-
-    def __post_init__(self) -> None:
-        check_uri(self.init_uri)
-        check_uri(self.part_uri(0, 0))
-        if self.target_duration_s < 1 or not 0 < self.part_target_s <= self.target_duration_s:
-            raise ValueError("need target duration >= 1 s and 0 < part target <= target")
-        if self.window_segments < 3 or self.first_msn < 0:
-            raise ValueError("a live window holds at least 3 segments; msn starts at >= 0")
-        if rounded(self.hold_back) < rounded(3 * self.target_duration_s):
-            raise ValueError("HOLD-BACK must be at least three target durations")
-        if rounded(self.part_hold_back) < rounded(3 * self.part_target_s):
-            raise ValueError("PART-HOLD-BACK must be at least three part targets")
-
-    @property
-    def hold_back(self) -> float:
-        return 3.0 * self.target_duration_s if self.hold_back_s is None else self.hold_back_s
-
-    @property
-    def part_hold_back(self) -> float:
-        if self.part_hold_back_s is None:
-            return 3 * self.part_target_s
-        return self.part_hold_back_s
-
-    def part_uri(self, msn: int, index: int) -> str:
-        """The name of part `index` of segment `msn`, as the preload hint announces it."""
-        return self.part_uri_template.format(msn=msn, part=index)
-
-
-@dataclass(frozen=True, slots=True)
-class Part:
-    msn: int
-    index: int
-    uri: str
-    duration_s: float
-    independent: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Segment:
-    msn: int
-    uri: str
-    duration_s: float
-    program_date_time: datetime
-    parts: tuple[Part, ...]
-    discontinuity: bool  # an EXT-X-DISCONTINUITY precedes it (the publisher reconnected)
-    init_uri: str  # its EXT-X-MAP
 
 
 class LivePlaylist:

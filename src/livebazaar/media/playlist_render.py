@@ -5,33 +5,17 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from livebazaar.media.playlist import Part, PlaylistConfig, Segment
+from livebazaar.media.playlist_items import DECIMALS, Part, PlaylistConfig, Segment
 
 # EXT-X-MAP in a playlist that is not I-frames-only needs version 6; parts, preload hints and
 # blocking reload need no higher one (9 is for EXT-X-SKIP, which we do not emit).
 PLAYLIST_VERSION = 6
-# Durations are written with at most 5 decimals (10 µs); every comparison the spec asks for
-# is made on the written value, so what a player reads is what was checked.
-DECIMALS = 5
 # Parts are listed only for segments that start within this many target durations of the end.
 PART_WINDOW_TARGETS = 3
 _EPSILON = 1e-9
-
-
-def rounded(seconds: float) -> float:
-    """A duration as it will be written in the playlist."""
-    return round(seconds, DECIMALS)
-
-
-def rounded_to_integer(seconds: float) -> int:
-    """What the spec compares with EXT-X-TARGETDURATION: the EXTINF rounded to nearest (half up)."""
-    return math.floor(rounded(seconds) + 0.5)
 
 
 def decimal(seconds: float) -> str:
@@ -44,13 +28,6 @@ def program_date_time(when: datetime) -> str:
     """ISO 8601 in UTC with milliseconds, as EXT-X-PROGRAM-DATE-TIME wants it."""
     utc = when.astimezone(UTC)
     return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
-
-
-def check_uri(uri: str) -> str:
-    """A URI that can go on a line of its own or inside a quoted-string."""
-    if not uri or any(ch in uri for ch in '"\r\n'):
-        raise ValueError(f"not a playlist URI: {uri!r}")
-    return uri
 
 
 def window_start(segments: Sequence[Segment], config: PlaylistConfig) -> int:
