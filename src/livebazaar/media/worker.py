@@ -1,6 +1,6 @@
 """The media worker: one OS process per live show's publish session.
 
-    python -m livebazaar.media CONFIG_JSON
+    python -m livebazaar.media CONFIG_JSON   (worker_process.main picks the input)
 
 It reads the publisher's media (FLV on stdin from the RTMP server, or WebRTC through aiortc
 for WHIP: see `whip_worker`), writes CMAF init segments, parts and segments to the
@@ -18,8 +18,6 @@ import io
 import itertools
 import json
 import logging
-import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -572,23 +570,3 @@ def _rebased(packet: AnyPacket, base_ms: int, *, copy: bool) -> AnyPacket:
 def _chain(held: list[AnyPacket], rest: Iterator[AnyPacket]) -> Iterator[AnyPacket]:
     yield from held
     yield from rest
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="worker %(message)s")
-    config = WorkerConfig.from_json(args[0])
-    report = stdout_reporter(sys.stdout)
-    started = time.monotonic()
-    if config.source == "whip":
-        from livebazaar.media.whip_worker import run_whip
-
-        run_whip(config, sys.stdin, report)
-    else:
-        run_flv(config, sys.stdin.buffer, report)
-    report({"type": "ended", "seconds": round(time.monotonic() - started, 3)})
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
