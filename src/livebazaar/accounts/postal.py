@@ -8,12 +8,20 @@ without it (Ireland's Eircode). The tables below list those; every other country
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from livebazaar.accounts.errors import PostalCodeRequired
 
-if TYPE_CHECKING:
-    from livebazaar.accounts.schemas import AddressFields
+
+class Deliverable(Protocol):
+    """What the check reads of an address (schemas.AddressFields; the schemas import this
+    module, so it names no schema)."""
+
+    @property
+    def country(self) -> str: ...
+
+    @property
+    def postal_code(self) -> str: ...
 
 # No postal codes in use (Universal Postal Union's list, the ones couriers meet).
 NO_POSTAL_CODE = frozenset({
@@ -32,7 +40,7 @@ def needs_postal_code(country: str) -> bool:
     return code not in NO_POSTAL_CODE and code not in POSTAL_CODE_OPTIONAL
 
 
-def check_deliverable(address: AddressFields) -> None:
+def check_deliverable(address: Deliverable) -> None:
     """PostalCodeRequired for an address a courier cannot deliver to (one saved before postal
     codes were required, without one where its country uses them)."""
     if not address.postal_code and needs_postal_code(address.country):
