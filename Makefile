@@ -31,7 +31,7 @@ $(VENDOR)/hls.min.js: $(NPM_STAMP)
 	cp node_modules/hls.js/dist/hls.min.js $@.tmp
 	mv $@.tmp $@
 
-# htmx runs the seller dashboard's forms (web/seller.py); only the seller pages load it.
+# htmx runs the seller dashboard's forms (web/pages/seller.py); only the seller pages load it.
 $(VENDOR)/htmx.min.js: $(NPM_STAMP)
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/LICENSE $(VENDOR)/htmx.LICENSE

@@ -17,7 +17,7 @@ from livebazaar.bootstrap import all_metadata, build_container
 from livebazaar.kernel.clock import ManualClock
 from livebazaar.settings import Settings
 from livebazaar.web.app import create_app
-from livebazaar.web.realtime import RealtimeHub, hub_for
+from livebazaar.web.channel.realtime import RealtimeHub, hub_for
 from tests.conftest import free_port, make_settings, serving
 from tests.support import Account, Api
 

@@ -77,7 +77,7 @@ FORM_TOKEN = re.compile(r'name="form_token" value="([^"]*)"')
 
 async def form_token(client: httpx.AsyncClient, path: str = "/login") -> str:
     """Open a sign-in or sign-up page as a browser does: its form token (the form repeats the
-    `lb_form` cookie the page sets: web/sign_in.py's check against cross-site posts)."""
+    `lb_form` cookie the page sets: web/pages/sign_in.py's check against cross-site posts)."""
     page = await client.get(path)
     assert page.status_code == 200, page.text
     match = FORM_TOKEN.search(page.text)

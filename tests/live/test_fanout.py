@@ -18,10 +18,10 @@ import pytest
 from livebazaar.broker.memory import MemoryBroker
 from livebazaar.kernel.clock import ManualClock
 from livebazaar.live import ReactionSent, publish_now, show_topic
-from livebazaar.web.realtime import RealtimeHub
-from livebazaar.web.show_connection import Connection
-from livebazaar.web.show_feed import FanoutPolicy
-from livebazaar.web.show_frames import Frame
+from livebazaar.web.channel.realtime import RealtimeHub
+from livebazaar.web.channel.show_connection import Connection
+from livebazaar.web.channel.show_feed import FanoutPolicy
+from livebazaar.web.channel.show_frames import Frame
 from tests.live.stage import (
     FRAME_TIMEOUT_S,
     make_stage,

@@ -13,8 +13,8 @@ from livebazaar.accounts import TokenKind, do_log_in
 from livebazaar.broker.memory import MemoryBroker
 from livebazaar.kernel.clock import ManualClock
 from livebazaar.live import show_topic
-from livebazaar.web.realtime import SLOW_CONSUMER_CLOSE, RealtimeHub, hub_for
-from livebazaar.web.show_feed import FanoutPolicy
+from livebazaar.web.channel.realtime import SLOW_CONSUMER_CLOSE, RealtimeHub, hub_for
+from livebazaar.web.channel.show_feed import FanoutPolicy
 from tests.live.stage import FRAME_TIMEOUT_S, frames, make_stage, next_frame, post_chat, viewer
 from tests.support import Api
 

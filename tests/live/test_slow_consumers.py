@@ -22,7 +22,7 @@ from websockets.exceptions import ConnectionClosed
 
 from livebazaar.kernel.clock import ManualClock
 from livebazaar.live import ChatMessageSent, publish_now
-from livebazaar.web.show_connection import Connection
+from livebazaar.web.channel.show_connection import Connection
 from tests.live.stage import FRAME_TIMEOUT_S, make_stage, next_raw_frame, viewer, ws_url
 from tests.nodes import Node, single_node
 

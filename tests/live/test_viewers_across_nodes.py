@@ -17,7 +17,7 @@ from typing import Any
 from livebazaar.bootstrap import all_metadata
 from livebazaar.broker import Message
 from livebazaar.kernel.clock import ManualClock
-from livebazaar.web.realtime import RealtimeHub
+from livebazaar.web.channel.realtime import RealtimeHub
 from tests.brokers import forget_redis, redis_url, unique_prefix
 from tests.conftest import make_settings
 from tests.databases import database_url

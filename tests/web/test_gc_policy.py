@@ -9,7 +9,7 @@ import sys
 
 PROBE = """
 import asyncio, gc, json, weakref
-from livebazaar.web import gc_policy
+from livebazaar.web.channel import gc_policy
 
 before = gc.get_threshold()
 assert gc_policy.adopt(0) is None and gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -25,7 +25,7 @@ from tests.support import Api, assert_problem
 LOCALES = ("fr", "es", "zh_Hans")
 # Not an HTTP refusal: sent in the show WebSocket's error frames only, its text is the
 # protocol's own syntax (JSON), which a translation must not change.
-NEVER_SHOWN_TRANSLATED = {"livebazaar.web.show_socket.BadFrame"}
+NEVER_SHOWN_TRANSLATED = {"livebazaar.web.channel.show_socket.BadFrame"}
 
 
 async def test_a_french_reader_gets_a_french_title_with_the_same_code(

@@ -23,6 +23,7 @@ class Deliverable(Protocol):
     @property
     def postal_code(self) -> str: ...
 
+
 # No postal codes in use (Universal Postal Union's list, the ones couriers meet).
 NO_POSTAL_CODE = frozenset({
     "AE", "AG", "AO", "AW", "BF", "BI", "BJ", "BO", "BS", "BW", "BZ", "CD", "CF", "CG", "CI",

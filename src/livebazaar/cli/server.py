@@ -7,7 +7,7 @@ a Redis or NATS broker (a memory broker would keep each worker's viewers from he
 others' events). Live video stays on single-process nodes for now: its playlists live in the
 process that took the publisher (ARCHITECTURE.md, Known limits), so workers run without RTMP.
 
-WebSockets run on `DirectFrameProtocol` (web/frame_writer.py, ADR 0012), so the show channel
+WebSockets run on `DirectFrameProtocol` (web/channel/frame_writer.py, ADR 0012), so the show channel
 writes each tick's frame bytes straight to every socket, and without permessage-deflate: the
 show's frames are never compressed anyway (one encoding for every socket), and each
 negotiated compressor would hold tens of KiB per socket.
@@ -24,7 +24,7 @@ from livebazaar.bootstrap import build_container, ensure_sqlite_dir
 from livebazaar.migrations import upgrade_to_head
 from livebazaar.settings import Settings
 from livebazaar.web.app import create_app
-from livebazaar.web.frame_writer import DirectFrameProtocol
+from livebazaar.web.channel.frame_writer import DirectFrameProtocol
 
 
 class CannotServe(ValueError):

@@ -16,20 +16,12 @@ from livebazaar import __version__
 from livebazaar.bootstrap import Container
 from livebazaar.media.ingest import authorize_publishers, worker_flv_sinks
 from livebazaar.media.rtmp import RtmpServer
-from livebazaar.web import (
-    account,
-    api_docs,
-    gc_policy,
-    i18n,
-    pages,
-    security_headers,
-    seller,
-    sign_in,
-    studio,
-    viewer_currency,
-)
+from livebazaar.web import api_docs, i18n, security_headers
 from livebazaar.web.body_limit import LimitBodies
+from livebazaar.web.channel import gc_policy
 from livebazaar.web.guards import RefuseNul
+from livebazaar.web.pages import account, seller, sign_in, studio, viewer_currency
+from livebazaar.web.pages import viewer as pages
 from livebazaar.web.periodic import run_every
 from livebazaar.web.problems import install_problem_handlers
 from livebazaar.web.routes import ROUTERS, periodic_jobs

@@ -161,7 +161,7 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("{name} may chat again."),
     N_("{name} had no mute or ban left to lift."),
     # static/seller.js, seller_forms.js: the seller dashboard (its htmx forms' sentences are
-    # web/seller.py's)
+    # web/pages/seller.py's)
     N_("In your time zone: {zone}"),
     N_("Not saved (HTTP {status}). Reload the page and try again."),
     N_("Not saved: check the connection and try again."),

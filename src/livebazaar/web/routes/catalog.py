@@ -45,7 +45,7 @@ from livebazaar.catalog.schemas import (
 )
 from livebazaar.kernel.ids import new_id
 from livebazaar.kernel.text import CountryCode
-from livebazaar.web import lineup_prices
+from livebazaar.web.compose import lineup_prices
 from livebazaar.web.deps import ActorDep, ContainerDep
 from livebazaar.web.problems import PROBLEM_RESPONSES, problem_responses
 

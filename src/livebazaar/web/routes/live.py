@@ -59,13 +59,13 @@ from livebazaar.live.schemas import (
     SlowModeOut,
 )
 from livebazaar.media import do_record_replay, recorded_show_ids
+from livebazaar.web.channel.realtime import hub_for
+from livebazaar.web.channel.show_socket import serve_show_socket
+from livebazaar.web.compose.show_state import ReplayOut, ShowState, read_replay, read_show_state
+from livebazaar.web.compose.show_stats import ShowStatsOut, read_show_stats
 from livebazaar.web.deps import ActorDep, ContainerDep, OptionalActorDep, PathId
 from livebazaar.web.periodic import PeriodicJob
 from livebazaar.web.problems import PROBLEM_RESPONSES
-from livebazaar.web.realtime import hub_for
-from livebazaar.web.show_socket import serve_show_socket
-from livebazaar.web.show_state import ReplayOut, ShowState, read_replay, read_show_state
-from livebazaar.web.show_stats import ShowStatsOut, read_show_stats
 
 router = APIRouter(prefix="/api/v1", tags=["live"], responses=PROBLEM_RESPONSES)
 

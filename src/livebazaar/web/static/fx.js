@@ -1,5 +1,5 @@
 // Prices in the viewer's currency, "≈ 27.30 USD", beside the shop's: the same text the server
-// renders (web/viewer_currency.py), in the page's language ("≈ 27,30 EUR" in French). The page
+// renders (web/pages/viewer_currency.py), in the page's language ("≈ 27,30 EUR" in French). The page
 // embeds the fresh rates as exact fractions (<script type="application/json" id="fx">:
 // {currency, exponents, rates: {CNY: [num, den]}}); conversion is BigInt arithmetic rounded half to even, never a float. Display only: what is
 // charged stays in the shop's currency.

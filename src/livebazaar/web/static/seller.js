@@ -1,4 +1,4 @@
-// The seller dashboard (templates/seller_*.html, web/seller.py). Its forms are htmx forms
+// The seller dashboard (templates/seller_*.html, web/pages/seller.py). Its forms are htmx forms
 // (static/vendor/htmx.min.js, loaded before this module): each posts to a /sell/shops/{id}/…
 // route, with the CSRF header from the dashboard's `hx-headers`, and the server answers the
 // re-rendered section (escaped by Jinja), its result line and any other section the change

@@ -2,7 +2,7 @@
 // /sell, and a product's picture upload (an XHR, for its progress bar; a phone's big picture is
 // shrunk first, static/seller_picture.js). Each calls /api/v1 with the session cookie and CSRF
 // header and answers the sentence to announce; refusals throw, with the problem's title. The
-// other forms post to web/seller.py's routes through htmx.
+// other forms post to web/pages/seller.py's routes through htmx.
 
 import { csrf } from "./api.js";
 import { t } from "./i18n.js";

@@ -3,7 +3,7 @@
 // over the page instead of going to /login. The video keeps playing behind it. Its forms post
 // to /register and /login asking for JSON; once in, the page takes the new session's CSRF
 // token (api.js setCsrf), the top bar shows the name, and `then` continues the purchase.
-// Both forms repeat the `lb_form` cookie (web/sign_in.py's double-submit check against
+// Both forms repeat the `lb_form` cookie (web/pages/sign_in.py's double-submit check against
 // cross-site posts); the sheet makes that cookie itself when the viewer has none yet.
 
 import { onSignInNeeded, setCsrf } from "./api.js";

@@ -12,7 +12,7 @@ WebSocket, and plays the show's video (static/player.js, with hls.js from static
 `make frontend` fetches). The replay page's module (static/replay.js) loads the recording and
 its moments from GET /api/v1/shows/{id}/replay. Templates are Jinja2 with autoescaping on: user
 text is always escaped, and the script inserts it with textContent only. Signing in and up
-(web/sign_in.py) issues a SESSION token in an HttpOnly, SameSite=Lax cookie; the page carries
+(web/pages/sign_in.py) issues a SESSION token in an HttpOnly, SameSite=Lax cookie; the page carries
 that session's CSRF token in a meta tag for the script.
 """
 
@@ -47,12 +47,13 @@ from livebazaar.live import (
 )
 from livebazaar.live.schemas import ShowOut
 from livebazaar.media import recorded_show_ids
-from livebazaar.web import i18n, viewer_currency
+from livebazaar.web import i18n
+from livebazaar.web.compose.show_state import ShowState, read_show_state
 from livebazaar.web.deps import ContainerDep, optional_actor
-from livebazaar.web.show_state import ShowState, read_show_state
+from livebazaar.web.pages import viewer_currency
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 # Page text goes through gettext: `{{ _("Sign in") }}`, `{% trans %}…{% endtrans %}`, in the
 # request's language (web/i18n.py).
 i18n.install(templates.env)

@@ -35,12 +35,12 @@ from livebazaar.live import (
 )
 from livebazaar.live.errors import SignInToChat
 from livebazaar.live.schemas import ClientChatFrame, ClientFrame, ClientReactionFrame
+from livebazaar.web.channel.frame_writer import frame_writer
+from livebazaar.web.channel.realtime import SLOW_CONSUMER_CLOSE, hub_for
+from livebazaar.web.channel.show_connection import Connection
+from livebazaar.web.channel.show_frames import ShowEvent, replay_for_viewer, replay_frames
 from livebazaar.web.deps import websocket_actor
-from livebazaar.web.frame_writer import frame_writer
 from livebazaar.web.problems import failure_problem
-from livebazaar.web.realtime import SLOW_CONSUMER_CLOSE, hub_for
-from livebazaar.web.show_connection import Connection
-from livebazaar.web.show_frames import ShowEvent, replay_for_viewer, replay_frames
 
 CLOSE_GRACE_S = 5.0  # a cut-off socket that takes not even the close frame is then dropped
 # What sending to a socket the client has left raises (RuntimeError: ASGI's "send after close").

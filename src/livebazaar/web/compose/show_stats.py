@@ -23,7 +23,7 @@ from livebazaar.bootstrap import Container
 from livebazaar.checkout import get_show_sales
 from livebazaar.kernel.money import MoneyOut
 from livebazaar.live import check_show_moderator
-from livebazaar.web.realtime import hub_for
+from livebazaar.web.channel.realtime import hub_for
 
 SALES_WINDOW = timedelta(minutes=5)
 

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from livebazaar.broker import Message, Subscription
 from livebazaar.kernel.clock import Clock
 from livebazaar.settings import Settings
-from livebazaar.web.chat_sample import ChatSampler
-from livebazaar.web.fanout_round import FanoutRound
-from livebazaar.web.show_connection import Connection
-from livebazaar.web.show_frames import ShowEvent
+from livebazaar.web.channel.chat_sample import ChatSampler
+from livebazaar.web.channel.fanout_round import FanoutRound
+from livebazaar.web.channel.show_connection import Connection
+from livebazaar.web.channel.show_frames import ShowEvent
 
 log = logging.getLogger(__name__)
 SMOOTHING = 0.3  # weight of the newest tick's cost in the running estimate

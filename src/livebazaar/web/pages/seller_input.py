@@ -1,4 +1,4 @@
-"""What the seller dashboard's form fields mean (web/seller.py, seller_edits.py read them).
+"""What the seller dashboard's form fields mean (web/pages/seller.py, seller_edits.py read them).
 
 Each reader takes the posted form and answers the value the action wants, or raises Refused
 with the sentence for the seller, in their language, before any action is called. Prices are

@@ -18,8 +18,8 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 
-from livebazaar.web.frame_writer import FrameWriter
-from livebazaar.web.show_frames import Frame
+from livebazaar.web.channel.frame_writer import FrameWriter
+from livebazaar.web.channel.show_frames import Frame
 
 
 class Connection:

@@ -42,7 +42,7 @@ from livebazaar.kernel.errors import DomainError
 from livebazaar.live import list_my_invites
 from livebazaar.web import i18n
 from livebazaar.web.deps import ContainerDep, PathId
-from livebazaar.web.pages import PageActorDep, render_page
+from livebazaar.web.pages.viewer import PageActorDep, render_page
 
 router = APIRouter(include_in_schema=False)
 ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "country", "phone")

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import time
 
-from livebazaar.web.show_connection import Connection
-from livebazaar.web.show_frames import Frame, ShowEvent, frame_for
+from livebazaar.web.channel.show_connection import Connection
+from livebazaar.web.channel.show_frames import Frame, ShowEvent, frame_for
 
 CHUNK = 500  # sockets written per turn of the loop (a few ms): what an urgent event waits for
 

@@ -16,7 +16,7 @@ from livebazaar.checkout import DropOut, list_show_drops
 from livebazaar.live import get_show_state, list_pin_moments, show_topic
 from livebazaar.live.schemas import LineupItemOut, ShowOut
 from livebazaar.media import NoRecording, PlaybackOut, Recording, get_recording, vod_offset
-from livebazaar.web.realtime import hub_for
+from livebazaar.web.channel.realtime import hub_for
 
 
 class ShowState(ShowOut):

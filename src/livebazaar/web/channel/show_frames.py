@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from livebazaar.broker import Message
 from livebazaar.kernel.events import EVENT_TYPES
 from livebazaar.live import ChatMessageSent
-from livebazaar.web.frame_writer import text_frame
+from livebazaar.web.channel.frame_writer import text_frame
 
 CHAT = ChatMessageSent.type
 REPLAY_CHUNK = 100  # events per batch frame when a reconnecting client is replayed its gap

@@ -42,9 +42,9 @@ from livebazaar.web.auth_limits import (
     check_sign_in_rate,
 )
 from livebazaar.web.deps import ActorDep, ContainerDep
-from livebazaar.web.pages import PageActorDep, render_page
+from livebazaar.web.pages.sign_up_form import WEAK_PASSWORD, SignUpErrors, field_errors
+from livebazaar.web.pages.viewer import PageActorDep, render_page
 from livebazaar.web.problems import VALIDATION_TITLE, localized_problem
-from livebazaar.web.sign_up_form import WEAK_PASSWORD, SignUpErrors, field_errors
 
 router = APIRouter(include_in_schema=False)
 FORM_COOKIE = "lb_form"

@@ -2,7 +2,7 @@
 
 `load` gathers a section's context from the same queries the API uses; `render` renders a
 template with it (the whole page, `seller_section.html` for htmx, or one item's fragment).
-`submit` runs a form's action (web/seller.py, seller_edits.py) and answers the re-rendered
+`submit` runs a form's action (web/pages/seller.py, seller_edits.py) and answers the re-rendered
 section: the section, its result line and the other sections the change touches, out of band.
 A refused form (bad input: 422; a domain error: its 4xx) comes back as the same section with
 the error and the seller's input, and changes nothing; htmx is told to swap those answers too
@@ -46,8 +46,8 @@ from livebazaar.kernel.money import CURRENCY_EXPONENTS, Money, MoneyOut
 from livebazaar.live import HOSTING_ROLES, Show, ShowSearch, ShowStatus, list_lineup, search_shows
 from livebazaar.web import i18n
 from livebazaar.web.deps import ContainerDep
-from livebazaar.web.pages import render_page
-from livebazaar.web.seller_input import Gettext, Refused
+from livebazaar.web.pages.seller_input import Gettext, Refused
+from livebazaar.web.pages.viewer import render_page
 
 SHOWS_PER_STATUS = 20
 ORDERS_SHOWN = 50

@@ -1,5 +1,5 @@
 """Editing what a shop already has, on the seller dashboard: its details, its producers and
-its products (web/seller.py includes these routes).
+its products (web/pages/seller.py includes these routes).
 
 Each item has an Edit link that hx-gets its edit form, pre-filled, in place of the item
 (`…/edit`, swapped as the item's outerHTML); Cancel hx-gets the item back (the same address
@@ -34,12 +34,11 @@ from livebazaar.catalog import (
 )
 from livebazaar.catalog.schemas import ProducerPatch, ProductPatch, ShareIn, ShopPatch
 from livebazaar.web import i18n
-from livebazaar.web import seller_input as field
+from livebazaar.web.compose.lineup_prices import set_variant_price
 from livebazaar.web.deps import ContainerDep
-from livebazaar.web.lineup_prices import set_variant_price
-from livebazaar.web.pages import PageActorDep, render_page
-from livebazaar.web.seller_input import Gettext
-from livebazaar.web.seller_sections import (
+from livebazaar.web.pages import seller_input as field
+from livebazaar.web.pages.seller_input import Gettext
+from livebazaar.web.pages.seller_sections import (
     SECTIONS,
     ShopId,
     from_htmx,
@@ -48,6 +47,7 @@ from livebazaar.web.seller_sections import (
     sign_in_first,
     submit,
 )
+from livebazaar.web.pages.viewer import PageActorDep, render_page
 
 router = APIRouter(include_in_schema=False)
 

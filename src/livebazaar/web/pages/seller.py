@@ -5,13 +5,13 @@
 picture upload from the phone's camera and the stock of each variant), the shows (schedule
 one, edit a scheduled show's lineup) and the orders (with a status filter and the CSV export).
 What the shop already has (its details, producers and products) is edited in place
-(web/seller_edits.py).
+(web/pages/seller_edits.py).
 
 Everything is rendered on the server, from the same queries the API uses
-(web/seller_sections.py). The forms are htmx forms (static/vendor/htmx.min.js, loaded on the
+(web/pages/seller_sections.py). The forms are htmx forms (static/vendor/htmx.min.js, loaded on the
 seller pages only): each posts, as a plain form with the session cookie and the `X-CSRF-Token`
 header (`hx-headers` on the dashboard's root; a hidden `csrf_token` field without JavaScript),
-to a route below, which reads its fields (web/seller_input.py), calls the same catalog or live
+to a route below, which reads its fields (web/pages/seller_input.py), calls the same catalog or live
 action as the JSON API and answers the re-rendered section (`seller_sections.submit`). The
 orders filter hx-gets `/sell/shops/{id}/sections/orders?status=`. Only the picture upload stays
 a script (an XHR, for its progress bar; static/seller_forms.js first shrinks a phone's big
@@ -44,12 +44,11 @@ from livebazaar.catalog.schemas import ProducerIn, ProductIn, StockIn
 from livebazaar.kernel.money import CURRENCY_EXPONENTS
 from livebazaar.live import Live, do_create_show, do_set_lineup
 from livebazaar.live.schemas import ShowIn
-from livebazaar.web import seller_edits
-from livebazaar.web import seller_input as field
 from livebazaar.web.deps import ContainerDep
-from livebazaar.web.pages import PageActorDep, render_page
-from livebazaar.web.seller_input import Gettext, Refused
-from livebazaar.web.seller_sections import (
+from livebazaar.web.pages import seller_edits
+from livebazaar.web.pages import seller_input as field
+from livebazaar.web.pages.seller_input import Gettext, Refused
+from livebazaar.web.pages.seller_sections import (
     PRODUCTS_SHOWN,
     SECTIONS,
     Section,
@@ -58,6 +57,7 @@ from livebazaar.web.seller_sections import (
     sign_in_first,
     submit,
 )
+from livebazaar.web.pages.viewer import PageActorDep, render_page
 
 router = APIRouter(include_in_schema=False)
 

@@ -36,9 +36,9 @@ from livebazaar.live import (
 )
 from livebazaar.live.schemas import ShowSummaryOut
 from livebazaar.web import i18n
+from livebazaar.web.compose.show_state import read_show_state
 from livebazaar.web.deps import ContainerDep
-from livebazaar.web.pages import PageActorDep, render_page
-from livebazaar.web.show_state import read_show_state
+from livebazaar.web.pages.viewer import PageActorDep, render_page
 
 router = APIRouter(include_in_schema=False)
 

@@ -33,9 +33,9 @@ from livebazaar.live import (
     publish_now,
     show_topic,
 )
-from livebazaar.web.frame_writer import FrameWriter
-from livebazaar.web.show_connection import Connection
-from livebazaar.web.show_feed import FanoutPolicy, ShowFeed
+from livebazaar.web.channel.frame_writer import FrameWriter
+from livebazaar.web.channel.show_connection import Connection
+from livebazaar.web.channel.show_feed import FanoutPolicy, ShowFeed
 
 log = logging.getLogger(__name__)
 
