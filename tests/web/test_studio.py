@@ -229,3 +229,18 @@ async def test_a_cohost_sees_the_show_in_their_studio_list(
     r = await client.get("/studio")
     assert r.status_code == 200
     assert f'href="/studio/shows/{stage.show_id}"' in r.text
+
+
+async def test_the_studio_counts_its_viewers_in_the_hosts_language(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    # Given a live show nobody watches yet, and its host reading French
+    stage = await make_stage(api, live=True)
+    await _sign_in(client, stage.owner)
+    client.cookies.set("lb_lang", "fr")
+    # When the host opens the studio
+    r = await client.get(f"/studio/shows/{stage.show_id}")
+    # Then the count takes French's plural form for none ("0 spectateur", as for one), the
+    # catalog's ngettext entry that static/studio_stats.js also uses when the count changes
+    assert r.status_code == 200, r.text
+    assert '<span id="viewer-count">0 spectateur</span>' in r.text

@@ -203,6 +203,7 @@ def ngettext(singular: str, plural: str) -> tuple[str, str]:
 
 
 JS_PLURALS: tuple[tuple[str, str], ...] = (
-    # templates/show.html, static/show.js: the viewer count over the video
+    # templates/show.html, static/show.js: the viewer count over the video; the studio's too
+    # (templates/studio.html, static/studio_stats.js)
     ngettext("{n} watching", "{n} watching"),
 )

@@ -3,7 +3,7 @@
 // while it cannot be reached, the figures show dashes and the page carries on.
 
 import { $ } from "./dom.js";
-import { formatCount, t } from "./i18n.js";
+import { formatCount, t, tn } from "./i18n.js";
 import { formatMoney } from "./minor_units.js";
 import { showUrl } from "./studio_api.js";
 
@@ -66,7 +66,7 @@ export class StatsPanel {
   // A viewers.count event: now, and the peak when it is passed.
   viewersNow(n) {
     this.set("viewers-now", count(n));
-    $("viewer-count").textContent = String(n);
+    $("viewer-count").textContent = tn("{n} watching", "{n} watching", n, { n: formatCount(n) });
     if (this.peak !== null && n > this.peak) {
       this.peak = n;
       this.set("viewers-peak", count(n));
