@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import ViewportSize
+from playwright.async_api import Browser, ViewportSize
 
 from livebazaar.bootstrap import Container, all_metadata, build_container
 from livebazaar.web.app import create_app, start_rtmp
@@ -52,6 +52,27 @@ def require_chromium() -> None:
         f"real-browser tests need Chromium at {CHROMIUM} (apt install chromium)",
         allow_module_level=True,
     )
+
+
+@contextlib.asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    """Debian's Chromium with the suite's flags, closed on the way out."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+async def shoot(target: Any, name: str, *, full_page: bool = False) -> None:
+    """A screenshot of a page (`full_page` for all of it) or a locator to
+    var/screenshots/<name>.png, to look at."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    options = {"full_page": True} if full_page else {}
+    await target.screenshot(path=str(SHOTS / f"{name}.png"), **options)
 
 
 async def sign_in(page: Any, base: str, account: Account, next_path: str) -> None:

@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
+
+from livebazaar.bootstrap import Container
+from tests.web.browser import served_app
 
 
 class _Kept(logging.Handler):
@@ -30,3 +34,11 @@ def csp_violations() -> Iterator[list[str]]:
     finally:
         logger.removeHandler(kept)
     assert not kept.messages, f"the page broke its Content-Security-Policy: {kept.messages}"
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Container]]:
+    """The app on a free port for a real browser (tests.web.browser.served_app's defaults);
+    a module that needs other settings defines its own `served`."""
+    async with served_app(tmp_path) as served:
+        yield served

@@ -31,13 +31,12 @@ from livebazaar.media import Recording
 from tests.factories import make_product, make_shop
 from tests.support import Account, Api
 from tests.web.browser import (
-    ARGS,
-    CHROMIUM,
     PHONE,
-    SHOTS,
     WAIT_MS,
+    chromium,
     require_chromium,
     served_app,
+    shoot,
     sign_in,
 )
 from tests.web.test_home import State, stage_show
@@ -254,40 +253,34 @@ async def audit(page: Page, found: dict[str, dict[str, Any]]) -> None:
 
 @pytest.mark.parametrize("audited", PAGES, ids=[p.name for p in PAGES])
 async def test_the_page_passes_axe_and_fits_a_360_px_screen(world: World, audited: Audited) -> None:
-    from playwright.async_api import async_playwright
 
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            ctx = await browser.new_context(
-                viewport=PHONE, timezone_id="Africa/Kigali", locale=audited.locale
-            )
-            page = await ctx.new_page()
-            page.set_default_timeout(WAIT_MS)
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            # Given the page as its user sees it on a phone
-            path = audited.path(world)
-            if audited.who is None:
-                await page.goto(f"{world.base}{path}")
-            else:
-                account = world.host if audited.who == "host" else world.viewer
-                await sign_in(page, world.base, account, path)
-            await page.wait_for_load_state("load")
-            await page.wait_for_function(f"() => ({audited.ready})")  # a function: no eval (CSP)
-            lang = await page.evaluate("document.documentElement.lang")
-            await page.evaluate(OPEN_ALL)  # what folds away is audited too
-            # When axe audits it at 390 px, then at 360 px
-            found: dict[str, dict[str, Any]] = {}
-            await audit(page, found)
-            await page.set_viewport_size(NARROW)
-            await audit(page, found)
-            width = await page.evaluate("document.documentElement.scrollWidth")
-            repeated = await page.evaluate(REPEATED_IDS)
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            await page.screenshot(path=str(SHOTS / f"a11y-{audited.name}.png"), full_page=True)
-        finally:
-            await browser.close()
+    async with chromium() as browser:
+        ctx = await browser.new_context(
+            viewport=PHONE, timezone_id="Africa/Kigali", locale=audited.locale
+        )
+        page = await ctx.new_page()
+        page.set_default_timeout(WAIT_MS)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # Given the page as its user sees it on a phone
+        path = audited.path(world)
+        if audited.who is None:
+            await page.goto(f"{world.base}{path}")
+        else:
+            account = world.host if audited.who == "host" else world.viewer
+            await sign_in(page, world.base, account, path)
+        await page.wait_for_load_state("load")
+        await page.wait_for_function(f"() => ({audited.ready})")  # a function: no eval (CSP)
+        lang = await page.evaluate("document.documentElement.lang")
+        await page.evaluate(OPEN_ALL)  # what folds away is audited too
+        # When axe audits it at 390 px, then at 360 px
+        found: dict[str, dict[str, Any]] = {}
+        await audit(page, found)
+        await page.set_viewport_size(NARROW)
+        await audit(page, found)
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        repeated = await page.evaluate(REPEATED_IDS)
+        await shoot(page, f"a11y-{audited.name}", full_page=True)
 
     # Then nothing serious or critical is found, no id repeats, and nothing scrolls sideways
     assert lang.startswith(audited.lang)

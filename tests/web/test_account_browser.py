@@ -6,36 +6,25 @@ Chromium, fails without it in CI."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from livebazaar.bootstrap import Container
 from tests.checkout.stage import claim, set_stage, start_drop
 from tests.support import Account, Api
 from tests.web.browser import (
-    ARGS,
-    CHROMIUM,
     PHONE,
-    SHOTS,
     WAIT_MS,
+    chromium,
     require_chromium,
-    served_app,
+    shoot,
     sign_in,
 )
 
 require_chromium()
 
 MARKER = "window.__samePage === 'yes'"
-
-
-@pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Container]]:
-    async with served_app(tmp_path) as served:
-        yield served
 
 
 async def _buyer_with_orders(base: str, container: Container) -> Account:
@@ -72,77 +61,71 @@ async def _wait_focus(page: Any, element_id: str) -> None:
 async def test_a_buyer_keeps_the_address_book_and_filters_orders_in_place(
     served: tuple[str, Container],
 ) -> None:
-    from playwright.async_api import async_playwright
 
     base, container = served
     buyer = await _buyer_with_orders(base, container)
     errors: list[str] = []
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = await (await browser.new_context(viewport=PHONE)).new_page()
+    async with chromium() as browser:
+        page = await (await browser.new_context(viewport=PHONE)).new_page()
 
-            def page_error(error: Any) -> None:
-                errors.append(str(error))
+        def page_error(error: Any) -> None:
+            errors.append(str(error))
 
-            page.on("pageerror", page_error)
-            await sign_in(page, base, buyer, "/account")
-            await page.evaluate("window.__samePage = 'yes'")
+        page.on("pageerror", page_error)
+        await sign_in(page, base, buyer, "/account")
+        await page.evaluate("window.__samePage = 'yes'")
 
-            # A country that does not exist: the form comes back in place (a 422 htmx swaps),
-            # what was typed kept, the field marked and explained, and the focus on it
-            await page.fill("#a-name", "Aline Uwase")
-            await page.fill("#a-line1", "KG 7 Ave")
-            await page.fill("#a-city", "Kigali")
-            await page.fill("#a-country", "ZZ")
-            await page.click("#a-save")
-            await page.wait_for_selector("#a-country-error", timeout=WAIT_MS)
-            assert await page.input_value("#a-line1") == "KG 7 Ave"
-            assert await page.get_attribute("#a-country", "aria-invalid") == "true"
-            await _wait_focus(page, "a-country")
-            await _wait_text(page, "#addresses-result", "not saved")
-            assert await page.evaluate(MARKER)
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            await page.screenshot(path=str(SHOTS / "account-phone-refused.png"), full_page=True)
+        # A country that does not exist: the form comes back in place (a 422 htmx swaps),
+        # what was typed kept, the field marked and explained, and the focus on it
+        await page.fill("#a-name", "Aline Uwase")
+        await page.fill("#a-line1", "KG 7 Ave")
+        await page.fill("#a-city", "Kigali")
+        await page.fill("#a-country", "ZZ")
+        await page.click("#a-save")
+        await page.wait_for_selector("#a-country-error", timeout=WAIT_MS)
+        assert await page.input_value("#a-line1") == "KG 7 Ave"
+        assert await page.get_attribute("#a-country", "aria-invalid") == "true"
+        await _wait_focus(page, "a-country")
+        await _wait_text(page, "#addresses-result", "not saved")
+        assert await page.evaluate(MARKER)
+        await shoot(page, "account-phone-refused", full_page=True)
 
-            # Corrected, it is saved and listed; the live region says so
-            await page.fill("#a-country", "RW")
-            await page.click("#a-save")
-            await _wait_text(page, "#addresses-result", "Address saved")
-            await _wait_text(page, "#address-list", "KG 7 Ave")
-            assert await page.get_attribute("#a-country", "aria-invalid") is None
-            assert await page.input_value("#a-line1") == ""
-            assert await page.evaluate(MARKER)
+        # Corrected, it is saved and listed; the live region says so
+        await page.fill("#a-country", "RW")
+        await page.click("#a-save")
+        await _wait_text(page, "#addresses-result", "Address saved")
+        await _wait_text(page, "#address-list", "KG 7 Ave")
+        assert await page.get_attribute("#a-country", "aria-invalid") is None
+        assert await page.input_value("#a-line1") == ""
+        assert await page.evaluate(MARKER)
 
-            # Deleted: gone from the list, said, and the focus on the list
-            await page.click("button[aria-label='Delete the address of Aline Uwase, Kigali']")
-            await _wait_text(page, "#addresses-result", "Address deleted")
-            assert "KG 7 Ave" not in (await page.text_content("#address-list") or "")
-            assert "KN 5 Rd" in (await page.text_content("#address-list") or "")
-            await _wait_focus(page, "address-list")
-            assert await page.evaluate(MARKER)
+        # Deleted: gone from the list, said, and the focus on the list
+        await page.click("button[aria-label='Delete the address of Aline Uwase, Kigali']")
+        await _wait_text(page, "#addresses-result", "Address deleted")
+        assert "KG 7 Ave" not in (await page.text_content("#address-list") or "")
+        assert "KN 5 Rd" in (await page.text_content("#address-list") or "")
+        await _wait_focus(page, "address-list")
+        assert await page.evaluate(MARKER)
 
-            # The orders filter: choosing "Paid" reloads the table alone and the page's URL
-            assert await page.locator(".account-orders tbody tr").count() == 2
-            await page.select_option("#orders-status", "paid")
-            await page.wait_for_url(f"{base}/account?status=paid", timeout=WAIT_MS)
-            await page.wait_for_function(
-                "() => document.querySelectorAll('.account-orders tbody tr').length === 1",
-                timeout=WAIT_MS,
-            )
-            assert await page.text_content(".account-orders .status") == "Paid"
-            await _wait_text(page, "#orders-result", "1 order")
-            assert await page.evaluate(MARKER)
-            await page.screenshot(path=str(SHOTS / "account-phone.png"), full_page=True)
+        # The orders filter: choosing "Paid" reloads the table alone and the page's URL
+        assert await page.locator(".account-orders tbody tr").count() == 2
+        await page.select_option("#orders-status", "paid")
+        await page.wait_for_url(f"{base}/account?status=paid", timeout=WAIT_MS)
+        await page.wait_for_function(
+            "() => document.querySelectorAll('.account-orders tbody tr').length === 1",
+            timeout=WAIT_MS,
+        )
+        assert await page.text_content(".account-orders .status") == "Paid"
+        await _wait_text(page, "#orders-result", "1 order")
+        assert await page.evaluate(MARKER)
+        await shoot(page, "account-phone", full_page=True)
 
-            # Back: htmx asks the server for the page (it keeps no copy of it) and every
-            # order is listed again
-            await page.go_back()
-            await page.wait_for_function(
-                "() => document.querySelectorAll('.account-orders tbody tr').length === 2",
-                timeout=WAIT_MS,
-            )
-            assert await page.input_value("#orders-status") == ""
-        finally:
-            await browser.close()
+        # Back: htmx asks the server for the page (it keeps no copy of it) and every
+        # order is listed again
+        await page.go_back()
+        await page.wait_for_function(
+            "() => document.querySelectorAll('.account-orders tbody tr').length === 2",
+            timeout=WAIT_MS,
+        )
+        assert await page.input_value("#orders-status") == ""
     assert errors == []

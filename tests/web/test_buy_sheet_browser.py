@@ -9,12 +9,10 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import func, select, update
 
 from livebazaar.bootstrap import Container
@@ -26,26 +24,18 @@ from tests.checkout.stage import Stage, claim, make_show, start_drop
 from tests.factories import make_product, make_shop
 from tests.support import Account, Api
 from tests.web.browser import (
-    ARGS,
-    CHROMIUM,
     DESKTOP,
     PHONE,
-    SHOTS,
     WAIT_MS,
+    chromium,
     require_chromium,
-    served_app,
+    shoot,
     sign_in,
 )
 
 require_chromium()
 
 CARD_DECLINE = "4000 0000 0000 0002"
-
-
-@pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Container]]:
-    async with served_app(tmp_path) as served:
-        yield served
 
 
 async def _earrings_show(api: Api) -> tuple[Stage, str]:
@@ -95,29 +85,23 @@ async def _new_address(form: Any, country: str, postal_code: str = "") -> None:
 async def _browse(
     base: str, buyer: Account, path: str, steps: Callable[[Any], Awaitable[None]]
 ) -> None:
-    from playwright.async_api import async_playwright
 
     errors: list[str] = []
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            context = await browser.new_context(viewport=PHONE)
-            page = await context.new_page()
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            await sign_in(page, base, buyer, path)
-            await steps(page)
-        finally:
-            await browser.close()
+    async with chromium() as browser:
+        context = await browser.new_context(viewport=PHONE)
+        page = await context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        await sign_in(page, base, buyer, path)
+        await steps(page)
     assert errors == []
 
 
 async def _shoot(page: Any, name: str, selector: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     await page.locator(selector).scroll_into_view_if_needed()
-    await page.screenshot(path=str(SHOTS / f"buy-sheet-{name}-phone.png"))
+    await shoot(page, f"buy-sheet-{name}-phone")
     await page.set_viewport_size(DESKTOP)
     await page.locator(selector).scroll_into_view_if_needed()
-    await page.screenshot(path=str(SHOTS / f"buy-sheet-{name}-desktop.png"))
+    await shoot(page, f"buy-sheet-{name}-desktop")
     await page.set_viewport_size(PHONE)
 
 

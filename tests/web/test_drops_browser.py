@@ -5,8 +5,6 @@ fails without it in CI."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,24 +14,16 @@ from livebazaar.bootstrap import Container
 from tests.live.stage import Stage, make_stage
 from tests.support import Api
 from tests.web.browser import (
-    ARGS,
-    CHROMIUM,
     DESKTOP,
     PHONE,
     SHOTS,
     WAIT_MS,
+    chromium,
     require_chromium,
-    served_app,
     sign_in,
 )
 
 require_chromium()
-
-
-@pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Container]]:
-    async with served_app(tmp_path) as served:
-        yield served
 
 
 async def _drop(api: Api, stage: Stage, product: int, quantity: int, duration_s: int) -> str:
@@ -53,7 +43,6 @@ async def _drop(api: Api, stage: Stage, product: int, quantity: int, duration_s:
 async def test_a_second_drop_leaves_the_first_claimable(
     served: tuple[str, Container], viewport: Any
 ) -> None:
-    from playwright.async_api import async_playwright
 
     base, container = served
     errors: list[str] = []
@@ -63,61 +52,56 @@ async def test_a_second_drop_leaves_the_first_claimable(
         stage = await make_stage(api)
         coffee = await _drop(api, stage, 0, 3000, 1800)
         viewer = await api.account("Aline")
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            try:
-                ctx = await browser.new_context(viewport=viewport)
-                room = await ctx.new_page()
-                room.on("pageerror", lambda error: errors.append(str(error)))
-                await sign_in(room, base, viewer, f"/shows/{stage.show_id}")
-                await room.locator("#drop:not([hidden])").wait_for(timeout=WAIT_MS)
-                assert await room.locator("#drop-choices").is_hidden()
-                # When a 2-minute chili drop starts beside it
-                chili = await _drop(api, stage, 1, 40, 120)
-                choices = room.locator("#drop-choice-list button.drop-choice")
-                await choices.nth(1).wait_for(timeout=WAIT_MS)
-                # Then both are offered, and the viewer picks the coffee
-                texts = [" ".join(t.split()) for t in await choices.all_inner_texts()]
-                assert [t.split()[:2] for t in texts] == [["Pearl", "1"], ["Pearl", "2"]], texts
-                assert [t.endswith(" left") for t in texts] == [True, True], texts
-                assert "3,000 left" in texts[0]
-                shot = f"room-two-drops-{viewport['width']}.png"
-                SHOTS.mkdir(parents=True, exist_ok=True)
-                await room.locator("#drop").screenshot(path=str(SHOTS / shot))
-                await choices.filter(has_text="Pearl 1").click()
-                assert await room.get_attribute("#drop", "data-drop-id") == coffee
-                assert await choices.nth(0).get_attribute("aria-pressed") == "true"
-                assert await room.text_content("#drop-product") == "Pearl 1"
-                # And claims and pays for two bags of coffee while the chili drop still runs
-                form = room.locator("#drop-buy")
-                await form.locator("[name=quantity]").fill("2")
-                await form.locator("[name=ship_name]").fill("Aline Uwase")
-                await form.locator("[name=ship_line1]").fill("KN 5 Rd")
-                await form.locator("[name=ship_city]").fill("Kigali")
-                await form.locator("[name=ship_country]").fill("RW")
-                await form.locator("button[type=submit]").click()
-                await form.locator(".result", has_text="Paid").wait_for(timeout=WAIT_MS)
-                await room.wait_for_function(
-                    "() => document.querySelector('#drop-remaining')"
-                    ".textContent.trim() === '2,998'",
-                    timeout=WAIT_MS,
-                )
-                # The card kept the coffee while the viewer was buying
-                assert await room.get_attribute("#drop", "data-drop-id") == coffee
-                # And, having paid, picks the chili drop and claims one: a new purchase, not
-                # the coffee's finished one
-                await choices.filter(has_text="Pearl 2").click()
-                assert await room.get_attribute("#drop", "data-drop-id") == chili
-                await form.locator("[name=quantity]").fill("1")
-                await form.locator("button[type=submit]").click()
-                await room.wait_for_function(
-                    "() => document.querySelector('#drop-remaining').textContent.trim() === '39'",
-                    timeout=WAIT_MS,
-                )
-                await form.locator(".result", has_text="Paid").wait_for(timeout=WAIT_MS)
-                drops = (await client.get(f"/api/v1/shows/{stage.show_id}")).json()["drops"]
-                assert {d["id"]: d["status"] for d in drops} == {coffee: "live", chili: "live"}
-                assert {d["id"]: d["remaining"] for d in drops} == {coffee: 2998, chili: 39}
-            finally:
-                await browser.close()
+        async with chromium() as browser:
+            ctx = await browser.new_context(viewport=viewport)
+            room = await ctx.new_page()
+            room.on("pageerror", lambda error: errors.append(str(error)))
+            await sign_in(room, base, viewer, f"/shows/{stage.show_id}")
+            await room.locator("#drop:not([hidden])").wait_for(timeout=WAIT_MS)
+            assert await room.locator("#drop-choices").is_hidden()
+            # When a 2-minute chili drop starts beside it
+            chili = await _drop(api, stage, 1, 40, 120)
+            choices = room.locator("#drop-choice-list button.drop-choice")
+            await choices.nth(1).wait_for(timeout=WAIT_MS)
+            # Then both are offered, and the viewer picks the coffee
+            texts = [" ".join(t.split()) for t in await choices.all_inner_texts()]
+            assert [t.split()[:2] for t in texts] == [["Pearl", "1"], ["Pearl", "2"]], texts
+            assert [t.endswith(" left") for t in texts] == [True, True], texts
+            assert "3,000 left" in texts[0]
+            shot = f"room-two-drops-{viewport['width']}.png"
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            await room.locator("#drop").screenshot(path=str(SHOTS / shot))
+            await choices.filter(has_text="Pearl 1").click()
+            assert await room.get_attribute("#drop", "data-drop-id") == coffee
+            assert await choices.nth(0).get_attribute("aria-pressed") == "true"
+            assert await room.text_content("#drop-product") == "Pearl 1"
+            # And claims and pays for two bags of coffee while the chili drop still runs
+            form = room.locator("#drop-buy")
+            await form.locator("[name=quantity]").fill("2")
+            await form.locator("[name=ship_name]").fill("Aline Uwase")
+            await form.locator("[name=ship_line1]").fill("KN 5 Rd")
+            await form.locator("[name=ship_city]").fill("Kigali")
+            await form.locator("[name=ship_country]").fill("RW")
+            await form.locator("button[type=submit]").click()
+            await form.locator(".result", has_text="Paid").wait_for(timeout=WAIT_MS)
+            await room.wait_for_function(
+                "() => document.querySelector('#drop-remaining').textContent.trim() === '2,998'",
+                timeout=WAIT_MS,
+            )
+            # The card kept the coffee while the viewer was buying
+            assert await room.get_attribute("#drop", "data-drop-id") == coffee
+            # And, having paid, picks the chili drop and claims one: a new purchase, not
+            # the coffee's finished one
+            await choices.filter(has_text="Pearl 2").click()
+            assert await room.get_attribute("#drop", "data-drop-id") == chili
+            await form.locator("[name=quantity]").fill("1")
+            await form.locator("button[type=submit]").click()
+            await room.wait_for_function(
+                "() => document.querySelector('#drop-remaining').textContent.trim() === '39'",
+                timeout=WAIT_MS,
+            )
+            await form.locator(".result", has_text="Paid").wait_for(timeout=WAIT_MS)
+            drops = (await client.get(f"/api/v1/shows/{stage.show_id}")).json()["drops"]
+            assert {d["id"]: d["status"] for d in drops} == {coffee: "live", chili: "live"}
+            assert {d["id"]: d["remaining"] for d in drops} == {coffee: 2998, chili: 39}
     assert errors == []

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from livebazaar.bootstrap import Container
 from tests.factories import make_product, make_shop
 from tests.support import Api
-from tests.web.browser import ARGS, CHROMIUM, PHONE, WAIT_MS, require_chromium
+from tests.web.browser import PHONE, WAIT_MS, chromium, require_chromium
 
 require_chromium()
 
@@ -17,7 +17,6 @@ require_chromium()
 async def test_an_upcoming_show_of_another_year_says_its_year(
     api: Api, container: Container, live_server: str
 ) -> None:
-    from playwright.async_api import async_playwright
 
     # Given a show scheduled for the 1st of May two years from now
     owner = await api.account("Ana")
@@ -28,23 +27,19 @@ async def test_an_upcoming_show_of_another_year_says_its_year(
             "scheduled_at": f"{year}-05-01T10:00:00Z"}  # fmt: skip
     r = await api.client.post("/api/v1/shows", json=body, headers=owner.headers)
     assert r.status_code == 201, r.text
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = await browser.new_page(viewport=PHONE, timezone_id="UTC")
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            # When a visitor opens the home page
-            await page.goto(f"{live_server}/")
-            when = page.locator(f"#show-{r.json()['id']} time[data-local]")
-            await when.wait_for(timeout=WAIT_MS)
-            await page.wait_for_function(  # rewritten in the device's zone (no "UTC" left)
-                "t => !t.textContent.includes('UTC')", arg=await when.element_handle()
-            )
-            # Then the date names its year
-            text = await when.text_content()
-            assert text is not None
-            assert str(year) in text, text
-            assert errors == []
-        finally:
-            await browser.close()
+    async with chromium() as browser:
+        page = await browser.new_page(viewport=PHONE, timezone_id="UTC")
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # When a visitor opens the home page
+        await page.goto(f"{live_server}/")
+        when = page.locator(f"#show-{r.json()['id']} time[data-local]")
+        await when.wait_for(timeout=WAIT_MS)
+        await page.wait_for_function(  # rewritten in the device's zone (no "UTC" left)
+            "t => !t.textContent.includes('UTC')", arg=await when.element_handle()
+        )
+        # Then the date names its year
+        text = await when.text_content()
+        assert text is not None
+        assert str(year) in text, text
+        assert errors == []

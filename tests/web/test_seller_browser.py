@@ -8,16 +8,13 @@ without it in CI."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import av
 import httpx
 import numpy as np
-import pytest
 from playwright.async_api import FilePayload
 
 from livebazaar.bootstrap import Container
@@ -26,27 +23,18 @@ from tests.catalog.test_picture_upload import _png
 from tests.factories import make_product, make_shop
 from tests.support import Api
 from tests.web.browser import (
-    ARGS,
-    CHROMIUM,
     PHONE,
-    SHOTS,
     WAIT_MS,
+    chromium,
     require_chromium,
-    served_app,
+    shoot,
     sign_in,
 )
 
 require_chromium()
 
 
-@pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Container]]:
-    async with served_app(tmp_path) as served:
-        yield served
-
-
 async def test_an_owner_runs_the_shop_from_a_phone(served: tuple[str, Container]) -> None:
-    from playwright.async_api import async_playwright
 
     base, container = served
     async with httpx.AsyncClient(base_url=base) as client:
@@ -55,80 +43,75 @@ async def test_an_owner_runs_the_shop_from_a_phone(served: tuple[str, Container]
         beans = await make_product(container, shop_id, title="Maraba washed beans")
 
     errors: list[str] = []
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            ctx = await browser.new_context(viewport=PHONE, timezone_id="Africa/Kigali")
-            page = await ctx.new_page()
+    async with chromium() as browser:
+        ctx = await browser.new_context(viewport=PHONE, timezone_id="Africa/Kigali")
+        page = await ctx.new_page()
 
-            def page_error(error: Any) -> None:
-                errors.append(str(error))
+        def page_error(error: Any) -> None:
+            errors.append(str(error))
 
-            page.on("pageerror", page_error)
-            path = f"/sell/shops/{shop_id}"
-            await sign_in(page, base, owner, path)
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            await page.screenshot(path=str(SHOTS / "seller-phone.png"), full_page=True)
+        page.on("pageerror", page_error)
+        path = f"/sell/shops/{shop_id}"
+        await sign_in(page, base, owner, path)
+        await shoot(page, "seller-phone", full_page=True)
 
-            # A price with too many decimals comes back refused (a 422 htmx swaps), input kept
-            await page.click("#add-product summary")
-            await page.fill("#product-title", "Natural process beans")
-            await page.fill("#product-price", "12.505")
-            await page.fill("#product-stock", "40")
-            await page.click("form[data-action=add-product] button[type=submit]")
-            await page.wait_for_function(
-                "() => document.getElementById('products-result').textContent.includes('decimals')",
-                timeout=WAIT_MS,
-            )
-            assert await page.input_value("#product-title") == "Natural process beans"
-            assert await page.locator(".product .title").count() == 1
+        # A price with too many decimals comes back refused (a 422 htmx swaps), input kept
+        await page.click("#add-product summary")
+        await page.fill("#product-title", "Natural process beans")
+        await page.fill("#product-price", "12.505")
+        await page.fill("#product-stock", "40")
+        await page.click("form[data-action=add-product] button[type=submit]")
+        await page.wait_for_function(
+            "() => document.getElementById('products-result').textContent.includes('decimals')",
+            timeout=WAIT_MS,
+        )
+        assert await page.input_value("#product-title") == "Natural process beans"
+        assert await page.locator(".product .title").count() == 1
 
-            # A new product, priced "12.50" CNY: 1250 minor units
-            await page.fill("#product-price", "12.50")
-            await page.fill("#product-stock", "40")
-            await page.click("form[data-action=add-product] button[type=submit]")
-            await page.wait_for_function(
-                "() => document.getElementById('products-result').textContent.includes('Natural')",
-                timeout=WAIT_MS,
-            )
-            titles = await page.locator(".product .title").all_text_contents()
-            assert "Natural process beans" in titles
+        # A new product, priced "12.50" CNY: 1250 minor units
+        await page.fill("#product-price", "12.50")
+        await page.fill("#product-stock", "40")
+        await page.click("form[data-action=add-product] button[type=submit]")
+        await page.wait_for_function(
+            "() => document.getElementById('products-result').textContent.includes('Natural')",
+            timeout=WAIT_MS,
+        )
+        titles = await page.locator(".product .title").all_text_contents()
+        assert "Natural process beans" in titles
 
-            # A picture from the phone's camera for the first product
-            picture: FilePayload = {
-                "name": "beans.png",
-                "mimeType": "image/png",
-                "buffer": _png(640, 480),
-            }
-            await page.set_input_files(f"#picture-{beans.id}", files=[picture])
-            await page.click(f"form[data-product-id='{beans.id}'] button[type=submit]")
-            await page.wait_for_function(
-                "() => document.getElementById('products-result').textContent.includes('Picture')",
-                timeout=WAIT_MS,
-            )
-            assert await page.locator(f"#product-{beans.id} img.thumb").count() == 1
+        # A picture from the phone's camera for the first product
+        picture: FilePayload = {
+            "name": "beans.png",
+            "mimeType": "image/png",
+            "buffer": _png(640, 480),
+        }
+        await page.set_input_files(f"#picture-{beans.id}", files=[picture])
+        await page.click(f"form[data-product-id='{beans.id}'] button[type=submit]")
+        await page.wait_for_function(
+            "() => document.getElementById('products-result').textContent.includes('Picture')",
+            timeout=WAIT_MS,
+        )
+        assert await page.locator(f"#product-{beans.id} img.thumb").count() == 1
 
-            # Its stock set to 7
-            await page.fill(f"#stock-{beans.variant_id}", "7")
-            await page.click(f"form[data-variant-id='{beans.variant_id}'] button[type=submit]")
-            await page.wait_for_function(
-                "() => document.getElementById('products-result').textContent.includes('7')",
-                timeout=WAIT_MS,
-            )
+        # Its stock set to 7
+        await page.fill(f"#stock-{beans.variant_id}", "7")
+        await page.click(f"form[data-variant-id='{beans.variant_id}'] button[type=submit]")
+        await page.wait_for_function(
+            "() => document.getElementById('products-result').textContent.includes('7')",
+            timeout=WAIT_MS,
+        )
 
-            # A show at 18:30 Kigali time (UTC+2), with the beans in its lineup
-            await page.fill("#show-title", "Harvest morning")
-            await page.fill("#show-when", "2031-05-01T18:30")
-            await page.check(f"#new-lineup-{beans.id}")
-            await page.click("form[data-action=schedule-show] button[type=submit]")
-            await page.wait_for_selector(
-                "form[data-action=set-lineup]", state="attached", timeout=WAIT_MS
-            )
-            assert "Harvest morning" in (await page.text_content("#shows-result") or "")
-            await page.set_viewport_size({"width": 1280, "height": 900})
-            await page.screenshot(path=str(SHOTS / "seller-desktop.png"), full_page=True)
-        finally:
-            await browser.close()
+        # A show at 18:30 Kigali time (UTC+2), with the beans in its lineup
+        await page.fill("#show-title", "Harvest morning")
+        await page.fill("#show-when", "2031-05-01T18:30")
+        await page.check(f"#new-lineup-{beans.id}")
+        await page.click("form[data-action=schedule-show] button[type=submit]")
+        await page.wait_for_selector(
+            "form[data-action=set-lineup]", state="attached", timeout=WAIT_MS
+        )
+        assert "Harvest morning" in (await page.text_content("#shows-result") or "")
+        await page.set_viewport_size({"width": 1280, "height": 900})
+        await shoot(page, "seller-desktop", full_page=True)
 
     assert errors == []
     async with httpx.AsyncClient(base_url=base) as client:
@@ -194,7 +177,6 @@ async def _wait_text(page: Any, element_id: str, text: str) -> None:
 async def test_an_owner_edits_in_place_and_uploads_a_phone_sized_picture(
     served: tuple[str, Container],
 ) -> None:
-    from playwright.async_api import async_playwright
 
     base, container = served
     async with httpx.AsyncClient(base_url=base) as client:
@@ -212,97 +194,90 @@ async def test_an_owner_edits_in_place_and_uploads_a_phone_sized_picture(
 
     errors: list[str] = []
     uploads: list[dict[str, Any]] = []
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            ctx = await browser.new_context(
-                viewport=PHONE, timezone_id="Asia/Shanghai", locale="en-US"
-            )
-            page = await ctx.new_page()
+    async with chromium() as browser:
+        ctx = await browser.new_context(viewport=PHONE, timezone_id="Asia/Shanghai", locale="en-US")
+        page = await ctx.new_page()
 
-            def page_error(error: Any) -> None:
-                errors.append(str(error))
+        def page_error(error: Any) -> None:
+            errors.append(str(error))
 
-            page.on("pageerror", page_error)
-            await page.add_init_script(SENT_FILES)
-            await sign_in(page, base, owner, f"/sell/shops/{shop_id}")
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            item = f"#product-{pearls.id}"
+        page.on("pageerror", page_error)
+        await page.add_init_script(SENT_FILES)
+        await sign_in(page, base, owner, f"/sell/shops/{shop_id}")
+        item = f"#product-{pearls.id}"
 
-            # The product's Edit link swaps in its form, pre-filled, the title focused
-            await page.click(f"{item} .edit-link")
-            title = f"#product-{pearls.id}-title"
-            await _focused(page, title[1:])
-            assert await page.input_value(title) == "Freshwater pearl necklace"
-            await page.locator(item).screenshot(path=str(SHOTS / "seller-edit-product.png"))
-            # Shares that do not add up come back refused inside the form, the input kept
-            await page.fill(title, "Baroque pearl necklace")
-            await page.fill(f"#product-{pearls.id}-share-{farmer}", "60")
-            await page.click(f"{item} button[type=submit]")
-            await _wait_text(page, f"product-{pearls.id}-error", "100 %")
-            assert await page.input_value(title) == "Baroque pearl necklace"
-            await page.locator(item).screenshot(path=str(SHOTS / "seller-edit-refused.png"))
-            # Saved with a new price: the section updates in place, the focus on the Edit link
-            await page.fill(f"#product-{pearls.id}-share-{farmer}", "50")
-            await page.fill(f"#product-{pearls.id}-price-{pearls.variant_id}", "259")
-            await page.click(f"{item} button[type=submit]")
-            await _wait_text(page, "products-result", "Product saved")
-            assert await page.text_content(f"{item} .title") == "Baroque pearl necklace"
-            assert await page.text_content(f"{item} .variant .price") == "259.00\u00a0CNY"
-            await page.wait_for_function(  # htmx focuses [autofocus] when the swap settles
-                f"() => document.activeElement === document.querySelector('{item} .edit-link')",
-                timeout=WAIT_MS,
-            )
-            lineup = await page.text_content("#shows-body")
-            assert lineup is not None
-            assert "Baroque pearl necklace" in lineup  # the shows' lineup choices, out of band
+        # The product's Edit link swaps in its form, pre-filled, the title focused
+        await page.click(f"{item} .edit-link")
+        title = f"#product-{pearls.id}-title"
+        await _focused(page, title[1:])
+        assert await page.input_value(title) == "Freshwater pearl necklace"
+        await shoot(page.locator(item), "seller-edit-product")
+        # Shares that do not add up come back refused inside the form, the input kept
+        await page.fill(title, "Baroque pearl necklace")
+        await page.fill(f"#product-{pearls.id}-share-{farmer}", "60")
+        await page.click(f"{item} button[type=submit]")
+        await _wait_text(page, f"product-{pearls.id}-error", "100 %")
+        assert await page.input_value(title) == "Baroque pearl necklace"
+        await shoot(page.locator(item), "seller-edit-refused")
+        # Saved with a new price: the section updates in place, the focus on the Edit link
+        await page.fill(f"#product-{pearls.id}-share-{farmer}", "50")
+        await page.fill(f"#product-{pearls.id}-price-{pearls.variant_id}", "259")
+        await page.click(f"{item} button[type=submit]")
+        await _wait_text(page, "products-result", "Product saved")
+        assert await page.text_content(f"{item} .title") == "Baroque pearl necklace"
+        assert await page.text_content(f"{item} .variant .price") == "259.00\u00a0CNY"
+        await page.wait_for_function(  # htmx focuses [autofocus] when the swap settles
+            f"() => document.activeElement === document.querySelector('{item} .edit-link')",
+            timeout=WAIT_MS,
+        )
+        lineup = await page.text_content("#shows-body")
+        assert lineup is not None
+        assert "Baroque pearl necklace" in lineup  # the shows' lineup choices, out of band
 
-            # A producer's story; Cancel first puts the producer back untouched
-            producer = f"#producer-{farmer}"
-            await page.click(f"{producer} .edit-link")
-            await _focused(page, f"producer-{farmer}-name")
-            await page.fill(f"{producer}-bio", "Throws the nets at dawn.")
-            await page.click(f"{producer} a.cancel")
-            await page.wait_for_selector(f"{producer} .edit-link", timeout=WAIT_MS)
-            assert "dawn" not in (await page.text_content(producer) or "")
-            await page.click(f"{producer} .edit-link")
-            await _focused(page, f"producer-{farmer}-name")
-            assert await page.input_value(f"{producer}-name") == "Farmer 1"
-            await page.fill(f"{producer}-bio", "Third generation of pearl farmers in Shanxiahu.")
-            await page.locator(producer).screenshot(path=str(SHOTS / "seller-edit-producer.png"))
-            await page.click(f"{producer} button[type=submit]")
-            await _wait_text(page, "producers-result", "Producer saved")
-            assert "Third generation" in (await page.text_content(producer) or "")
+        # A producer's story; Cancel first puts the producer back untouched
+        producer = f"#producer-{farmer}"
+        await page.click(f"{producer} .edit-link")
+        await _focused(page, f"producer-{farmer}-name")
+        await page.fill(f"{producer}-bio", "Throws the nets at dawn.")
+        await page.click(f"{producer} a.cancel")
+        await page.wait_for_selector(f"{producer} .edit-link", timeout=WAIT_MS)
+        assert "dawn" not in (await page.text_content(producer) or "")
+        await page.click(f"{producer} .edit-link")
+        await _focused(page, f"producer-{farmer}-name")
+        assert await page.input_value(f"{producer}-name") == "Farmer 1"
+        await page.fill(f"{producer}-bio", "Third generation of pearl farmers in Shanxiahu.")
+        await shoot(page.locator(producer), "seller-edit-producer")
+        await page.click(f"{producer} button[type=submit]")
+        await _wait_text(page, "producers-result", "Producer saved")
+        assert "Third generation" in (await page.text_content(producer) or "")
 
-            # The shop's name: the page's heading follows
-            await page.click("#shop-details .edit-link")
-            await _focused(page, "edit-shop-name")
-            await page.fill("#edit-shop-name", "Zhuji Pearl Farmers")
-            await page.screenshot(path=str(SHOTS / "seller-edit-shop.png"))
-            await page.click("#shop-details button[type=submit]")
-            await _wait_text(page, "shop-head", "Zhuji Pearl Farmers")
-            await page.wait_for_function(  # the <title> too, which htmx takes from the answer
-                "() => document.title.startsWith('Zhuji Pearl Farmers')", timeout=WAIT_MS
-            )
+        # The shop's name: the page's heading follows
+        await page.click("#shop-details .edit-link")
+        await _focused(page, "edit-shop-name")
+        await page.fill("#edit-shop-name", "Zhuji Pearl Farmers")
+        await shoot(page, "seller-edit-shop")
+        await page.click("#shop-details button[type=submit]")
+        await _wait_text(page, "shop-head", "Zhuji Pearl Farmers")
+        await page.wait_for_function(  # the <title> too, which htmx takes from the answer
+            "() => document.title.startsWith('Zhuji Pearl Farmers')", timeout=WAIT_MS
+        )
 
-            # A camera-sized picture, over 8 MB: the browser shrinks it, the server takes it
-            picture: FilePayload = {"name": "IMG_2041.png", "mimeType": "image/png",
-                                    "buffer": camera}  # fmt: skip
-            await page.set_input_files(f"#picture-{pearls.id}", files=[picture])
-            await page.click(f"form[data-product-id='{pearls.id}'] button[type=submit]")
-            await _wait_text(page, "products-result", "Picture added")
-            assert await page.locator(f"{item} img.thumb").count() == 1
-            await page.screenshot(path=str(SHOTS / "seller-edited-phone.png"), full_page=True)
-            uploads = await page.evaluate("window.sentFiles")
+        # A camera-sized picture, over 8 MB: the browser shrinks it, the server takes it
+        picture: FilePayload = {"name": "IMG_2041.png", "mimeType": "image/png",
+                                "buffer": camera}  # fmt: skip
+        await page.set_input_files(f"#picture-{pearls.id}", files=[picture])
+        await page.click(f"form[data-product-id='{pearls.id}'] button[type=submit]")
+        await _wait_text(page, "products-result", "Picture added")
+        assert await page.locator(f"{item} img.thumb").count() == 1
+        await shoot(page, "seller-edited-phone", full_page=True)
+        uploads = await page.evaluate("window.sentFiles")
 
-            # Chosen in French on an English browser: dates follow the page, not the browser
-            await ctx.add_cookies([{"name": "lb_lang", "value": "fr", "url": base}])
-            await page.goto(f"{base}/sell/shops/{shop_id}")
-            when = await page.text_content("#shows-body time.local-time") or ""
-            assert "mai 2031" in when, when
-            assert "18:30" in when, when  # 10:30 UTC in Shanghai
-        finally:
-            await browser.close()
+        # Chosen in French on an English browser: dates follow the page, not the browser
+        await ctx.add_cookies([{"name": "lb_lang", "value": "fr", "url": base}])
+        await page.goto(f"{base}/sell/shops/{shop_id}")
+        when = await page.text_content("#shows-body time.local-time") or ""
+        assert "mai 2031" in when, when
+        assert "18:30" in when, when  # 10:30 UTC in Shanghai
 
     assert errors == []
     [sent] = uploads  # what the browser sent: a JPEG within the limit
@@ -324,29 +299,24 @@ async def test_an_owner_edits_in_place_and_uploads_a_phone_sized_picture(
 
 async def test_editing_works_without_javascript(served: tuple[str, Container]) -> None:
     """The Edit link opens the page with the form; the form posts as a plain form."""
-    from playwright.async_api import async_playwright
 
     base, container = served
     async with httpx.AsyncClient(base_url=base) as client:
         owner = await Api(client, container).account("Chen")
         shop_id = await make_shop(container, owner)
         pearls = await make_product(container, shop_id)
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            ctx = await browser.new_context(viewport=PHONE, java_script_enabled=False)
-            page = await ctx.new_page()
-            await sign_in(page, base, owner, f"/sell/shops/{shop_id}")
-            item = f"#product-{pearls.id}"
-            await page.click(f"{item} .edit-link")
-            await page.wait_for_url(f"**/products/{pearls.id}/edit#product-{pearls.id}")
-            await page.fill(f"#product-{pearls.id}-title", "   ")  # refused: the page again
-            await page.click(f"{item} button[type=submit]")
-            await page.wait_for_selector(f"#product-{pearls.id}-error", timeout=WAIT_MS)
-            await page.screenshot(path=str(SHOTS / "seller-edit-nojs.png"))
-            await page.fill(f"#product-{pearls.id}-title", "Baroque pearl necklace")
-            await page.click(f"{item} button[type=submit]")
-            await page.wait_for_url(f"{base}/sell/shops/{shop_id}#product-{pearls.id}")
-            assert await page.text_content(f"{item} .title") == "Baroque pearl necklace"
-        finally:
-            await browser.close()
+    async with chromium() as browser:
+        ctx = await browser.new_context(viewport=PHONE, java_script_enabled=False)
+        page = await ctx.new_page()
+        await sign_in(page, base, owner, f"/sell/shops/{shop_id}")
+        item = f"#product-{pearls.id}"
+        await page.click(f"{item} .edit-link")
+        await page.wait_for_url(f"**/products/{pearls.id}/edit#product-{pearls.id}")
+        await page.fill(f"#product-{pearls.id}-title", "   ")  # refused: the page again
+        await page.click(f"{item} button[type=submit]")
+        await page.wait_for_selector(f"#product-{pearls.id}-error", timeout=WAIT_MS)
+        await shoot(page, "seller-edit-nojs")
+        await page.fill(f"#product-{pearls.id}-title", "Baroque pearl necklace")
+        await page.click(f"{item} button[type=submit]")
+        await page.wait_for_url(f"{base}/sell/shops/{shop_id}#product-{pearls.id}")
+        assert await page.text_content(f"{item} .title") == "Baroque pearl necklace"

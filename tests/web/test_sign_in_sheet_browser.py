@@ -24,14 +24,13 @@ from livebazaar.checkout import Order
 from tests.live.stage import Stage, make_stage
 from tests.support import Api
 from tests.web.browser import (
-    ARGS,
-    CHROMIUM,
     DESKTOP,
     PHONE,
-    SHOTS,
     WAIT_MS,
+    chromium,
     require_chromium,
     served_app,
+    shoot,
 )
 
 require_chromium()
@@ -86,7 +85,6 @@ async def _tap_claim(page: Any) -> None:
 async def test_a_viewer_signs_up_over_the_room_and_the_purchase_goes_on(
     served: tuple[str, Container],
 ) -> None:
-    from playwright.async_api import async_playwright
 
     base, container = served
     async with httpx.AsyncClient(base_url=base) as client:
@@ -98,76 +96,71 @@ async def test_a_viewer_signs_up_over_the_room_and_the_purchase_goes_on(
         stdout=asyncio.subprocess.DEVNULL,
     )
     errors: list[str] = []
-    SHOTS.mkdir(parents=True, exist_ok=True)
     try:
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            try:
-                # Given an anonymous viewer in the live room, the video playing
-                page = await browser.new_page(viewport=PHONE)
-                page.on("pageerror", lambda exc: errors.append(str(exc)))
-                await page.goto(room_url)
-                before = await _playing_time(page, 1.0)
+        async with chromium() as browser:
+            # Given an anonymous viewer in the live room, the video playing
+            page = await browser.new_page(viewport=PHONE)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            await page.goto(room_url)
+            before = await _playing_time(page, 1.0)
 
-                # When they tap "Claim and pay", the sign-up sheet opens over the room
-                await _tap_claim(page)
-                assert await page.locator("#sheet-display_name").is_visible()
-                await page.screenshot(path=str(SHOTS / "sign-in-sheet-phone.png"))
-                # ... an empty form is refused beside each field, and nothing is bought
-                await page.click("#sheet-sign-up button[type=submit]")
-                await page.locator(
-                    '#sheet-sign-up [data-error-for="password"]', has_text="8"
-                ).wait_for(timeout=WAIT_MS)
-                assert await page.get_attribute("#sheet-email", "aria-invalid") == "true"
-                await page.screenshot(path=str(SHOTS / "sign-in-sheet-errors-phone.png"))
+            # When they tap "Claim and pay", the sign-up sheet opens over the room
+            await _tap_claim(page)
+            assert await page.locator("#sheet-display_name").is_visible()
+            await shoot(page, "sign-in-sheet-phone")
+            # ... an empty form is refused beside each field, and nothing is bought
+            await page.click("#sheet-sign-up button[type=submit]")
+            await page.locator('#sheet-sign-up [data-error-for="password"]', has_text="8").wait_for(
+                timeout=WAIT_MS
+            )
+            assert await page.get_attribute("#sheet-email", "aria-invalid") == "true"
+            await shoot(page, "sign-in-sheet-errors-phone")
 
-                # ... they sign up (a long pasted name is cut by the field, as on the page)
-                await page.fill("#sheet-display_name", "Aline " * 40)
-                await page.fill("#sheet-display_name", "Aline Uwase")
-                await page.fill("#sheet-email", "aline@example.org")
-                await page.fill("#sheet-password", PASSWORD)
-                await page.click("#sheet-sign-up button[type=submit]")
+            # ... they sign up (a long pasted name is cut by the field, as on the page)
+            await page.fill("#sheet-display_name", "Aline " * 40)
+            await page.fill("#sheet-display_name", "Aline Uwase")
+            await page.fill("#sheet-email", "aline@example.org")
+            await page.fill("#sheet-password", PASSWORD)
+            await page.click("#sheet-sign-up button[type=submit]")
 
-                # Then the sheet closes and the claim they tapped is paid, in the same room
-                await page.wait_for_selector("#sign-in-sheet", state="hidden", timeout=WAIT_MS)
-                result = page.locator("#drop-buy .result", has_text="Paid")
-                await result.wait_for(timeout=WAIT_MS)
-                assert page.url == room_url
-                # ... while the video never stopped
-                assert await _playing_time(page, before) > before
-                assert await page.text_content(".topbar .account .who") == "Aline Uwase"
-                await page.screenshot(path=str(SHOTS / "sign-in-sheet-after-phone.png"))
-                await page.set_viewport_size(DESKTOP)
-                await page.screenshot(path=str(SHOTS / "sign-in-sheet-after-desktop.png"))
+            # Then the sheet closes and the claim they tapped is paid, in the same room
+            await page.wait_for_selector("#sign-in-sheet", state="hidden", timeout=WAIT_MS)
+            result = page.locator("#drop-buy .result", has_text="Paid")
+            await result.wait_for(timeout=WAIT_MS)
+            assert page.url == room_url
+            # ... while the video never stopped
+            assert await _playing_time(page, before) > before
+            assert await page.text_content(".topbar .account .who") == "Aline Uwase"
+            await shoot(page, "sign-in-sheet-after-phone")
+            await page.set_viewport_size(DESKTOP)
+            await shoot(page, "sign-in-sheet-after-desktop")
 
-                # A viewer who has an account signs in from the sheet, in French
-                french = await browser.new_context(viewport=PHONE, locale="fr-FR")
-                page = await french.new_page()
-                page.on("pageerror", lambda exc: errors.append(str(exc)))
-                await page.goto(room_url)
-                before = await _playing_time(page, 1.0)
-                await _tap_claim(page)
-                assert await page.text_content("#sheet-up-title") == "Créez un compte pour acheter"
-                await page.screenshot(path=str(SHOTS / "sign-in-sheet-fr-phone.png"))
-                await page.click("#sign-in-sheet [data-pane-to=in]")
-                await page.fill("#sheet-login-email", "aline@example.org")
-                await page.fill("#sheet-login-password", "not the password")
-                await page.click("#sheet-sign-in button[type=submit]")
-                await page.locator(
-                    '#sheet-sign-in [data-error-for="form"]', has_text="mot de passe"
-                ).wait_for(timeout=WAIT_MS)
-                await page.set_viewport_size(DESKTOP)
-                await page.evaluate("window.scrollTo(0, 0)")  # the video behind the sheet
-                await page.screenshot(path=str(SHOTS / "sign-in-sheet-fr-desktop.png"))
-                await page.fill("#sheet-login-password", PASSWORD)
-                await page.click("#sheet-sign-in button[type=submit]")
-                paid = page.locator("#drop-buy .result", has_text="Payé ✓")
-                await paid.wait_for(timeout=WAIT_MS)
-                assert page.url == room_url
-                assert await _playing_time(page, before) > before
-                await french.close()
-            finally:
-                await browser.close()
+            # A viewer who has an account signs in from the sheet, in French
+            french = await browser.new_context(viewport=PHONE, locale="fr-FR")
+            page = await french.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            await page.goto(room_url)
+            before = await _playing_time(page, 1.0)
+            await _tap_claim(page)
+            assert await page.text_content("#sheet-up-title") == "Créez un compte pour acheter"
+            await shoot(page, "sign-in-sheet-fr-phone")
+            await page.click("#sign-in-sheet [data-pane-to=in]")
+            await page.fill("#sheet-login-email", "aline@example.org")
+            await page.fill("#sheet-login-password", "not the password")
+            await page.click("#sheet-sign-in button[type=submit]")
+            await page.locator(
+                '#sheet-sign-in [data-error-for="form"]', has_text="mot de passe"
+            ).wait_for(timeout=WAIT_MS)
+            await page.set_viewport_size(DESKTOP)
+            await page.evaluate("window.scrollTo(0, 0)")  # the video behind the sheet
+            await shoot(page, "sign-in-sheet-fr-desktop")
+            await page.fill("#sheet-login-password", PASSWORD)
+            await page.click("#sheet-sign-in button[type=submit]")
+            paid = page.locator("#drop-buy .result", has_text="Payé ✓")
+            await paid.wait_for(timeout=WAIT_MS)
+            assert page.url == room_url
+            assert await _playing_time(page, before) > before
+            await french.close()
     finally:
         if publisher.returncode is None:
             publisher.kill()
@@ -186,59 +179,53 @@ async def test_the_sign_up_page_keeps_the_input_and_comes_back(
 ) -> None:
     """/register without the sheet, as a person uses it: empty, then a long paste, then a
     double tap; "Forgot password?" in French."""
-    from playwright.async_api import async_playwright
 
     base, container = served
     errors: list[str] = []
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = await browser.new_page(viewport=PHONE)
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            await page.goto(f"{base}/login?next=/account")
-            await page.click("a[href^='/register']")
-            await page.wait_for_url(f"{base}/register?next=/account")
-            # An empty form comes back with a sentence beside each field
-            await page.click("form.form button[type=submit]")
-            await page.wait_for_selector("#display_name[aria-invalid=true]")
-            await page.screenshot(path=str(SHOTS / "register-errors-phone.png"))
-            # A long pasted name: the field takes 80 characters, the email is kept
-            await page.fill("#display_name", "Coopérative " * 30)
-            assert len(await page.input_value("#display_name")) == 80
-            await page.fill("#display_name", "Mei Lin")
-            await page.fill("#email", "not an email")
-            await page.fill("#password", PASSWORD)
-            await page.click("form.form button[type=submit]")
-            await page.wait_for_selector("#email[aria-invalid=true]")
-            assert await page.input_value("#display_name") == "Mei Lin"
-            assert await page.input_value("#password") == ""  # never sent back
-            # Tapped twice, the account is made once and the viewer lands on `next`
-            await page.fill("#email", "mei@example.org")
-            await page.fill("#password", PASSWORD)
-            await page.dblclick("form.form button[type=submit]")
-            await page.wait_for_url(f"{base}/account")
-            assert await page.text_content(".topbar .who") == "Mei Lin"
-            await page.set_viewport_size(DESKTOP)
-            # Signed in, the form sends them on
-            await page.goto(f"{base}/register?next=/account")
-            await page.wait_for_url(f"{base}/account")
+    async with chromium() as browser:
+        page = await browser.new_page(viewport=PHONE)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        await page.goto(f"{base}/login?next=/account")
+        await page.click("a[href^='/register']")
+        await page.wait_for_url(f"{base}/register?next=/account")
+        # An empty form comes back with a sentence beside each field
+        await page.click("form.form button[type=submit]")
+        await page.wait_for_selector("#display_name[aria-invalid=true]")
+        await shoot(page, "register-errors-phone")
+        # A long pasted name: the field takes 80 characters, the email is kept
+        await page.fill("#display_name", "Coopérative " * 30)
+        assert len(await page.input_value("#display_name")) == 80
+        await page.fill("#display_name", "Mei Lin")
+        await page.fill("#email", "not an email")
+        await page.fill("#password", PASSWORD)
+        await page.click("form.form button[type=submit]")
+        await page.wait_for_selector("#email[aria-invalid=true]")
+        assert await page.input_value("#display_name") == "Mei Lin"
+        assert await page.input_value("#password") == ""  # never sent back
+        # Tapped twice, the account is made once and the viewer lands on `next`
+        await page.fill("#email", "mei@example.org")
+        await page.fill("#password", PASSWORD)
+        await page.dblclick("form.form button[type=submit]")
+        await page.wait_for_url(f"{base}/account")
+        assert await page.text_content(".topbar .who") == "Mei Lin"
+        await page.set_viewport_size(DESKTOP)
+        # Signed in, the form sends them on
+        await page.goto(f"{base}/register?next=/account")
+        await page.wait_for_url(f"{base}/account")
 
-            french = await browser.new_context(viewport=PHONE, locale="fr-FR")
-            page = await french.new_page()
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            await page.goto(f"{base}/login")
-            await page.click("a[href^='/forgot-password']")
-            await page.wait_for_selector("h1:has-text('Mot de passe oublié')")
-            await page.screenshot(path=str(SHOTS / "forgot-password-fr-phone.png"))
-            await page.goto(f"{base}/register")
-            await page.set_viewport_size(DESKTOP)
-            await page.click("form.form button[type=submit]")
-            await page.wait_for_selector("#password[aria-invalid=true]")
-            await page.screenshot(path=str(SHOTS / "register-errors-fr-desktop.png"))
-            await french.close()
-        finally:
-            await browser.close()
+        french = await browser.new_context(viewport=PHONE, locale="fr-FR")
+        page = await french.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        await page.goto(f"{base}/login")
+        await page.click("a[href^='/forgot-password']")
+        await page.wait_for_selector("h1:has-text('Mot de passe oublié')")
+        await shoot(page, "forgot-password-fr-phone")
+        await page.goto(f"{base}/register")
+        await page.set_viewport_size(DESKTOP)
+        await page.click("form.form button[type=submit]")
+        await page.wait_for_selector("#password[aria-invalid=true]")
+        await shoot(page, "register-errors-fr-desktop")
+        await french.close()
     async with container.db.read() as session:
         users = list(await session.scalars(select(User)))
     assert [u.email for u in users] == ["mei@example.org"]

@@ -6,35 +6,24 @@ in CI."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from livebazaar.bootstrap import Container
 from tests.live.stage import make_stage
 from tests.support import Api
 from tests.web.browser import (
-    ARGS,
-    CHROMIUM,
     DESKTOP,
     PHONE,
-    SHOTS,
     WAIT_MS,
+    chromium,
     require_chromium,
-    served_app,
+    shoot,
     sign_in,
 )
 
 require_chromium()
-
-
-@pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Container]]:
-    async with served_app(tmp_path) as served:
-        yield served
 
 
 async def _states(page: Any) -> list[str]:
@@ -57,7 +46,6 @@ async def _invite(page: Any, email: str) -> None:
 async def test_the_host_invites_and_the_invitee_answers_from_the_pages(
     served: tuple[str, Container],
 ) -> None:
-    from playwright.async_api import async_playwright
 
     base, container = served
     # Given a live show and a viewer with an account, not a member of the shop
@@ -67,68 +55,63 @@ async def test_the_host_invites_and_the_invitee_answers_from_the_pages(
         guest = await api.account("Guest")
 
     errors: list[str] = []
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            host_ctx = await browser.new_context(viewport=PHONE)
-            host = await host_ctx.new_page()
-            guest_ctx = await browser.new_context(viewport=DESKTOP)
-            guest_page = await guest_ctx.new_page()
-            for page in (host, guest_page):
-                page.on("pageerror", lambda error: errors.append(str(error)))
-            host.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
-            studio = f"/studio/shows/{stage.show_id}"
-            await sign_in(host, base, stage.owner, studio)
-            await _open_panel(host)
-            # When the host submits an empty form, then invites the guest by email
-            await host.locator("#cohost-form button[type=submit]").click()
-            await host.locator("#cohost-form .result.bad").wait_for(timeout=WAIT_MS)
-            assert await host.evaluate("document.activeElement.id") == "cohost-email"
-            await _invite(host, guest.email)
-            # Then the page stayed (no reload with ?email= in the address) and lists her
-            assert host.url == f"{base}{studio}"
-            assert await _states(host) == [f"Guest {guest.email} Waiting for an answer Withdraw"]
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            await host.locator("#cohost").screenshot(path=str(SHOTS / "studio-cohost-pending.png"))
+    async with chromium() as browser:
+        host_ctx = await browser.new_context(viewport=PHONE)
+        host = await host_ctx.new_page()
+        guest_ctx = await browser.new_context(viewport=DESKTOP)
+        guest_page = await guest_ctx.new_page()
+        for page in (host, guest_page):
+            page.on("pageerror", lambda error: errors.append(str(error)))
+        host.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+        studio = f"/studio/shows/{stage.show_id}"
+        await sign_in(host, base, stage.owner, studio)
+        await _open_panel(host)
+        # When the host submits an empty form, then invites the guest by email
+        await host.locator("#cohost-form button[type=submit]").click()
+        await host.locator("#cohost-form .result.bad").wait_for(timeout=WAIT_MS)
+        assert await host.evaluate("document.activeElement.id") == "cohost-email"
+        await _invite(host, guest.email)
+        # Then the page stayed (no reload with ?email= in the address) and lists her
+        assert host.url == f"{base}{studio}"
+        assert await _states(host) == [f"Guest {guest.email} Waiting for an answer Withdraw"]
+        await shoot(host.locator("#cohost"), "studio-cohost-pending")
 
-            # When the guest opens her account, follows the link to her studio and declines
-            await sign_in(guest_page, base, guest, "/account")
-            await guest_page.click("#cohost-invites-note a")
-            await guest_page.wait_for_url(f"{base}/studio#invitations")
-            item = guest_page.locator("#invite-list li")
-            assert "Pearls at dawn" in await item.inner_text()
-            await guest_page.screenshot(path=str(SHOTS / "studio-cohost-invitation.png"))
-            await guest_page.get_by_role("button", name="Decline Pearls at dawn").click()
-            await (
-                guest_page.locator("#invite-result")
-                .filter(has_text="Declined")
-                .wait_for(timeout=WAIT_MS)
-            )
-            assert await item.count() == 0
-            # Then the host sees it declined (when the panel is opened again)
-            await host.reload()
-            await _open_panel(host)
-            assert (await _states(host))[0].endswith("Declined Withdraw")
+        # When the guest opens her account, follows the link to her studio and declines
+        await sign_in(guest_page, base, guest, "/account")
+        await guest_page.click("#cohost-invites-note a")
+        await guest_page.wait_for_url(f"{base}/studio#invitations")
+        item = guest_page.locator("#invite-list li")
+        assert "Pearls at dawn" in await item.inner_text()
+        await shoot(guest_page, "studio-cohost-invitation")
+        await guest_page.get_by_role("button", name="Decline Pearls at dawn").click()
+        await (
+            guest_page.locator("#invite-result")
+            .filter(has_text="Declined")
+            .wait_for(timeout=WAIT_MS)
+        )
+        assert await item.count() == 0
+        # Then the host sees it declined (when the panel is opened again)
+        await host.reload()
+        await _open_panel(host)
+        assert (await _states(host))[0].endswith("Declined Withdraw")
 
-            # When the host asks again and the guest accepts, her studio of the show opens
-            await _invite(host, guest.email)
-            # (on her phone, in French)
-            await guest_ctx.add_cookies([{"name": "lb_lang", "value": "fr", "url": base}])
-            await guest_page.set_viewport_size(PHONE)
-            await guest_page.goto(f"{base}/studio")
-            await guest_page.screenshot(path=str(SHOTS / "studio-cohost-invitation-fr-phone.png"))
-            await guest_page.get_by_role("button", name="Accepter Pearls at dawn").click()
-            await guest_page.wait_for_url(f"{base}{studio}")
-            await host.reload()
-            await _open_panel(host)
-            assert (await _states(host))[0].endswith("Accepted Withdraw")
-            await host.locator("#cohost").screenshot(path=str(SHOTS / "studio-cohost-accepted.png"))
-            # And when the host withdraws it, she is no longer listed, nor a host of the show
-            await host.get_by_role("button", name="Withdraw Guest").click()
-            await host.locator("#cohost-list li.muted").wait_for(timeout=WAIT_MS)
-            async with httpx.AsyncClient(base_url=base) as client:
-                hosts = (await client.get(f"/api/v1/shows/{stage.show_id}")).json()["hosts"]
-            assert [h["role"] for h in hosts] == ["host"]
-        finally:
-            await browser.close()
+        # When the host asks again and the guest accepts, her studio of the show opens
+        await _invite(host, guest.email)
+        # (on her phone, in French)
+        await guest_ctx.add_cookies([{"name": "lb_lang", "value": "fr", "url": base}])
+        await guest_page.set_viewport_size(PHONE)
+        await guest_page.goto(f"{base}/studio")
+        await shoot(guest_page, "studio-cohost-invitation-fr-phone")
+        await guest_page.get_by_role("button", name="Accepter Pearls at dawn").click()
+        await guest_page.wait_for_url(f"{base}{studio}")
+        await host.reload()
+        await _open_panel(host)
+        assert (await _states(host))[0].endswith("Accepted Withdraw")
+        await shoot(host.locator("#cohost"), "studio-cohost-accepted")
+        # And when the host withdraws it, she is no longer listed, nor a host of the show
+        await host.get_by_role("button", name="Withdraw Guest").click()
+        await host.locator("#cohost-list li.muted").wait_for(timeout=WAIT_MS)
+        async with httpx.AsyncClient(base_url=base) as client:
+            hosts = (await client.get(f"/api/v1/shows/{stage.show_id}")).json()["hosts"]
+        assert [h["role"] for h in hosts] == ["host"]
     assert errors == []

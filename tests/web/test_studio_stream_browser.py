@@ -23,10 +23,10 @@ from tests.web.browser import (
     CHROMIUM,
     DESKTOP,
     PHONE,
-    SHOTS,
     WAIT_MS,
     require_chromium,
     served_app,
+    shoot,
     sign_in,
 )
 
@@ -78,17 +78,16 @@ async def test_the_studio_shows_the_stream_as_the_server_knows_it(
                 )
                 assert await page.locator("#stream-video").get_attribute("muted") is not None
                 await page.locator("#stream-wait").wait_for(state="hidden", timeout=WAIT_MS)
-                SHOTS.mkdir(parents=True, exist_ok=True)
-                await page.screenshot(path=str(SHOTS / "studio-stream-rtmp-phone.png"))
+                await shoot(page, "studio-stream-rtmp-phone")
                 await page.set_viewport_size(DESKTOP)
-                await page.screenshot(path=str(SHOTS / "studio-stream-rtmp-desktop.png"))
+                await shoot(page, "studio-stream-rtmp-desktop")
                 # When the show ends (from the API, as a co-host would)
                 r = await client.post(f"{stage.url}/end", headers=stage.owner.headers)
                 assert r.status_code == 200, r.text
                 # Then it is off air, and says why
                 await state.filter(has_text="The show has ended").wait_for(timeout=WAIT_MS)
                 assert await page.locator("#on-air").is_hidden()
-                await page.screenshot(path=str(SHOTS / "studio-stream-ended-desktop.png"))
+                await shoot(page, "studio-stream-ended-desktop")
             finally:
                 await browser.close()
                 if publisher is not None and publisher.returncode is None:

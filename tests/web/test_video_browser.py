@@ -25,10 +25,10 @@ from tests.web.browser import (
     CHROMIUM,
     DESKTOP,
     PHONE,
-    SHOTS,
     WAIT_MS,
     require_chromium,
     served_app,
+    shoot,
 )
 
 require_chromium()
@@ -83,10 +83,9 @@ async def test_the_viewer_page_plays_the_live_video_and_the_replay(
                 assert later > first
                 playing_date = await page.evaluate("String(window.livebazaarPlayer.playingDate())")
                 assert playing_date not in ("null", "undefined", "Invalid Date")
-                SHOTS.mkdir(parents=True, exist_ok=True)
-                await page.screenshot(path=str(SHOTS / "viewer-live-phone.png"))
+                await shoot(page, "viewer-live-phone")
                 await page.set_viewport_size(DESKTOP)
-                await page.screenshot(path=str(SHOTS / "viewer-live-desktop.png"))
+                await shoot(page, "viewer-live-desktop")
 
                 # When the show ends, the replay page plays the recording
                 publisher.terminate()
@@ -103,7 +102,7 @@ async def test_the_viewer_page_plays_the_live_video_and_the_replay(
                 )
                 await replay.evaluate("window.livebazaarPlayer.video.play()")
                 assert await _advancing(replay, 1.0) > 1.0
-                await replay.screenshot(path=str(SHOTS / "replay-phone.png"))
+                await shoot(replay, "replay-phone")
                 await browser.close()
         finally:
             if publisher.returncode is None:
