@@ -244,3 +244,58 @@ async def test_patch_product_and_append_images(client: httpx.AsyncClient, api: A
         "steps": ["Pond"],
     }
     assert [i["alt"] for i in product["images"]] == ["front", "clasp", "worn"]
+
+
+async def test_the_farm_gate_price_is_kept_changed_and_removed(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    # Given a cooperative selling in CNY
+    owner = await api.account()
+    shop_id = await make_shop(api.container, owner)
+    farm_gate = {"amount_minor": 12000, "currency": "CNY", "unit": "strand"}
+    # When the owner lists a necklace with what a middleman used to pay for a strand
+    r = await client.post(
+        f"/api/v1/shops/{shop_id}/products",
+        json=_necklace(reference_price=farm_gate),
+        headers=owner.headers,
+    )
+    # Then the product says so
+    assert r.status_code == 201, r.text
+    product_id = r.json()["id"]
+    assert r.json()["reference_price"] == {**farm_gate, "display": "120.00 CNY"}
+    path = f"/api/v1/products/{product_id}"
+    # A patch that leaves it out keeps it; a new one replaces it; null removes it
+    r = await client.patch(path, json={"title": "Pearl necklace"}, headers=owner.headers)
+    assert r.json()["reference_price"]["amount_minor"] == 12000
+    new = {"amount_minor": 9000, "currency": "CNY", "unit": " bag "}
+    r = await client.patch(path, json={"reference_price": new}, headers=owner.headers)
+    assert r.json()["reference_price"]["unit"] == "bag"
+    r = await client.patch(path, json={"reference_price": None}, headers=owner.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["reference_price"] is None
+
+
+async def test_a_bad_farm_gate_price_is_refused_and_changes_nothing(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    owner = await api.account()
+    shop_id = await make_shop(api.container, owner)
+    r = await client.post(
+        f"/api/v1/shops/{shop_id}/products", json=_necklace(), headers=owner.headers
+    )
+    path = f"/api/v1/products/{r.json()['id']}"
+    bad: list[dict[str, Any]] = [
+        {"amount_minor": 0, "currency": "CNY", "unit": "bag"},
+        {"amount_minor": 100, "currency": "CNY", "unit": "   "},
+        {"amount_minor": 100, "currency": "CNY"},
+        {"amount_minor": 100, "currency": "CNY", "unit": "x" * 41},
+        {"amount_minor": MAX_PRICE_MINOR + 1, "currency": "CNY", "unit": "bag"},
+    ]
+    for body in bad:
+        r = await client.patch(path, json={"reference_price": body}, headers=owner.headers)
+        assert r.status_code == 422, (body, r.text)
+    # A currency other than the shop's is refused as a variant's would be
+    other = {"amount_minor": 100, "currency": "USD", "unit": "bag"}
+    r = await client.patch(path, json={"reference_price": other}, headers=owner.headers)
+    assert_problem(r, 422, "currency_mismatch")
+    assert (await client.get(path)).json()["reference_price"] is None

@@ -41,6 +41,7 @@ from livebazaar.catalog.schemas import (
     ProducerPatch,
     ProductIn,
     ProductPatch,
+    ReferencePriceIn,
     ShareIn,
     ShopIn,
     ShopPatch,
@@ -133,6 +134,7 @@ async def do_create_product(
             created_at=clock.now(),
         )
         _apply_origin(product, data.origin or Origin())
+        _apply_reference_price(shop, product, data.reference_price)
         uow.session.add(product)
         await uow.session.flush()
         await _add_variants(uow.session, product.id, variants)
@@ -151,13 +153,15 @@ async def do_update_product(
 ) -> ProductView:
     async with db.uow() as uow:
         product = await get_product(uow.session, product_id)
-        await check_catalog_editor(uow.session, actor, product.shop_id)
+        shop = await check_catalog_editor(uow.session, actor, product.shop_id)
         if patch.title is not None:
             product.title = patch.title.strip()
         if patch.description is not None:
             product.description = patch.description.strip()
         if patch.origin is not None:
             _apply_origin(product, patch.origin)
+        if "reference_price" in patch.model_fields_set:
+            _apply_reference_price(shop, product, patch.reference_price)
         await uow.session.flush()
         view = await get_product_view(uow.session, product_id)
         await uow.commit()
@@ -279,6 +283,13 @@ def _apply_origin(product: Product, origin: Origin) -> None:
     product.origin_region = origin.region.strip()
     product.origin_country = origin.country or ""
     product.origin_steps = [step.strip() for step in origin.steps]
+
+
+def _apply_reference_price(shop: Shop, product: Product, price: ReferencePriceIn | None) -> None:
+    if price is not None:
+        _check_currency(shop, price)
+    product.reference_price_minor = None if price is None else price.amount_minor
+    product.reference_unit = "" if price is None else price.unit.strip()
 
 
 def _image(product_id: str, data: ImageIn, position: int) -> ProductImage:

@@ -59,6 +59,10 @@ class Product(Base):
     origin_region: Mapped[str] = mapped_column(String(120), default="")
     origin_country: Mapped[str] = mapped_column(String(2), default="")
     origin_steps: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The farm-gate price: what a middleman paid the producer per unit before, in the shop's
+    # currency; the producer's statement shows the uplift against it ("+4.00 USD per bag").
+    reference_price_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    reference_unit: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[datetime]
 
 

@@ -9,7 +9,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from livebazaar.catalog.models import Producer, ProductImage, Shop
 from livebazaar.catalog.queries import ProductView, ShareView, VariantView
-from livebazaar.kernel.money import MAX_PRICE_MINOR, CurrencyCode, Money, MoneyIn, MoneyOut
+from livebazaar.kernel.money import (
+    MAX_PRICE_MINOR,
+    CurrencyCode,
+    Money,
+    MoneyIn,
+    MoneyOut,
+)
 from livebazaar.kernel.text import CountryCode, no_nul
 
 Clean = AfterValidator(no_nul)
@@ -133,6 +139,22 @@ class ShareIn(_In):
 SharesIn = Annotated[list[ShareIn], Field(max_length=200)]
 
 
+class ReferencePriceIn(MoneyIn):
+    """The farm-gate price: what a middleman paid the producer per `unit` before, in the
+    shop's currency (the statement compares like with like): `{"amount_minor": 1200,
+    "currency": "USD", "unit": "bag"}` is 12.00 USD a bag. One unit sold is one `unit`."""
+
+    model_config = ConfigDict(extra="forbid")
+    amount_minor: int = Field(gt=0, le=MAX_PRICE_MINOR, examples=[1200])
+    unit: Annotated[str, Field(min_length=1, max_length=40, pattern=r"\S"), Clean] = Field(
+        examples=["bag"]
+    )
+
+
+class ReferencePriceOut(MoneyOut):
+    unit: str
+
+
 class ProductIn(_In):
     title: Title
     description: LongText = ""
@@ -142,12 +164,16 @@ class ProductIn(_In):
     stock: Quantity | None = None
     images: list[ImageIn] = Field(default_factory=list, max_length=30)
     revenue_shares: SharesIn | None = None
+    reference_price: ReferencePriceIn | None = None
 
 
 class ProductPatch(_In):
+    """Only the fields sent change; `"reference_price": null` removes the farm-gate price."""
+
     title: Title | None = None
     description: LongText | None = None
     origin: Origin | None = None
+    reference_price: ReferencePriceIn | None = None
 
 
 class StockIn(_In):
@@ -223,6 +249,7 @@ class ProductOut(BaseModel):
     variants: list[VariantOut]
     images: list[ImageOut]
     producers: list[ProducerShareOut]
+    reference_price: ReferencePriceOut | None
     created_at: datetime
 
     @classmethod
@@ -242,5 +269,19 @@ class ProductOut(BaseModel):
             variants=[VariantOut.of(v) for v in view.variants],
             images=[ImageOut.of(i) for i in view.images],
             producers=[ProducerShareOut.of(s) for s in view.shares],
+            reference_price=_reference_price(view),
             created_at=p.created_at,
         )
+
+
+def _reference_price(view: ProductView) -> ReferencePriceOut | None:
+    p = view.product
+    if p.reference_price_minor is None or not view.variants:
+        return None
+    money = Money(p.reference_price_minor, view.variants[0].variant.currency)
+    return ReferencePriceOut(
+        amount_minor=money.amount_minor,
+        currency=money.currency,
+        display=money.format(),
+        unit=p.reference_unit,
+    )
