@@ -436,6 +436,7 @@ async def test_saved_edits_persist_and_show_through_the_api(
     # When they save the product with a new title, origin and a 62.5/37.5 split
     form = _product_form([], title="Baroque pearl necklace", description="Rare shapes.",
                          place="Shanxiahu", origin_country="cn", steps=" Pond \n\nHarvest\n",
+                         reference_amount="95.5", reference_unit=" strand ",
                          **{f"share.{farmer_1}": "62,5", f"share.{farmer_2}": "37.5"})  # fmt: skip
     r = await client.post(f"{base}/products/{stage.product.id}", data=form, headers=headers)
     # Then the products section comes back with it (and the shows, which list it, out of band)
@@ -450,6 +451,8 @@ async def test_saved_edits_persist_and_show_through_the_api(
                                  "country": "CN", "steps": ["Pond", "Harvest"]}  # fmt: skip
     shares = {s["producer_id"]: s["bps"] for s in product["producers"]}
     assert shares == {farmer_1: 6250, farmer_2: 3750}
+    assert product["reference_price"] == {"amount_minor": 9550, "currency": "CNY",
+                                          "display": "95.50 CNY", "unit": "strand"}  # fmt: skip
     # When they give Farmer 1 a name and a story
     story = {
         "name": "Chen Jing",
@@ -481,7 +484,9 @@ async def test_saved_edits_persist_and_show_through_the_api(
     r = await client.post(f"{base}/products/{stage.product.id}",
                           data=_product_form([]), headers=headers)  # fmt: skip
     assert r.status_code == 200, r.text
-    assert (await _catalog(client, stage.shop_id))["products"][0]["producers"] == []
+    emptied = (await _catalog(client, stage.shop_id))["products"][0]
+    assert emptied["producers"] == []
+    assert emptied["reference_price"] is None
 
 
 async def test_the_edit_form_changes_each_variants_price(
@@ -544,6 +549,9 @@ async def test_the_edit_form_changes_each_variants_price(
         # a good new price waits for the shares, which are refused: it is not saved either
         ("product", {"price.V": "300", "share.A": "60", "share.B": "30"}, "(now 90 %)"),
         ("product", {"title": "x" * 201}, "Check the form"),
+        ("product", {"reference_amount": "12", "reference_unit": ""}, "Say per what"),
+        ("product", {"reference_amount": "-1", "reference_unit": "bag"}, "above zero"),
+        ("product", {"reference_unit": "bag"}, "what a middleman paid in CNY"),
         ("producer", {"name": ""}, "Fill in the required fields."),
         ("producer", {"village": "v" * 121}, "Check the form"),
         ("shop", {"country": "ZZ"}, "Type the country as two letters"),

@@ -218,9 +218,10 @@ async def save_product(
         steps = [line.strip() for line in field.text(form, "steps").splitlines() if line.strip()]
         origin = {"place": field.text(form, "place"), "region": field.text(form, "origin_region"),
                   "country": field.country(form, "origin_country", _), "steps": steps}  # fmt: skip
+        reference = field.reference_price(form, view.variants[0].variant.currency, _)
         patch = ProductPatch.model_validate(
             {"title": field.text(form, "title"), "description": field.text(form, "description"),
-             "origin": origin}
+             "origin": origin, "reference_price": reference}
         )  # fmt: skip
         shares = [ShareIn.model_validate(share) for share in field.shares(form, _)]
         await do_set_revenue_shares(c.db, actor, product_id, shares)

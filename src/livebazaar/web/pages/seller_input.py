@@ -93,6 +93,27 @@ def variant_prices(form: FormData, variants: Iterable[Variant], _: Gettext) -> d
     return changed
 
 
+def reference_price(form: FormData, currency: str, _: Gettext) -> dict[str, Any] | None:
+    """`reference_amount` (major units) and `reference_unit`: what a middleman paid per unit
+    before, as catalog.ReferencePriceIn's body; both empty is none."""
+    amount, unit = text(form, "reference_amount"), text(form, "reference_unit")
+    if not amount and not unit:
+        return None
+    try:
+        minor = parse_major_units(amount, currency)
+    except BadAmount:
+        minor = 0
+    if minor <= 0:
+        message = _("Type what a middleman paid in {currency}, above zero, with at most {n} "
+                    "decimals, or leave both fields empty.")  # fmt: skip
+        n = CURRENCY_EXPONENTS[currency]
+        raise Refused(message.format(currency=currency, n=n), "reference_amount")
+    _refuse_above_ceiling(minor, currency, "reference_amount", _)
+    if not unit or len(unit) > 40:
+        raise Refused(_("Say per what, in a few words: bag, kg, strand."), "reference_unit")
+    return {"amount_minor": minor, "currency": currency, "unit": unit}
+
+
 def shares(form: FormData, _: Gettext) -> list[dict[str, Any]]:
     """`share.<producer id>` fields, in percent with up to 2 decimals, as basis points; the
     empty and zero ones left out."""
