@@ -11,33 +11,47 @@ live show's end use them); `do_*` open and commit their own, or hand the work to
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from livebazaar import catalog, inventory, live
-from livebazaar.accounts import Actor
+from livebazaar.accounts import Actor, check_shop_role
 from livebazaar.broker import Broker
 from livebazaar.checkout.errors import (
     CurrencyMismatch,
     DropAlreadyActive,
     DropEnded,
     InsufficientStock,
+    OrderAlreadyDelivered,
+    OrderNotDeliverable,
+    OrderNotShippable,
     SoldOut,
     TotalTooLarge,
 )
 from livebazaar.checkout.events import DropStarted
 from livebazaar.checkout.hold_queue import HoldQueue
-from livebazaar.checkout.holds import SWEEP_BATCH, close_drop, expire_due_holds
+from livebazaar.checkout.holds import SWEEP_BATCH, close_drop, expire_due_holds, lock_order
 from livebazaar.checkout.hotstock import HotStock
-from livebazaar.checkout.models import Drop
+from livebazaar.checkout.models import Drop, FulfillmentStatus, Order, OrderStatus
 from livebazaar.checkout.queries import (
+    ORDER_VIEWER_ROLES,
     get_drop,
     get_drop_out,
     get_lineup_variant,
+    get_visible_order,
+    order_out,
 )
 from livebazaar.checkout.reservations import HoldRequest
-from livebazaar.checkout.schemas import DropIn, DropOut, PurchaseIn, ReservationOut
+from livebazaar.checkout.schemas import (
+    DropIn,
+    DropOut,
+    OrderOut,
+    PurchaseIn,
+    ReservationOut,
+    ShipIn,
+)
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
 from livebazaar.kernel.idempotency import IdempotencyKey
@@ -199,3 +213,67 @@ async def do_end_due_drops(db: Database, broker: Broker, clock: Clock) -> int:
         ended = sum([await close_drop(uow, broker, clock, drop) for drop in list(due)])
         await uow.commit()
     return ended
+
+
+# Runs in the unit of work that marks an order delivered, before its commit: the web layer
+# composes another feature's step there (the ledger's entry for the delivery).
+OnDelivered = Callable[[UnitOfWork, Order], Awaitable[object]]
+
+
+async def do_ship_order(
+    db: Database, clock: Clock, actor: Actor, order_id: str, data: ShipIn
+) -> OrderOut:
+    """The shop's staff (owners, hosts; platform admins) hand a paid order to a carrier.
+
+    Shipping it again with the same carrier and number answers the order as it is (a retry);
+    with others, corrects them (a mistyped number) until the order is delivered. Only a paid
+    order ships: OrderNotShippable otherwise (409)."""
+    async with db.uow() as uow:
+        order = await _locked_order(uow, actor, order_id)
+        await check_shop_role(uow.session, actor, order.shop_id, ORDER_VIEWER_ROLES)
+        same = (order.carrier, order.tracking_number) == (data.carrier, data.tracking_number)
+        if order.fulfillment_status is not FulfillmentStatus.UNFULFILLED and same:
+            return order_out(order, clock.now())
+        if order.fulfillment_status is FulfillmentStatus.DELIVERED:
+            raise OrderAlreadyDelivered()
+        if order.status is not OrderStatus.PAID:
+            raise OrderNotShippable()
+        order.carrier, order.tracking_number = data.carrier, data.tracking_number
+        if order.fulfillment_status is FulfillmentStatus.UNFULFILLED:
+            order.fulfillment_status, order.shipped_at = FulfillmentStatus.SHIPPED, clock.now()
+        out = order_out(order, clock.now())
+        await uow.commit()
+    return out
+
+
+async def do_deliver_order(
+    db: Database, clock: Clock, actor: Actor, order_id: str, *,
+    also: OnDelivered | None = None,
+) -> OrderOut:  # fmt: skip
+    """The buyer received the goods: said by the buyer, or by the shop's staff (a courier's
+    proof, a pickup at the cooperative). From paid, shipped or not; marking it again answers
+    it as it is. Not paid (reserved, expired, cancelled, refunded): OrderNotDeliverable (409).
+    `delivered_at` starts the hold before the parties' money is released (the ledger)."""
+    async with db.uow() as uow:
+        order = await _locked_order(uow, actor, order_id)
+        if order.buyer_id != actor.user_id:
+            await check_shop_role(uow.session, actor, order.shop_id, ORDER_VIEWER_ROLES)
+        if order.fulfillment_status is FulfillmentStatus.DELIVERED:
+            return order_out(order, clock.now())
+        if order.status is not OrderStatus.PAID:
+            raise OrderNotDeliverable()
+        order.fulfillment_status, order.delivered_at = FulfillmentStatus.DELIVERED, clock.now()
+        await uow.session.flush()
+        if also is not None:
+            await also(uow, order)
+        out = order_out(order, clock.now())
+        await uow.commit()
+    return out
+
+
+async def _locked_order(uow: UnitOfWork, actor: Actor, order_id: str) -> Order:
+    """The order under its row lock, if the actor may see it (OrderNotFound otherwise)."""
+    await get_visible_order(uow.session, actor, order_id)
+    order = await lock_order(uow, order_id)
+    assert order is not None, "seen a moment ago; orders are never deleted"
+    return order

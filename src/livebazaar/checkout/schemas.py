@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
-from livebazaar.checkout.models import DropStatus, OrderStatus
+from livebazaar.checkout.models import DropStatus, FulfillmentStatus, OrderStatus
 from livebazaar.kernel.money import MoneyIn, MoneyOut
 
 MAX_DROP_UNITS = 1_000_000
@@ -84,6 +84,59 @@ class ShipTo(BaseModel):
     phone: str = ""
 
 
+# A carrier's name in any script ("顺丰速运", "La Poste", "DHL Express"): letters, digits,
+# spaces and . , & ' ( ) / + -. A tracking number: ASCII letters and digits, with the spaces
+# and dashes couriers print ("1Z 999 AA1 01", "RR123456789CN").
+CARRIER_PUNCTUATION = frozenset(" .,&'()/+-")
+TRACKING_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -")
+
+
+def check_carrier(name: str) -> str:
+    if not name[:1].isalnum() or any(
+        not (ch.isalnum() or ch in CARRIER_PUNCTUATION) for ch in name
+    ):
+        raise ValueError("a carrier's name: letters, digits, spaces and . , & ' ( ) / + -")
+    return " ".join(name.split())
+
+
+def check_tracking_number(number: str) -> str:
+    if not (number[:1].isalnum() and number[-1:].isalnum()) or set(number) - TRACKING_CHARACTERS:
+        raise ValueError("a tracking number: ASCII letters and digits, spaces and dashes")
+    return " ".join(number.split())
+
+
+Carrier = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
+    AfterValidator(check_carrier),
+    Field(examples=["SF Express", "La Poste", "顺丰速运"]),
+]
+TrackingNumber = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    AfterValidator(check_tracking_number),
+    Field(examples=["SF1234567890", "RR123456789CN"]),
+]
+
+
+class ShipIn(BaseModel):
+    """Who carries the parcel and its tracking number, as the carrier printed it."""
+
+    carrier: Carrier
+    tracking_number: TrackingNumber
+
+
+class FulfillmentOut(BaseModel):
+    """Where the goods of the order are: `unfulfilled` (paid, not yet handed to a carrier),
+    `shipped`, `delivered` (the buyer has them; a delivery without shipping is a pickup)."""
+
+    status: FulfillmentStatus
+    carrier: str | None
+    tracking_number: str | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+
+
 class OrderOut(BaseModel):
     id: str
     status: OrderStatus
@@ -103,3 +156,4 @@ class OrderOut(BaseModel):
     paid_at: datetime | None
     closed_at: datetime | None
     ship_to: ShipTo | None = None
+    fulfillment: FulfillmentOut

@@ -17,9 +17,12 @@ from livebazaar.checkout import (
     DropOut,
     OrderOut,
     OrderStatus,
+    ShipIn,
     do_claim,
+    do_deliver_order,
     do_end_drop,
     do_purchase,
+    do_ship_order,
     do_start_drop,
     end_due_drops,
     get_drop,
@@ -151,10 +154,31 @@ async def shop_orders(
         return await name_variants(session, [order_out(o, c.clock.now()) for o in orders])
 
 
+@router.post("/orders/{order_id}/ship")
+async def ship_order(order_id: PathId, body: ShipIn, actor: ActorDep, c: ContainerDep) -> OrderOut:
+    """A paid order handed to a carrier (the shop's owners and hosts). Again with the same
+    carrier and number: the same answer; with others: corrected, until it is delivered."""
+    out = await do_ship_order(c.db, c.clock, actor, order_id, body)
+    async with c.db.read() as session:
+        [named] = await name_variants(session, [out])
+    return named
+
+
+@router.post("/orders/{order_id}/deliver")
+async def deliver_order(order_id: PathId, actor: ActorDep, c: ContainerDep) -> OrderOut:
+    """The buyer has the goods (said by the buyer, or by the shop's owners and hosts); again:
+    the same answer. Its `delivered_at` starts the hold on the parties' money."""
+    out = await do_deliver_order(c.db, c.clock, actor, order_id)
+    async with c.db.read() as session:
+        [named] = await name_variants(session, [out])
+    return named
+
+
 CSV_COLUMNS = [
     "order_id", "created_at", "paid_at", "status", "show_id", "product", "variant", "quantity",
     "unit_price", "total", "currency", "buyer", "ship_name", "ship_line1", "ship_line2",
     "ship_city", "ship_region", "ship_postal_code", "ship_country", "ship_phone",
+    "fulfillment_status", "carrier", "tracking_number", "shipped_at", "delivered_at",
 ]  # fmt: skip
 CSV_PAGE = 500
 
@@ -217,8 +241,18 @@ def _csv_row(order: OrderOut, titles: Mapping[str, Any], buyers: Mapping[str, st
         *(str(ship.get(k, "")) for k in (
             "name", "line1", "line2", "city", "region", "postal_code", "country", "phone"
         )),
+        *_fulfillment_cells(order),
     ]  # fmt: skip
     return [safe_cell(cell) for cell in cells]
+
+
+def _fulfillment_cells(order: OrderOut) -> list[str]:
+    f = order.fulfillment
+    return [
+        f.status.value, f.carrier or "", f.tracking_number or "",
+        f.shipped_at.isoformat() if f.shipped_at else "",
+        f.delivered_at.isoformat() if f.delivered_at else "",
+    ]  # fmt: skip
 
 
 def _major(money: MoneyOut) -> str:

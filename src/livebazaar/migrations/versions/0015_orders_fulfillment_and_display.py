@@ -1,0 +1,44 @@
+"""orders after payment: fulfillment (shipped, delivered)
+
+Revision ID: 0015
+Revises: 0011
+Create Date: 2026-12-07 19:50:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from livebazaar.kernel.db import UTCDateTime
+
+revision = "0015"
+down_revision = "0011"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("orders") as batch:
+        batch.add_column(
+            sa.Column(
+                "fulfillment_status",
+                sa.Enum(
+                    "UNFULFILLED", "SHIPPED", "DELIVERED", name="fulfillmentstatus",
+                    native_enum=False, length=16,
+                ),
+                server_default="UNFULFILLED",
+                nullable=False,
+            )
+        )  # fmt: skip
+        batch.add_column(sa.Column("carrier", sa.String(length=60), nullable=True))
+        batch.add_column(sa.Column("tracking_number", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("shipped_at", UTCDateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("delivered_at", UTCDateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("orders") as batch:
+        for column in ("delivered_at", "shipped_at", "tracking_number", "carrier"):
+            batch.drop_column(column)
+        batch.drop_column("fulfillment_status")
