@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from livebazaar import catalog, inventory, live
+from livebazaar import catalog, fx, inventory, live
 from livebazaar.accounts import Actor, check_shop_role
 from livebazaar.broker import Broker
 from livebazaar.checkout.errors import (
@@ -118,14 +118,17 @@ async def _check_no_active_drop(
 async def do_claim(
     hotstock: HotStock, clock: Clock, limiter: RateLimiter, actor: Actor,
     drop_id: str, quantity: int, *, idempotency_key: str | None = None,
+    rates: fx.RateCache | None = None, display_currency: str | None = None,
 ) -> ReservationOut:  # fmt: skip
     """Claim units of a drop: a hold with an expiry, admitted by the HotStock (hotstock.py)
-    and answered once it is committed."""
+    and answered once it is committed. With `display_currency` the order keeps its total in
+    that currency as the buyer saw it (`rates`: the process's cache, no query)."""
     await limiter.hit(actor.user_id, clock.now())
     drop = await hotstock.drop_terms(drop_id)
     if drop.ends_at <= clock.now():
         raise DropEnded()
     _check_total(drop.price, quantity)
+    display = await lock_display(rates, drop.price, quantity, display_currency)
     request = HoldRequest(
         buyer_id=actor.user_id, pool_id=drop.pool_id, quantity=quantity,
         unit_price=drop.price, hold_s=drop.hold_s, show_id=drop.show_id, shop_id=drop.shop_id,
@@ -134,6 +137,7 @@ async def do_claim(
         idempotency=IdempotencyKey.of(
             idempotency_key, f"claim:{drop_id}", {"quantity": quantity}
         ),
+        display=display,
     )  # fmt: skip
     return await hotstock.claim(request)
 
@@ -141,6 +145,7 @@ async def do_claim(
 async def do_purchase(
     holds: HoldQueue, db: Database, clock: Clock, limiter: RateLimiter, actor: Actor,
     show_id: str, data: PurchaseIn, *, hold_s: int, idempotency_key: str | None = None,
+    rates: fx.RateCache | None = None,
 ) -> ReservationOut:  # fmt: skip
     """Buy a lineup product at list price during a live show, or from its replay after it
     ended, while stock remains: a hold on the shelf, through the same queue as drop claims."""
@@ -153,17 +158,33 @@ async def do_purchase(
         shelf = await inventory.get_shelf(session, variant.id)
     if shelf is None:
         raise SoldOut()
-    _check_total(Money(variant.price_minor, variant.currency), data.quantity)
+    price = Money(variant.price_minor, variant.currency)
+    _check_total(price, data.quantity)
+    display = await lock_display(rates, price, data.quantity, data.display_currency)
     request = HoldRequest(
         buyer_id=actor.user_id, pool_id=shelf.id, quantity=data.quantity,
         unit_price=Money(variant.price_minor, variant.currency), hold_s=hold_s,
         show_id=show_id, shop_id=show.shop_id, product_id=variant.product_id,
         variant_id=variant.id,
         idempotency=IdempotencyKey.of(
-            idempotency_key, f"purchase:{show_id}", data.model_dump(mode="json")
+            idempotency_key, f"purchase:{show_id}",
+            data.model_dump(mode="json", exclude={"display_currency"}),
         ),
+        display=display,
     )  # fmt: skip
     return await holds.submit(request)
+
+
+async def lock_display(
+    rates: fx.RateCache | None, price: Money, quantity: int, currency: str | None
+) -> fx.LockedPrice | None:
+    """The total in the buyer's currency with the rate that made it, from the process's rate
+    book (in memory: no query on a claim), or None: their currency is the shop's, or no fresh
+    rate reaches it. The charge stays in the shop's currency either way."""
+    if rates is None or currency is None or currency == price.currency:
+        return None
+    total = Money(price.amount_minor * quantity, price.currency)
+    return (await rates.book()).lock(total, currency)
 
 
 def _check_total(price: Money, quantity: int) -> None:

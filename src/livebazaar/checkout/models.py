@@ -127,3 +127,11 @@ class Order(Base):
     tracking_number: Mapped[str | None] = mapped_column(String(64))
     shipped_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
+    # What the buyer saw at claim or purchase (fx: ADR 0016), when it was not the shop's
+    # currency and a fresh rate reached theirs: the total in their currency, the rate as exact
+    # decimal text, its source and as_of. Charged and settled in `currency` all the same.
+    display_currency: Mapped[str | None] = mapped_column(String(3))
+    display_amount_minor: Mapped[int | None] = mapped_column(BigInteger)
+    display_rate: Mapped[str | None] = mapped_column(String(40))
+    display_rate_source: Mapped[str | None] = mapped_column(String(200))
+    display_rate_as_of: Mapped[datetime | None]

@@ -17,7 +17,7 @@ from livebazaar import catalog, inventory, live
 from livebazaar.accounts import Actor, Role, check_shop_role, list_roles
 from livebazaar.checkout.errors import DropNotFound, OrderNotFound, ProductNotInLineup
 from livebazaar.checkout.models import Drop, DropStatus, Order, OrderStatus
-from livebazaar.checkout.schemas import DropOut, FulfillmentOut, OrderOut, ShipTo
+from livebazaar.checkout.schemas import DisplayOut, DropOut, FulfillmentOut, OrderOut, ShipTo
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.money import Money, MoneyOut
 
@@ -233,6 +233,17 @@ def order_out(order: Order, now: datetime) -> OrderOut:
             tracking_number=order.tracking_number, shipped_at=order.shipped_at,
             delivered_at=order.delivered_at,
         ),
+        display=_display(order),
+    )  # fmt: skip
+
+
+def _display(order: Order) -> DisplayOut | None:
+    if order.display_currency is None or order.display_amount_minor is None:
+        return None
+    return DisplayOut(
+        currency=order.display_currency, amount_minor=order.display_amount_minor,
+        rate=order.display_rate or "", source=order.display_rate_source or "",
+        as_of=order.display_rate_as_of or order.created_at,
     )  # fmt: skip
 
 

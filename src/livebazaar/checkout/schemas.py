@@ -8,7 +8,8 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
 from livebazaar.checkout.models import DropStatus, FulfillmentStatus, OrderStatus
-from livebazaar.kernel.money import MoneyIn, MoneyOut
+from livebazaar.fx import LockedPrice
+from livebazaar.kernel.money import CurrencyCode, MoneyIn, MoneyOut
 
 MAX_DROP_UNITS = 1_000_000
 IdStr = Annotated[str, Field(min_length=1, max_length=36)]
@@ -50,14 +51,42 @@ class DropIn(BaseModel):
         return self
 
 
+# The currency the buyer sees prices in (the pages send theirs; else the `lb_ccy` cookie):
+# the order keeps the total in it, with the rate, as they saw it. None: the shop's only.
+DisplayCurrency = Annotated[CurrencyCode | None, Field(examples=["USD", "JPY"])]
+
+
 class ClaimIn(BaseModel):
     quantity: int = Field(default=1, ge=1, le=MAX_DROP_UNITS)
+    display_currency: DisplayCurrency = None
 
 
 class PurchaseIn(BaseModel):
     product_id: IdStr
     variant_id: IdStr | None = None
     quantity: int = Field(default=1, ge=1, le=10_000)
+    display_currency: DisplayCurrency = None
+
+
+class DisplayOut(BaseModel):
+    """The total as its buyer saw it in their currency: `amount_minor` of `currency`, at
+    `rate` (exact decimal text: `currency` per one of the shop's) from `source` at `as_of`.
+    Locked when the order was made; the charge is the order's `total`."""
+
+    currency: str
+    amount_minor: int
+    rate: str
+    source: str
+    as_of: datetime
+
+    @classmethod
+    def of(cls, locked: LockedPrice | None) -> DisplayOut | None:
+        if locked is None:
+            return None
+        return cls(
+            currency=locked.currency, amount_minor=locked.amount_minor, rate=locked.rate,
+            source=locked.source, as_of=locked.as_of,
+        )  # fmt: skip
 
 
 class ReservationOut(BaseModel):
@@ -69,6 +98,7 @@ class ReservationOut(BaseModel):
     total: MoneyOut
     drop_id: str | None
     quantity: int
+    display: DisplayOut | None = None  # the total in the buyer's currency, locked
 
 
 class ShipTo(BaseModel):
@@ -157,3 +187,4 @@ class OrderOut(BaseModel):
     closed_at: datetime | None
     ship_to: ShipTo | None = None
     fulfillment: FulfillmentOut
+    display: DisplayOut | None = None  # the total as the buyer saw it; None: the shop's currency

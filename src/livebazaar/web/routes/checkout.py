@@ -47,6 +47,7 @@ from livebazaar.web.deps import (
     current_actor,
     idempotency_key_of,
 )
+from livebazaar.web.i18n import cookie_currency
 from livebazaar.web.periodic import PeriodicJob
 from livebazaar.web.problems import PROBLEM_RESPONSES
 
@@ -93,7 +94,8 @@ async def claim(drop_id: PathId, body: ClaimIn, request: Request) -> Response:
     actor = await current_actor(request, c)
     out = await do_claim(
         c.hotstock, c.clock, claims_per_buyer(c), actor, drop_id, body.quantity,
-        idempotency_key=idempotency_key_of(request),
+        idempotency_key=idempotency_key_of(request), rates=c.rates,
+        display_currency=body.display_currency or cookie_currency(request),
     )  # fmt: skip
     return Response(_RESERVATION.dump_json(out), status_code=201, media_type="application/json")
 
@@ -109,11 +111,15 @@ async def end_drop(drop_id: PathId, actor: ActorDep, c: ContainerDep) -> DropOut
 @router.post("/shows/{show_id}/purchases", status_code=status.HTTP_201_CREATED)
 async def purchase(
     show_id: PathId, body: PurchaseIn, actor: ActorDep, c: ContainerDep, limiter: LimiterDep,
-    idempotency_key: IdempotencyKeyHeader = None,
+    request: Request, idempotency_key: IdempotencyKeyHeader = None,
 ) -> ReservationOut:  # fmt: skip
+    """Buy a lineup product at list price: a hold until `expires_at`. `display_currency`
+    (else the page's `lb_ccy` cookie): the order keeps its total in it, as the buyer saw it."""
+    if body.display_currency is None:
+        body = body.model_copy(update={"display_currency": cookie_currency(request)})
     return await do_purchase(
         c.holds, c.db, c.clock, limiter, actor, show_id, body,
-        hold_s=c.settings.default_hold_s, idempotency_key=idempotency_key,
+        hold_s=c.settings.default_hold_s, idempotency_key=idempotency_key, rates=c.rates,
     )  # fmt: skip
 
 
