@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from livebazaar.bootstrap import Container
+from livebazaar.fx import OPERATOR, do_set_rate
 from livebazaar.payments.test_provider import CARD_APPROVE
 from tests.checkout.stage import make_show
 from tests.factories import make_product, make_shop
@@ -47,11 +48,13 @@ async def _paid_orders(
         shop_id = await make_shop(container, owner, name="Maraba Coffee", country="RW")
         beans = await make_product(container, shop_id, title="Maraba washed beans")
         show_id = await make_show(container, shop_id, owner, [beans.id])
+        await do_set_rate(container.db, container.clock, OPERATOR, "USD", "CNY", rate="7.1234",
+                          source="Test feed")  # fmt: skip
         orders = []
         for _ in range(n):
             r = await client.post(
                 f"/api/v1/shows/{show_id}/purchases",
-                json={"product_id": beans.id}, headers=buyer.headers,
+                json={"product_id": beans.id, "display_currency": "USD"}, headers=buyer.headers,
             )  # fmt: skip
             order_id = r.json()["order_id"]
             pay = {"card_number": CARD_APPROVE, "ship_to": SHIP_TO}
@@ -118,6 +121,7 @@ async def test_the_owner_ships_and_the_buyer_says_it_arrived(
             orders = page.locator("#orders")
             await orders.scroll_into_view_if_needed()
             assert "On its way" in await orders.inner_text()
+            assert "≈ 27.94\u00a0USD" in await orders.inner_text()  # as the buyer saw it
             await orders.screenshot(path=str(SHOTS / "fulfillment-account-phone.png"))
             # When they say the shipped one arrived
             shipped_row = page.locator("tr", has_text="MK-2026-0042")
