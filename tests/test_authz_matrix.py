@@ -190,6 +190,12 @@ ROWS: list[Row] = [
         probe=PAID_ORDER),
     Row("POST", PAID_ORDER + "/refund", allowed=OWNERS, denied=ORDER_HIDDEN,
         denied_as={"host": ROLE_REQUIRED, "buyer": ROLE_REQUIRED}, probe=PAID_ORDER),
+    # after payment: the shop's owners and hosts ship; the buyer or they say it arrived
+    Row("POST", PAID_ORDER + "/ship", {"carrier": "SF Express", "tracking_number": "SF123"},
+        allowed=EDITORS, denied=ORDER_HIDDEN, denied_as={"buyer": ROLE_REQUIRED},
+        probe=PAID_ORDER),
+    Row("POST", PAID_ORDER + "/deliver", allowed=ORDER_VIEWERS, denied=ORDER_HIDDEN,
+        probe=PAID_ORDER),
     # exchange rates (display only): platform admins set them, anyone reads them
     Row("PUT", "/api/v1/exchange-rates/{base_currency}/{quote_currency}",
         {"rate": "7.1234", "source": "Test feed"}, allowed=PLATFORM_ADMINS,

@@ -6,6 +6,7 @@ Tests build their container here too, passing a ManualClock or other real adapte
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -15,6 +16,7 @@ from livebazaar.accounts import ActorCache, Passwords
 from livebazaar.broker import Broker
 from livebazaar.broker.selection import broker_from_url
 from livebazaar.checkout import DROPS_CLOSED, HOLDS_CLOSED, HoldQueue, HotStock, RedisHotStock
+from livebazaar.fx import RATES_CHANGED, RateCache
 from livebazaar.kernel.clock import Clock, SystemClock
 from livebazaar.kernel.db import Base, Database
 from livebazaar.kernel.deployment_secrets import TEST_PAYMENTS_WEBHOOK, do_ensure_secret
@@ -54,6 +56,7 @@ class Container:
     actors: ActorCache
     store: SegmentStore
     media: MediaService
+    rates: RateCache  # the fresh exchange rates, in memory (settings.fx_cache_ttl_s)
     payment_providers: dict[str, PaymentProvider] = field(default_factory=dict)
     # Where rate limits are counted when they are shared (settings.ratelimit_url), else None.
     ratelimit_redis: Redis | None = None
@@ -120,6 +123,11 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
     # Rate limits are shared where the nodes share a Redis: ratelimit_url, else a Redis broker.
     limits_url = settings.redis_for(settings.ratelimit_url)
     holds = HoldQueue(db, broker, clock)
+    rates = RateCache(
+        db, clock, max_age=timedelta(seconds=settings.fx_rate_max_age_s),
+        ttl_s=settings.fx_cache_ttl_s,
+    )  # fmt: skip
+    db.listen(RATES_CHANGED, rates.changed)  # this process's own changes: read again at once
     return Container(
         settings=settings,
         db=db,
@@ -136,6 +144,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         ),
         store=store,
         media=media,
+        rates=rates,
         passwords=Passwords(
             settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
         ),

@@ -147,6 +147,10 @@ class Settings(BaseSettings):
 
     # Exchange rates (display only): a rate older than this is not shown (ADR 0009).
     fx_rate_max_age_s: int = Field(default=7 * 24 * 3600, ge=60)
+    # How long a process keeps the rates in memory before reading them again (fx/cache.py):
+    # claims lock the buyer's rate into each order without a query; another node's new rate
+    # is seen within this (this node's own change at once).
+    fx_cache_ttl_s: float = Field(default=60.0, gt=0, le=3600)
 
     # Payments: a payment pending this long since its last change (its answer lost, no
     # webhook) is looked up with its provider and settled; every node looks each interval.

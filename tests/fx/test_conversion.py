@@ -8,6 +8,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from livebazaar.fx import Rate, RateBook, convert
 from livebazaar.kernel.money import Money
@@ -73,3 +75,66 @@ def test_same_currency_needs_no_rate_and_rates_into_lists_both_directions() -> N
     book = _book(("USD", "CNY", "8", timedelta(0)), ("CNY", "EUR", "0.125", timedelta(0)))
     assert book.convert(Money(5, "JPY"), "JPY") == Money(5, "JPY")
     assert book.rates_into("CNY") == {"USD": Fraction(8), "EUR": Fraction(8)}
+
+
+def test_a_pair_with_no_rate_of_its_own_crosses_through_the_euro() -> None:
+    # Given the euro's rates only: RWF (a central bank's) and JPY, KWD (the ECB's, a CSV's)
+    book = _book(
+        ("EUR", "RWF", "1523.4471", timedelta(hours=3)),
+        ("EUR", "JPY", "162.53", timedelta(hours=1)),
+        ("KWD", "EUR", "3.0873", timedelta(hours=2)),  # stored the other way round
+    )
+    # Then RWF -> JPY is RWF -> EUR -> JPY, exactly, with both sources and the older as_of
+    quote = book.quote("RWF", "JPY")
+    assert quote is not None
+    assert quote.rate == Fraction(Decimal("162.53")) / Fraction(Decimal("1523.4471"))
+    assert quote.as_of == NOW - timedelta(hours=3)
+    assert quote.source == "test, via EUR"
+    # 15000 RWF = 9.8461… EUR = 1600.29… JPY -> 1600 JPY (no minor unit)
+    assert book.convert(Money(15000, "RWF"), "JPY") == Money(1600, "JPY")
+    # KWD has three decimals: 15000 RWF -> 3.189… KWD -> 3.189 (half even on the 4th)
+    expected = round(15000 / Fraction(Decimal("1523.4471")) / Fraction(Decimal("3.0873")) * 1000)
+    assert book.convert(Money(15000, "RWF"), "KWD") == Money(expected, "KWD")
+    # And a pair with neither leg stays unknown; rates_into lists what crosses too
+    assert book.convert(Money(100, "USD"), "JPY") is None
+    assert set(book.rates_into("JPY")) == {"EUR", "RWF", "KWD"}
+
+
+def test_a_locked_price_keeps_the_amount_the_page_shows_and_its_rate_as_text() -> None:
+    book = _book(("USD", "CNY", "7.1234", timedelta(hours=1)))
+    # A stored rate: its own text
+    locked = book.lock(Money(10000, "USD"), "CNY")
+    assert locked is not None
+    assert (locked.currency, locked.amount_minor, locked.rate) == ("CNY", 71234, "7.1234")
+    assert (locked.source, locked.as_of) == ("test", NOW - timedelta(hours=1))
+    # Its inverse never ends: 20 significant digits; the amount is the page's (exact) one
+    back = book.lock(Money(19900, "CNY"), "USD")
+    assert back is not None
+    assert back.rate == "0.14038240166212763568"
+    assert back.amount_minor == 2794  # as book.convert gives the page: 27.94 USD
+    # The shop's own currency, or no rate: nothing to lock
+    assert book.lock(Money(100, "USD"), "USD") is None
+    assert book.lock(Money(100, "USD"), "JPY") is None
+
+
+@given(
+    amount=st.integers(min_value=0, max_value=10**15),
+    rate=st.decimals(min_value=Decimal("0.000001"), max_value=Decimal("100000"), places=6),
+    pair=st.sampled_from([("RWF", "JPY"), ("USD", "KWD"), ("KWD", "RWF"), ("CNY", "USD")]),
+)
+def test_locking_converts_exactly_as_the_pages_do(
+    amount: int, rate: Decimal, pair: tuple[str, str]
+) -> None:
+    base, quote = pair
+    book = _book((base, quote, str(rate), timedelta(0)))
+    locked = book.lock(Money(amount, base), quote)
+    back = book.lock(Money(amount, quote), base)  # through the inverse
+    forth, there = (
+        book.convert(Money(amount, base), quote),
+        book.convert(Money(amount, quote), base),
+    )
+    assert locked is not None
+    assert back is not None
+    assert forth is not None
+    assert there is not None
+    assert (locked.amount_minor, back.amount_minor) == (forth.amount_minor, there.amount_minor)

@@ -28,6 +28,7 @@ from playwright.async_api import Page, ViewportSize
 
 from livebazaar.bootstrap import Container
 from livebazaar.media import Recording
+from livebazaar.payments.test_provider import CARD_APPROVE
 from tests.factories import make_product, make_shop
 from tests.support import Account, Api
 from tests.web.browser import (
@@ -191,6 +192,7 @@ async def _seed(base: str, container: Container) -> World:
         for path, body, who in steps:
             r = await client.post(path, json=body, headers=who.headers)
             assert r.status_code in (200, 201), r.text
+        await _paid_orders(client, live, pearl.id, host, viewer)
     await _record(container, ids["replay"])
     return World(base, host, viewer, shop, ids["live"], ids["upcoming"], ids["replay"])
 
@@ -209,6 +211,23 @@ async def _record(c: Container, show_id: str) -> None:
             )
         )
         await uow.commit()
+
+
+async def _paid_orders(
+    client: httpx.AsyncClient, live: str, product_id: str, host: Account, viewer: Account
+) -> None:
+    """Two paid orders of the viewer's, one shipped: the pages' Ship, Mark delivered and "I
+    received it" forms are audited too."""
+    for shipped in (False, True):
+        body = {"product_id": product_id, "quantity": 1}
+        r = await client.post(f"{live}/purchases", json=body, headers=viewer.headers)
+        order = f"/api/v1/orders/{r.json()['order_id']}"
+        pay = {"card_number": CARD_APPROVE, "ship_to": _address()}
+        assert (await client.post(f"{order}/pay", json=pay, headers=viewer.headers)).is_success
+        if shipped:
+            ship = {"carrier": "SF Express", "tracking_number": "SF1234567890"}
+            r = await client.post(f"{order}/ship", json=ship, headers=host.headers)
+            assert r.is_success, r.text
 
 
 def _drop(product_id: str) -> dict[str, Any]:

@@ -1,18 +1,24 @@
 """Checkout: flash drops, claims (holds with an expiry), orders, the expiry sweeper."""
 
 from livebazaar.checkout.actions import (
+    OnDelivered,
     do_claim,
+    do_deliver_order,
     do_end_drop,
     do_end_show_drops,
     do_purchase,
+    do_ship_order,
     do_start_drop,
 )
 from livebazaar.checkout.errors import (
+    OrderAlreadyDelivered,
     OrderAlreadyPaid,
     OrderNotCancellable,
+    OrderNotDeliverable,
     OrderNotFound,
     OrderNotPaid,
     OrderNotPayable,
+    OrderNotShippable,
     PaymentPending,
     ReservationExpired,
 )
@@ -29,22 +35,25 @@ from livebazaar.checkout.holds import (
 )
 from livebazaar.checkout.hotstock import ClosedHold, HotStock
 from livebazaar.checkout.hotstock_redis import RedisHotStock
-from livebazaar.checkout.models import Drop, DropStatus, Order, OrderStatus
+from livebazaar.checkout.models import Drop, DropStatus, FulfillmentStatus, Order, OrderStatus
 from livebazaar.checkout.queries import (
     ORDER_VIEWER_ROLES,
+    ReleaseCandidate,
     ShowSales,
     get_drop,
     get_drop_out,
     get_show_sales,
     get_visible_order,
     list_buyer_orders,
+    list_orders_due_for_release,
     list_shop_orders,
     list_show_drops,
     name_variants,
     order_is_due,
     order_out,
+    orders_due_for_release,
 )
-from livebazaar.checkout.schemas import DropOut, OrderOut
+from livebazaar.checkout.schemas import DropOut, FulfillmentOut, OrderOut, ShipIn
 from livebazaar.checkout.tasks import end_due_drops, sweep_expired_holds
 
 __all__ = [
@@ -55,25 +64,35 @@ __all__ = [
     "Drop",
     "DropOut",
     "DropStatus",
+    "FulfillmentOut",
+    "FulfillmentStatus",
     "HoldQueue",
     "HotStock",
+    "OnDelivered",
     "Order",
+    "OrderAlreadyDelivered",
     "OrderAlreadyPaid",
     "OrderNotCancellable",
+    "OrderNotDeliverable",
     "OrderNotFound",
     "OrderNotPaid",
     "OrderNotPayable",
+    "OrderNotShippable",
     "OrderOut",
     "OrderStatus",
     "PaymentPending",
     "RedisHotStock",
+    "ReleaseCandidate",
     "ReservationExpired",
+    "ShipIn",
     "ShowSales",
     "cancel_paid_order",
     "do_claim",
+    "do_deliver_order",
     "do_end_drop",
     "do_end_show_drops",
     "do_purchase",
+    "do_ship_order",
     "do_start_drop",
     "emit_drop_counts",
     "end_due_drops",
@@ -82,6 +101,7 @@ __all__ = [
     "get_show_sales",
     "get_visible_order",
     "list_buyer_orders",
+    "list_orders_due_for_release",
     "list_shop_orders",
     "list_show_drops",
     "lock_order",
@@ -89,6 +109,7 @@ __all__ = [
     "name_variants",
     "order_is_due",
     "order_out",
+    "orders_due_for_release",
     "refund_paid_order",
     "release_order",
     "sweep_expired_holds",

@@ -11,33 +11,47 @@ live show's end use them); `do_*` open and commit their own, or hand the work to
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from sqlalchemy import select
 
-from livebazaar import catalog, inventory, live
-from livebazaar.accounts import Actor
+from livebazaar import catalog, fx, inventory, live
+from livebazaar.accounts import Actor, check_shop_role
 from livebazaar.broker import Broker
 from livebazaar.checkout.errors import (
     CurrencyMismatch,
     DropAlreadyActive,
     DropEnded,
     InsufficientStock,
+    OrderAlreadyDelivered,
+    OrderNotDeliverable,
+    OrderNotShippable,
     SoldOut,
     TotalTooLarge,
 )
 from livebazaar.checkout.events import DropStarted
 from livebazaar.checkout.hold_queue import HoldQueue
-from livebazaar.checkout.holds import SWEEP_BATCH, close_drop, expire_due_holds
+from livebazaar.checkout.holds import SWEEP_BATCH, close_drop, expire_due_holds, lock_order
 from livebazaar.checkout.hotstock import HotStock
-from livebazaar.checkout.models import Drop
+from livebazaar.checkout.models import Drop, FulfillmentStatus, Order, OrderStatus
 from livebazaar.checkout.queries import (
+    ORDER_VIEWER_ROLES,
     get_drop,
     get_drop_out,
     get_lineup_variant,
+    get_visible_order,
+    order_out,
 )
 from livebazaar.checkout.reservations import HoldRequest
-from livebazaar.checkout.schemas import DropIn, DropOut, PurchaseIn, ReservationOut
+from livebazaar.checkout.schemas import (
+    DropIn,
+    DropOut,
+    OrderOut,
+    PurchaseIn,
+    ReservationOut,
+    ShipIn,
+)
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
 from livebazaar.kernel.idempotency import IdempotencyKey
@@ -104,14 +118,17 @@ async def _check_no_active_drop(
 async def do_claim(
     hotstock: HotStock, clock: Clock, limiter: RateLimiter, actor: Actor,
     drop_id: str, quantity: int, *, idempotency_key: str | None = None,
+    rates: fx.RateCache | None = None, display_currency: str | None = None,
 ) -> ReservationOut:  # fmt: skip
     """Claim units of a drop: a hold with an expiry, admitted by the HotStock (hotstock.py)
-    and answered once it is committed."""
+    and answered once it is committed. With `display_currency` the order keeps its total in
+    that currency as the buyer saw it (`rates`: the process's cache, no query)."""
     await limiter.hit(actor.user_id, clock.now())
     drop = await hotstock.drop_terms(drop_id)
     if drop.ends_at <= clock.now():
         raise DropEnded()
     _check_total(drop.price, quantity)
+    display = await lock_display(rates, drop.price, quantity, display_currency)
     request = HoldRequest(
         buyer_id=actor.user_id, pool_id=drop.pool_id, quantity=quantity,
         unit_price=drop.price, hold_s=drop.hold_s, show_id=drop.show_id, shop_id=drop.shop_id,
@@ -120,6 +137,7 @@ async def do_claim(
         idempotency=IdempotencyKey.of(
             idempotency_key, f"claim:{drop_id}", {"quantity": quantity}
         ),
+        display=display,
     )  # fmt: skip
     return await hotstock.claim(request)
 
@@ -127,6 +145,7 @@ async def do_claim(
 async def do_purchase(
     holds: HoldQueue, db: Database, clock: Clock, limiter: RateLimiter, actor: Actor,
     show_id: str, data: PurchaseIn, *, hold_s: int, idempotency_key: str | None = None,
+    rates: fx.RateCache | None = None,
 ) -> ReservationOut:  # fmt: skip
     """Buy a lineup product at list price during a live show, or from its replay after it
     ended, while stock remains: a hold on the shelf, through the same queue as drop claims."""
@@ -139,17 +158,33 @@ async def do_purchase(
         shelf = await inventory.get_shelf(session, variant.id)
     if shelf is None:
         raise SoldOut()
-    _check_total(Money(variant.price_minor, variant.currency), data.quantity)
+    price = Money(variant.price_minor, variant.currency)
+    _check_total(price, data.quantity)
+    display = await lock_display(rates, price, data.quantity, data.display_currency)
     request = HoldRequest(
         buyer_id=actor.user_id, pool_id=shelf.id, quantity=data.quantity,
         unit_price=Money(variant.price_minor, variant.currency), hold_s=hold_s,
         show_id=show_id, shop_id=show.shop_id, product_id=variant.product_id,
         variant_id=variant.id,
         idempotency=IdempotencyKey.of(
-            idempotency_key, f"purchase:{show_id}", data.model_dump(mode="json")
+            idempotency_key, f"purchase:{show_id}",
+            data.model_dump(mode="json", exclude={"display_currency"}),
         ),
+        display=display,
     )  # fmt: skip
     return await holds.submit(request)
+
+
+async def lock_display(
+    rates: fx.RateCache | None, price: Money, quantity: int, currency: str | None
+) -> fx.LockedPrice | None:
+    """The total in the buyer's currency with the rate that made it, from the process's rate
+    book (in memory: no query on a claim), or None: their currency is the shop's, or no fresh
+    rate reaches it. The charge stays in the shop's currency either way."""
+    if rates is None or currency is None or currency == price.currency:
+        return None
+    total = Money(price.amount_minor * quantity, price.currency)
+    return (await rates.book()).lock(total, currency)
 
 
 def _check_total(price: Money, quantity: int) -> None:
@@ -199,3 +234,67 @@ async def do_end_due_drops(db: Database, broker: Broker, clock: Clock) -> int:
         ended = sum([await close_drop(uow, broker, clock, drop) for drop in list(due)])
         await uow.commit()
     return ended
+
+
+# Runs in the unit of work that marks an order delivered, before its commit: the web layer
+# composes another feature's step there (the ledger's entry for the delivery).
+OnDelivered = Callable[[UnitOfWork, Order], Awaitable[object]]
+
+
+async def do_ship_order(
+    db: Database, clock: Clock, actor: Actor, order_id: str, data: ShipIn
+) -> OrderOut:
+    """The shop's staff (owners, hosts; platform admins) hand a paid order to a carrier.
+
+    Shipping it again with the same carrier and number answers the order as it is (a retry);
+    with others, corrects them (a mistyped number) until the order is delivered. Only a paid
+    order ships: OrderNotShippable otherwise (409)."""
+    async with db.uow() as uow:
+        order = await _locked_order(uow, actor, order_id)
+        await check_shop_role(uow.session, actor, order.shop_id, ORDER_VIEWER_ROLES)
+        same = (order.carrier, order.tracking_number) == (data.carrier, data.tracking_number)
+        if order.fulfillment_status is not FulfillmentStatus.UNFULFILLED and same:
+            return order_out(order, clock.now())
+        if order.fulfillment_status is FulfillmentStatus.DELIVERED:
+            raise OrderAlreadyDelivered()
+        if order.status is not OrderStatus.PAID:
+            raise OrderNotShippable()
+        order.carrier, order.tracking_number = data.carrier, data.tracking_number
+        if order.fulfillment_status is FulfillmentStatus.UNFULFILLED:
+            order.fulfillment_status, order.shipped_at = FulfillmentStatus.SHIPPED, clock.now()
+        out = order_out(order, clock.now())
+        await uow.commit()
+    return out
+
+
+async def do_deliver_order(
+    db: Database, clock: Clock, actor: Actor, order_id: str, *,
+    also: OnDelivered | None = None,
+) -> OrderOut:  # fmt: skip
+    """The buyer received the goods: said by the buyer, or by the shop's staff (a courier's
+    proof, a pickup at the cooperative). From paid, shipped or not; marking it again answers
+    it as it is. Not paid (reserved, expired, cancelled, refunded): OrderNotDeliverable (409).
+    `delivered_at` starts the hold before the parties' money is released (the ledger)."""
+    async with db.uow() as uow:
+        order = await _locked_order(uow, actor, order_id)
+        if order.buyer_id != actor.user_id:
+            await check_shop_role(uow.session, actor, order.shop_id, ORDER_VIEWER_ROLES)
+        if order.fulfillment_status is FulfillmentStatus.DELIVERED:
+            return order_out(order, clock.now())
+        if order.status is not OrderStatus.PAID:
+            raise OrderNotDeliverable()
+        order.fulfillment_status, order.delivered_at = FulfillmentStatus.DELIVERED, clock.now()
+        await uow.session.flush()
+        if also is not None:
+            await also(uow, order)
+        out = order_out(order, clock.now())
+        await uow.commit()
+    return out
+
+
+async def _locked_order(uow: UnitOfWork, actor: Actor, order_id: str) -> Order:
+    """The order under its row lock, if the actor may see it (OrderNotFound otherwise)."""
+    await get_visible_order(uow.session, actor, order_id)
+    order = await lock_order(uow, order_id)
+    assert order is not None, "seen a moment ago; orders are never deleted"
+    return order

@@ -90,3 +90,18 @@ class OrderNotCancellable(Conflict):
 class OrderNotPaid(Conflict):
     code = "order_not_paid"
     title = N_("Only a paid order can be refunded")
+
+
+class OrderNotShippable(Conflict):
+    code = "order_not_shippable"
+    title = N_("Only a paid order can be shipped")
+
+
+class OrderAlreadyDelivered(Conflict):
+    code = "order_already_delivered"
+    title = N_("The order has been delivered already")
+
+
+class OrderNotDeliverable(Conflict):
+    code = "order_not_deliverable"
+    title = N_("Only a paid order can be marked delivered")

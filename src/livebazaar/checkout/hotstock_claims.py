@@ -31,6 +31,7 @@ from livebazaar.checkout.reservations import (
     reservation,
 )
 from livebazaar.checkout.schemas import ReservationOut
+from livebazaar.fx import LockedPrice
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database
 from livebazaar.kernel.errors import DomainError
@@ -63,10 +64,12 @@ class Claim:
         """What the stream keeps of it: enough for another node to record it."""
         r, key = self.request, self.request.idempotency
         assert r.admitted_at is not None
+        d = r.display
         return json.dumps(
             {"o": self.answer.order_id, "b": r.buyer_id, "q": r.quantity,
              "t": epoch_ms(r.admitted_at), "k": key.key if key else None,
-             "f": key.fingerprint if key else None},
+             "f": key.fingerprint if key else None,
+             "d": [d.currency, d.amount_minor, d.rate, d.source, epoch_ms(d.as_of)] if d else None},
             separators=(",", ":"),
         )  # fmt: skip
 
@@ -151,8 +154,17 @@ def recovered(terms: DropTerms, record: dict[str, Any], now: datetime) -> Claim:
         shop_id=terms.shop_id, product_id=terms.product_id, variant_id=terms.variant_id,
         drop_id=terms.id, per_buyer_limit=terms.per_buyer_limit, idempotency=key,
         order_id=record["o"], admitted_at=from_epoch_ms(int(record["t"])),
+        display=_display(record.get("d")),
     )  # fmt: skip
     return Claim(request, reservation(request, now), None)
+
+
+def _display(kept: list[Any] | None) -> LockedPrice | None:
+    """A claim's locked display price as its stream record keeps it (Claim.record)."""
+    if not kept:
+        return None
+    currency, amount, rate, source, as_of_ms = kept
+    return LockedPrice(currency, int(amount), rate, source, from_epoch_ms(int(as_of_ms)))
 
 
 RETRY_AFTER_EXPIRY = frozenset({b"sold_out", b"limit"})

@@ -36,6 +36,14 @@ class OrderStatus(enum.StrEnum):
     REFUNDED = "refunded"
 
 
+class FulfillmentStatus(enum.StrEnum):
+    """Where a paid order's goods are: not yet handed to a carrier, on their way, received."""
+
+    UNFULFILLED = "unfulfilled"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+
+
 class Drop(Base):
     """A flash drop during a live show: a quantity carved from stock, a price, a limit, a clock."""
 
@@ -108,3 +116,22 @@ class Order(Base):
     closed_at: Mapped[datetime | None]  # expired, cancelled or refunded
     # Where it ships: a copy of the buyer's address taken when they paid (None: not given).
     ship_to: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # After payment (checkout/fulfillment.py): handed to a carrier, then received. The ledger's
+    # release of a producer's money keys on `delivered_at` (list_orders_due_for_release).
+    fulfillment_status: Mapped[FulfillmentStatus] = mapped_column(
+        Enum(FulfillmentStatus, native_enum=False, length=16),
+        default=FulfillmentStatus.UNFULFILLED,
+        server_default=FulfillmentStatus.UNFULFILLED.name,  # Enum stores the names
+    )
+    carrier: Mapped[str | None] = mapped_column(String(60))
+    tracking_number: Mapped[str | None] = mapped_column(String(64))
+    shipped_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    # What the buyer saw at claim or purchase (fx: ADR 0016), when it was not the shop's
+    # currency and a fresh rate reached theirs: the total in their currency, the rate as exact
+    # decimal text, its source and as_of. Charged and settled in `currency` all the same.
+    display_currency: Mapped[str | None] = mapped_column(String(3))
+    display_amount_minor: Mapped[int | None] = mapped_column(BigInteger)
+    display_rate: Mapped[str | None] = mapped_column(String(40))
+    display_rate_source: Mapped[str | None] = mapped_column(String(200))
+    display_rate_as_of: Mapped[datetime | None]

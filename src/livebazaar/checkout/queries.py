@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livebazaar import catalog, inventory, live
 from livebazaar.accounts import Actor, Role, check_shop_role, list_roles
 from livebazaar.checkout.errors import DropNotFound, OrderNotFound, ProductNotInLineup
 from livebazaar.checkout.models import Drop, DropStatus, Order, OrderStatus
-from livebazaar.checkout.schemas import DropOut, OrderOut, ShipTo
+from livebazaar.checkout.schemas import DisplayOut, DropOut, FulfillmentOut, OrderOut, ShipTo
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.money import Money, MoneyOut
 
@@ -228,7 +228,23 @@ def order_out(order: Order, now: datetime) -> OrderOut:
         paid_at=order.paid_at,
         closed_at=order.closed_at,
         ship_to=ShipTo.model_validate(order.ship_to) if order.ship_to else None,
-    )
+        fulfillment=FulfillmentOut(
+            status=order.fulfillment_status, carrier=order.carrier,
+            tracking_number=order.tracking_number, shipped_at=order.shipped_at,
+            delivered_at=order.delivered_at,
+        ),
+        display=_display(order),
+    )  # fmt: skip
+
+
+def _display(order: Order) -> DisplayOut | None:
+    if order.display_currency is None or order.display_amount_minor is None:
+        return None
+    return DisplayOut(
+        currency=order.display_currency, amount_minor=order.display_amount_minor,
+        rate=order.display_rate or "", source=order.display_rate_source or "",
+        as_of=order.display_rate_as_of or order.created_at,
+    )  # fmt: skip
 
 
 async def name_variants(session: AsyncSession, orders: Sequence[OrderOut]) -> list[OrderOut]:
@@ -251,3 +267,49 @@ async def list_shop_orders(
         query.order_by(Order.created_at.desc(), Order.id.desc()).limit(limit).offset(offset)
     )
     return list(rows)
+
+
+@dataclass(frozen=True)
+class ReleaseCandidate:
+    """A paid order whose buyer's window to complain has closed (the ledger releases what it
+    holds for the order's parties): delivered `hold_delivered` ago, or never marked delivered
+    and paid `hold_undelivered` ago."""
+
+    order_id: str
+    paid_at: datetime
+    delivered_at: datetime | None
+
+
+def orders_due_for_release(
+    now: datetime, *, hold_delivered: timedelta, hold_undelivered: timedelta
+) -> Select[str, datetime | None, datetime | None]:
+    """The statement behind list_orders_due_for_release, by order id: a caller may narrow it
+    (the ledger: leave out the orders it released already) before running it."""
+    return (
+        select(Order.id, Order.paid_at, Order.delivered_at)
+        .where(
+            Order.status == OrderStatus.PAID,
+            or_(
+                Order.delivered_at <= now - hold_delivered,
+                and_(Order.delivered_at.is_(None), Order.paid_at <= now - hold_undelivered),
+            ),
+        )
+        .order_by(Order.id)
+    )
+
+
+async def list_orders_due_for_release(
+    session: AsyncSession, now: datetime, *, hold_delivered: timedelta,
+    hold_undelivered: timedelta, after_id: str = "", limit: int = 500,
+) -> list[ReleaseCandidate]:  # fmt: skip
+    """Paid orders (a partly refunded one stays paid) due for release at `now`, by id, `limit`
+    at a time after `after_id`. Fully refunded, cancelled and unpaid orders are never due."""
+    query = orders_due_for_release(
+        now, hold_delivered=hold_delivered, hold_undelivered=hold_undelivered
+    )
+    rows = await session.execute(query.where(Order.id > after_id).limit(limit))
+    return [
+        ReleaseCandidate(order_id, paid_at, delivered_at)
+        for order_id, paid_at, delivered_at in rows
+        if paid_at is not None
+    ]

@@ -17,7 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from livebazaar import inventory
 from livebazaar.checkout.models import DropBuyer, Order, OrderStatus
-from livebazaar.checkout.schemas import ReservationOut
+from livebazaar.checkout.schemas import DisplayOut, ReservationOut
+from livebazaar.fx import LockedPrice
 from livebazaar.kernel.db import UnitOfWork
 from livebazaar.kernel.errors import DomainError
 from livebazaar.kernel.idempotency import IdempotencyKey, IdempotencyKeyReused, IdempotencyRecord
@@ -52,6 +53,8 @@ class HoldRequest:
     # and the moment of admission, from which its expiry counts.
     order_id: str | None = None
     admitted_at: datetime | None = None
+    # The total in the buyer's currency, with its rate, as the buyer saw it (None: the shop's).
+    display: LockedPrice | None = None
 
 
 def reservation(r: HoldRequest, now: datetime) -> ReservationOut:
@@ -65,6 +68,7 @@ def reservation(r: HoldRequest, now: datetime) -> ReservationOut:
         total=MoneyOut.of(total),
         drop_id=r.drop_id,
         quantity=r.quantity,
+        display=DisplayOut.of(r.display),
     )
 
 
@@ -180,8 +184,18 @@ def _order_row(r: HoldRequest, out: ReservationOut, now: datetime) -> dict[str, 
         "unit_price_minor": r.unit_price.amount_minor, "total_minor": out.total.amount_minor,
         "currency": r.unit_price.currency, "status": OrderStatus.RESERVED,
         "expires_at": out.expires_at, "payment_pending": False,
-        "created_at": r.admitted_at or now,
+        "created_at": r.admitted_at or now, **_display_columns(r.display),
     }  # fmt: skip
+
+
+def _display_columns(d: LockedPrice | None) -> dict[str, object]:
+    return {
+        "display_currency": d.currency if d else None,
+        "display_amount_minor": d.amount_minor if d else None,
+        "display_rate": d.rate if d else None,
+        "display_rate_source": d.source if d else None,
+        "display_rate_as_of": d.as_of if d else None,
+    }
 
 
 def _record_row(r: HoldRequest, out: ReservationOut, now: datetime) -> dict[str, object]:

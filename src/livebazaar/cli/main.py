@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from livebazaar.settings import Settings
+
+if TYPE_CHECKING:
+    from livebazaar.fx import Rate
 
 
 @click.group()
@@ -58,7 +64,51 @@ def admin(email: str, revoke: bool) -> None:
 
 @cli.group()
 def rates() -> None:
-    """Exchange rates the pages show converted prices with (display only)."""
+    """Exchange rates: prices shown in the viewer's currency, locked into orders as seen."""
+
+
+@rates.command("import-ecb")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_ecb(file: Path) -> None:
+    """Import the ECB's euro reference rates (eurofxref-daily.xml; of a history file, the
+    newest day): 1 EUR = rate CURRENCY, as of 16:00 CET that day. All or nothing."""
+    from livebazaar.fx import parse_ecb
+
+    _import_rates(file, parse_ecb)
+
+
+@rates.command("import-csv")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_csv(file: Path) -> None:
+    """Import a CSV with the header base,quote,rate,as_of,source (1 BASE = RATE QUOTE, as
+    SOURCE said at AS_OF: ISO 8601, a date is 00:00 UTC). All or nothing."""
+    from livebazaar.fx import parse_csv
+
+    _import_rates(file, parse_csv)
+
+
+def _import_rates(file: Path, parse: Callable[[bytes], list[Rate]]) -> None:
+    import asyncio
+
+    from livebazaar.fx import OPERATOR, do_import_rates
+    from livebazaar.kernel.clock import SystemClock
+    from livebazaar.kernel.db import Database
+    from livebazaar.kernel.errors import DomainError
+
+    settings = Settings()
+
+    async def run(rates: list[Rate]) -> int:
+        db = Database(settings.database_url)
+        try:
+            return await do_import_rates(db, SystemClock(), OPERATOR, rates)
+        finally:
+            await db.dispose()
+
+    try:
+        count = asyncio.run(run(parse(file.read_bytes())))
+    except DomainError as exc:
+        raise click.ClickException(f"{file}: {exc.detail}; nothing was imported") from exc
+    click.echo(f"imported {count} rates from {file}")
 
 
 @rates.command("set")

@@ -17,3 +17,8 @@ class BadRatePair(Invalid):
 class RateFromTheFuture(Invalid):
     code = "rate_from_the_future"
     title = N_("A rate's as_of may not be in the future")
+
+
+class BadRateFile(Invalid):
+    code = "bad_rate_file"
+    title = N_("The file of exchange rates cannot be read")

@@ -42,6 +42,7 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import RedirectResponse
 from jinja2 import Environment
 
+from livebazaar.kernel.money import CURRENCY_EXPONENTS
 from livebazaar.web import numbers
 from livebazaar.web.deps import ContainerDep
 from livebazaar.web.js_messages import JS_MESSAGES, JS_PLURALS
@@ -53,6 +54,7 @@ TAGS = {"en": "en", "zh_Hans": "zh-Hans", "es": "es", "fr": "fr"}
 # What the picker offers: each language in its own words (never translated).
 LANGUAGES = (("en", "English"), ("zh-Hans", "简体中文"), ("es", "Español"), ("fr", "Français"))
 COOKIE = "lb_lang"
+CURRENCY_COOKIE = "lb_ccy"  # the viewer's currency (web/pages/viewer_currency.py sets it)
 COOKIE_MAX_AGE_S = 365 * 24 * 3600
 _BY_TAG = {tag.lower(): locale for locale, tag in TAGS.items()}
 _TRADITIONAL_ZH = ("hant", "tw", "hk", "mo")
@@ -111,6 +113,12 @@ def negotiate(request: Request) -> str:
     if chosen is not None:
         return chosen
     return from_accept_language(request.headers.get("accept-language", "")[:1000]) or DEFAULT
+
+
+def cookie_currency(request: Request) -> str | None:
+    """The currency the viewer chose (the `lb_ccy` cookie), if it is an ISO 4217 code."""
+    code = request.cookies.get(CURRENCY_COOKIE, "").strip().upper()[:3]
+    return code if code in CURRENCY_EXPONENTS else None
 
 
 def translator(request: Request) -> Callable[[str], str]:

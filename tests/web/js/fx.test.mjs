@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { approxText, convertMinor } from "../../../src/livebazaar/web/static/fx.js";
+import { approxText, convertMinor, viewerCurrency } from "../../../src/livebazaar/web/static/fx.js";
 
 const USD_VIEWER = {
   currency: "USD",
@@ -35,4 +35,10 @@ test("nothing without a rate, or in the viewer's own currency", () => {
   assert.equal(approxText({ amount_minor: 100, currency: "GBP" }, USD_VIEWER), "");
   assert.equal(approxText({ amount_minor: 100, currency: "USD" }, USD_VIEWER), "");
   assert.equal(approxText({ amount_minor: 100, currency: "CNY" }, null), "");
+});
+
+test("claims and purchases send the currency the page shows prices in", () => {
+  assert.equal(viewerCurrency(USD_VIEWER), "USD");
+  assert.equal(viewerCurrency(null), undefined);  // no rates on the page: the server reads the cookie
+  assert.equal(JSON.stringify({ quantity: 1, display_currency: viewerCurrency(null) }), '{"quantity":1}');
 });

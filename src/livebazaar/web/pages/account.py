@@ -37,7 +37,13 @@ from livebazaar.accounts import (
 )
 from livebazaar.accounts.errors import TooManyAddresses
 from livebazaar.catalog import get_product_summaries
-from livebazaar.checkout import OrderStatus, list_buyer_orders, name_variants, order_out
+from livebazaar.checkout import (
+    OrderStatus,
+    do_deliver_order,
+    list_buyer_orders,
+    name_variants,
+    order_out,
+)
 from livebazaar.kernel.errors import DomainError
 from livebazaar.live import list_my_invites
 from livebazaar.web import i18n
@@ -87,8 +93,9 @@ async def account(
         _ = i18n.translator(request)
         done_messages = {"saved": _("Address saved"), "deleted": _("Address deleted")}
         message = done_messages.get(done)
+        received = _("Thank you: the order is marked received.") if done == "received" else None
         response = await _render(request, c, actor, None, order_status=order_status,
-                                 message=message)  # fmt: skip
+                                 message=message, orders_message=received)  # fmt: skip
     response.headers["Vary"] += ", HX-Request"
     return response
 
@@ -210,6 +217,26 @@ async def delete_address(
     if not _from_htmx(request):
         return _back("deleted")
     return await _addresses(request, c, actor, message=_("Address deleted"), focus_list=True)
+
+
+@router.post("/account/orders/{order_id}/deliver", response_class=HTMLResponse, response_model=None)
+async def order_received(
+    order_id: PathId, request: Request, c: ContainerDep, actor: PageActorDep
+) -> Response:
+    """ "I received it": the buyer marks their paid order delivered (the API's deliver)."""
+    if actor is None:
+        return _sign_in_first(request)
+    _ = i18n.translator(request)
+    try:
+        await do_deliver_order(c.db, c.clock, actor, order_id)
+    except DomainError as refused:
+        block = "orders" if _from_htmx(request) else None
+        return await _render(request, c, actor, block, status_code=refused.status,
+                             orders_message=_(refused.title), error=True)  # fmt: skip
+    if not _from_htmx(request):
+        return RedirectResponse("/account?done=received#orders", status_code=303)
+    message = _("Thank you: the order is marked received.")
+    return await _render(request, c, actor, "orders", orders_message=message)
 
 
 def _field_errors(invalid: ValidationError, _: Gettext) -> dict[str, str]:

@@ -41,6 +41,12 @@ from livebazaar.catalog import (
     get_shop,
 )
 from livebazaar.catalog.schemas import ProducerIn, ProductIn, StockIn
+from livebazaar.checkout import (
+    OrderNotFound,
+    do_deliver_order,
+    do_ship_order,
+    get_visible_order,
+)
 from livebazaar.kernel.money import CURRENCY_EXPONENTS
 from livebazaar.live import Live, do_create_show, do_set_lineup
 from livebazaar.live.schemas import ShowIn
@@ -210,6 +216,53 @@ async def set_lineup(
         return _("Lineup saved: {n} products.").format(n=len(lineup))
 
     return await submit(request, c, actor, shop_id, ("shows",), f"lineup-{show_id}", act)
+
+
+# An order of the orders section: shipped (carrier, tracking number), or marked delivered.
+
+
+@router.post(
+    "/sell/shops/{shop_id}/orders/{order_id}/ship",
+    response_class=HTMLResponse,
+    response_model=None,
+)
+async def ship_order(
+    shop_id: ShopId, order_id: ShopId, request: Request, c: ContainerDep, actor: PageActorDep
+) -> Response:
+    async def act(actor: Actor, form: FormData, _: Gettext) -> str:
+        data = field.shipping(form, order_id, _)
+        await _check_order_of_shop(c, actor, shop_id, order_id)
+        await do_ship_order(c.db, c.clock, actor, order_id, data)
+        return _("Shipped with {carrier}: {number}.").format(
+            carrier=data.carrier, number=data.tracking_number
+        )
+
+    return await submit(request, c, actor, shop_id, ("orders",), f"ship-{order_id}", act,
+                        item=f"order-{order_id}")  # fmt: skip
+
+
+@router.post(
+    "/sell/shops/{shop_id}/orders/{order_id}/deliver",
+    response_class=HTMLResponse,
+    response_model=None,
+)
+async def deliver_order(
+    shop_id: ShopId, order_id: ShopId, request: Request, c: ContainerDep, actor: PageActorDep
+) -> Response:
+    async def act(actor: Actor, form: FormData, _: Gettext) -> str:
+        await _check_order_of_shop(c, actor, shop_id, order_id)
+        await do_deliver_order(c.db, c.clock, actor, order_id)
+        return _("Marked delivered.")
+
+    return await submit(request, c, actor, shop_id, ("orders",), f"deliver-{order_id}", act,
+                        item=f"order-{order_id}")  # fmt: skip
+
+
+async def _check_order_of_shop(c: ContainerDep, actor: Actor, shop_id: str, order_id: str) -> None:
+    """The order in the address is one of this shop's (the actions check who may act)."""
+    async with c.db.read() as session:
+        if (await get_visible_order(session, actor, order_id)).shop_id != shop_id:
+            raise OrderNotFound()
 
 
 router.include_router(seller_edits.router)  # editing what the shop already has

@@ -13,9 +13,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from livebazaar.catalog import Variant
+from livebazaar.checkout.schemas import ShipIn
 from livebazaar.kernel.money import (
     CURRENCY_EXPONENTS,
     MAX_PRICE_MINOR,
@@ -154,3 +156,20 @@ def country(form: FormData, name: str, _: Gettext) -> str | None:
     if code and code not in ISO_3166_ALPHA2:
         raise Refused(_("Type the country as two letters, e.g. RW, CN, FR."))
     return code or None
+
+
+def shipping(form: FormData, order_id: str, _: Gettext) -> ShipIn:
+    """The carrier and the tracking number of an order's Ship form (`carrier-<order id>`
+    and `tracking-<order id>` are their inputs' ids, where the focus goes)."""
+    carrier, number = text(form, "carrier"), text(form, "tracking_number")
+    try:
+        return ShipIn(carrier=carrier, tracking_number=number)
+    except ValidationError as invalid:
+        wrong = {str(error["loc"][0]) for error in invalid.errors() if error["loc"]}
+    if "carrier" in wrong:
+        message = _("Type the carrier's name: letters, digits, spaces and . , & ' ( ) / + - "
+                    "(at most 60).")  # fmt: skip
+        raise Refused(message, f"carrier-{order_id}")
+    message = _("Type the tracking number as printed: letters A-Z, digits, spaces and dashes "
+                "(at most 64).")  # fmt: skip
+    raise Refused(message, f"tracking-{order_id}")

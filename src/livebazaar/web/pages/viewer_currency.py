@@ -17,20 +17,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import timedelta
 from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from jinja2 import Environment
 
-from livebazaar.fx import RateBook, get_rate_book
+from livebazaar.fx import RateBook
 from livebazaar.kernel.money import CURRENCY_EXPONENTS, Money
+from livebazaar.web import i18n
 from livebazaar.web.deps import ContainerDep
 from livebazaar.web.i18n import remember_choice
 from livebazaar.web.numbers import format_money
 
-COOKIE = "lb_ccy"
+COOKIE = i18n.CURRENCY_COOKIE
 QUERY = "ccy"
 DEFAULT_BY_LOCALE = {"en": "USD", "zh_Hans": "CNY", "es": "EUR", "fr": "EUR"}
 # What the picker offers (any ISO 4217 code works through `?ccy=` and the cookie).
@@ -59,10 +59,9 @@ def choose(request: Request, locale: str) -> str:
 
 
 async def load_rates(c: ContainerDep) -> RateBook:
-    """The rates fresh now, for a page that shows prices."""
-    max_age = timedelta(seconds=c.settings.fx_rate_max_age_s)
-    async with c.db.read() as session:
-        return await get_rate_book(session, now=c.clock.now(), max_age=max_age)
+    """The rates fresh now, for a page that shows prices: the process's book (fx/cache.py),
+    the one claims and purchases lock into orders, so an order keeps what the page showed."""
+    return await c.rates.book()
 
 
 class ViewerPrices:

@@ -17,9 +17,12 @@ from livebazaar.checkout import (
     DropOut,
     OrderOut,
     OrderStatus,
+    ShipIn,
     do_claim,
+    do_deliver_order,
     do_end_drop,
     do_purchase,
+    do_ship_order,
     do_start_drop,
     end_due_drops,
     get_drop,
@@ -44,6 +47,7 @@ from livebazaar.web.deps import (
     current_actor,
     idempotency_key_of,
 )
+from livebazaar.web.i18n import cookie_currency
 from livebazaar.web.periodic import PeriodicJob
 from livebazaar.web.problems import PROBLEM_RESPONSES
 
@@ -90,7 +94,8 @@ async def claim(drop_id: PathId, body: ClaimIn, request: Request) -> Response:
     actor = await current_actor(request, c)
     out = await do_claim(
         c.hotstock, c.clock, claims_per_buyer(c), actor, drop_id, body.quantity,
-        idempotency_key=idempotency_key_of(request),
+        idempotency_key=idempotency_key_of(request), rates=c.rates,
+        display_currency=body.display_currency or cookie_currency(request),
     )  # fmt: skip
     return Response(_RESERVATION.dump_json(out), status_code=201, media_type="application/json")
 
@@ -106,11 +111,15 @@ async def end_drop(drop_id: PathId, actor: ActorDep, c: ContainerDep) -> DropOut
 @router.post("/shows/{show_id}/purchases", status_code=status.HTTP_201_CREATED)
 async def purchase(
     show_id: PathId, body: PurchaseIn, actor: ActorDep, c: ContainerDep, limiter: LimiterDep,
-    idempotency_key: IdempotencyKeyHeader = None,
+    request: Request, idempotency_key: IdempotencyKeyHeader = None,
 ) -> ReservationOut:  # fmt: skip
+    """Buy a lineup product at list price: a hold until `expires_at`. `display_currency`
+    (else the page's `lb_ccy` cookie): the order keeps its total in it, as the buyer saw it."""
+    if body.display_currency is None:
+        body = body.model_copy(update={"display_currency": cookie_currency(request)})
     return await do_purchase(
         c.holds, c.db, c.clock, limiter, actor, show_id, body,
-        hold_s=c.settings.default_hold_s, idempotency_key=idempotency_key,
+        hold_s=c.settings.default_hold_s, idempotency_key=idempotency_key, rates=c.rates,
     )  # fmt: skip
 
 
@@ -151,10 +160,31 @@ async def shop_orders(
         return await name_variants(session, [order_out(o, c.clock.now()) for o in orders])
 
 
+@router.post("/orders/{order_id}/ship")
+async def ship_order(order_id: PathId, body: ShipIn, actor: ActorDep, c: ContainerDep) -> OrderOut:
+    """A paid order handed to a carrier (the shop's owners and hosts). Again with the same
+    carrier and number: the same answer; with others: corrected, until it is delivered."""
+    out = await do_ship_order(c.db, c.clock, actor, order_id, body)
+    async with c.db.read() as session:
+        [named] = await name_variants(session, [out])
+    return named
+
+
+@router.post("/orders/{order_id}/deliver")
+async def deliver_order(order_id: PathId, actor: ActorDep, c: ContainerDep) -> OrderOut:
+    """The buyer has the goods (said by the buyer, or by the shop's owners and hosts); again:
+    the same answer. Its `delivered_at` starts the hold on the parties' money."""
+    out = await do_deliver_order(c.db, c.clock, actor, order_id)
+    async with c.db.read() as session:
+        [named] = await name_variants(session, [out])
+    return named
+
+
 CSV_COLUMNS = [
     "order_id", "created_at", "paid_at", "status", "show_id", "product", "variant", "quantity",
     "unit_price", "total", "currency", "buyer", "ship_name", "ship_line1", "ship_line2",
     "ship_city", "ship_region", "ship_postal_code", "ship_country", "ship_phone",
+    "fulfillment_status", "carrier", "tracking_number", "shipped_at", "delivered_at",
 ]  # fmt: skip
 CSV_PAGE = 500
 
@@ -217,8 +247,18 @@ def _csv_row(order: OrderOut, titles: Mapping[str, Any], buyers: Mapping[str, st
         *(str(ship.get(k, "")) for k in (
             "name", "line1", "line2", "city", "region", "postal_code", "country", "phone"
         )),
+        *_fulfillment_cells(order),
     ]  # fmt: skip
     return [safe_cell(cell) for cell in cells]
+
+
+def _fulfillment_cells(order: OrderOut) -> list[str]:
+    f = order.fulfillment
+    return [
+        f.status.value, f.carrier or "", f.tracking_number or "",
+        f.shipped_at.isoformat() if f.shipped_at else "",
+        f.delivered_at.isoformat() if f.delivered_at else "",
+    ]  # fmt: skip
 
 
 def _major(money: MoneyOut) -> str:

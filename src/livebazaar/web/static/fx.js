@@ -57,6 +57,12 @@ export function priceNodes(price) {
   return [formatMoney(price), " ", span];
 }
 
+// The currency this page shows prices in: claims and purchases send it, so the order keeps its
+// total as the buyer saw it (undefined without the page's rates: the server reads the cookie).
+export function viewerCurrency(fx = pageRates) {
+  return fx?.currency || undefined;
+}
+
 // The buy sheet's "Charged in CNY" line: the currency the order is really charged in.
 export function showCharged(form, currency) {
   const line = form?.querySelector("[data-charged]");

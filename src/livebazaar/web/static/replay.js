@@ -5,7 +5,7 @@
 import { getJson } from "./api.js";
 import { wireBuyForms } from "./buy.js";
 import { $, el } from "./dom.js";
-import { priceNodes } from "./fx.js";
+import { priceNodes, viewerCurrency } from "./fx.js";
 import { byTime, clock, momentAt, momentLabel, productIdOf } from "./moments.js";
 import { Player } from "./player.js";
 import { ProductCard } from "./product_card.js";
@@ -98,6 +98,6 @@ async function start() {
 
 wireBuyForms(document.querySelectorAll("form.buy"), (form, quantity) => ({
   url: `/api/v1/shows/${encodeURIComponent(showId)}/purchases`,
-  body: { product_id: card.productId, quantity },
+  body: { product_id: card.productId, quantity, display_currency: viewerCurrency() },
 }));
 start();

@@ -7,7 +7,7 @@ import { csrf, post, signInFirst } from "./api.js";
 import { buyingSomethingElse, purchaseDone, wireBuyForms } from "./buy.js";
 import { ChatList } from "./chat_list.js";
 import { $, el } from "./dom.js";
-import { priceNodes, showCharged } from "./fx.js";
+import { priceNodes, showCharged, viewerCurrency } from "./fx.js";
 import { applyEvent, ShowFeed } from "./live.js";
 import { PictureGate } from "./picture_gate.js";
 import { LivePlayer } from "./player.js";
@@ -185,8 +185,8 @@ function wireForms() {
   const dropId = () => $("drop").dataset.dropId;
   wireBuyForms(document.querySelectorAll("form.buy"), (form, quantity) => (
     form.dataset.kind === "drop"
-      ? { url: `/api/v1/drops/${encodeURIComponent(dropId())}/claims`, body: { quantity } }
-      : { url: `/api/v1/shows/${encodeURIComponent(showId)}/purchases`, body: { product_id: card.productId, quantity } }
+      ? { url: `/api/v1/drops/${encodeURIComponent(dropId())}/claims`, body: { quantity, display_currency: viewerCurrency() } }
+      : { url: `/api/v1/shows/${encodeURIComponent(showId)}/purchases`, body: { product_id: card.productId, quantity, display_currency: viewerCurrency() } }
   ));
   $("chat-form")?.addEventListener("submit", (event) => {
     event.preventDefault();
