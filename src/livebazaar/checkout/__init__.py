@@ -45,6 +45,7 @@ from livebazaar.checkout.queries import (
     order_out,
 )
 from livebazaar.checkout.schemas import DropOut, OrderOut
+from livebazaar.checkout.shelf_limits import get_shelf_allowance
 from livebazaar.checkout.tasks import end_due_drops, sweep_expired_holds
 
 __all__ = [
@@ -79,6 +80,7 @@ __all__ = [
     "end_due_drops",
     "get_drop",
     "get_drop_out",
+    "get_shelf_allowance",
     "get_show_sales",
     "get_visible_order",
     "list_buyer_orders",
