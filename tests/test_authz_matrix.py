@@ -100,7 +100,7 @@ ROWS: list[Row] = [
     # catalog: shops and producers
     Row("POST", "/api/v1/shops", {"name": "Mine", "country": "RW", "currency": "RWF"},
         allowed=SIGNED_IN, ok=201),
-    Row("PATCH", "/api/v1/shops/{shop_id}", {"description": "Edited"},
+    Row("PATCH", "/api/v1/shops/{shop_id}", {"description": "Edited", "shelf_per_buyer_limit": 3},
         probe="/api/v1/shops/{shop_id}"),
     Row("POST", "/api/v1/shops/{shop_id}/producers", {"name": "Farmer"}, ok=201,
         probe="/api/v1/shops/{shop_id}/producers"),
@@ -178,6 +178,8 @@ ROWS: list[Row] = [
     Row("POST", DROP + "/claims", {"quantity": 1}, allowed=SIGNED_IN, ok=201, probe=DROP),
     Row("POST", SHOW + "/purchases", {"product_id": "{product_id}"}, allowed=SIGNED_IN, ok=201,
         probe="/api/v1/products/{product_id}"),
+    # what each buyer may still take from the shelf is theirs to read
+    Row("GET", "/api/v1/products/{product_id}/allowance", allowed=SIGNED_IN),
     # checkout and payments: the buyer's orders (the shop's owners and hosts may look)
     Row("GET", ORDER, allowed=ORDER_VIEWERS, denied=ORDER_HIDDEN),
     Row("POST", ORDER + "/pay", {"card_number": CARD_APPROVE, "ship_to": SHIP_TO},

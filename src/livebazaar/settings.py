@@ -139,6 +139,11 @@ class Settings(BaseSettings):
     sweeper_interval_s: float = Field(default=1.0, gt=0)
     default_hold_s: int = Field(default=300, ge=10)
     claim_rate_per_10s: int = Field(default=20, ge=1)
+    # Holds one buyer may have open at once (unpaid, unexpired; of any shop, drop claims
+    # included): past them a purchase from the shelf is refused with 429 until one is paid or
+    # ends, so no one piles up free holds (checkout/shelf_limits.py, ADR 0017). Each shop
+    # limits the units of one product per buyer itself (10 unless it says otherwise).
+    max_open_holds_per_buyer: int = Field(default=5, ge=1, le=1000)
 
     # Rate limits (claims, chat, reactions): a redis://HOST:PORT/DB URL counts them in Redis,
     # shared by every node (their clocks NTP-synced), under keys `<broker_prefix>:ratelimit:...`.

@@ -26,8 +26,11 @@ async def test_creating_a_shop_makes_the_creator_owner_and_host(
     # Then it exists as given, and she holds both roles in it
     assert r.status_code == 201, r.text
     shop = r.json()
-    assert set(shop) == {"id", "name", "country", "currency", "description", "created_at"}
+    assert set(shop) == {
+        "id", "name", "country", "currency", "description", "shelf_per_buyer_limit", "created_at"
+    }  # fmt: skip
     assert (shop["name"], shop["country"], shop["currency"]) == ("Xinchangle Pearls", "CN", "CNY")
+    assert shop["shelf_per_buyer_limit"] == 10  # the default (checkout/shelf_limits.py)
     assert shop["description"] == "Twenty farmers, one room."
     members = await client.get(f"/api/v1/shops/{shop['id']}/members", headers=ana.headers)
     assert members.status_code == 200
@@ -134,6 +137,33 @@ async def test_owner_and_host_may_patch_the_shop_others_may_not(
     shop = (await client.get(f"/api/v1/shops/{shop_id}")).json()
     assert (shop["name"], shop["country"], shop["description"]) == ("New name", "HK", "Pearls")
     assert shop["currency"] == "CNY"
+
+
+async def test_the_shelf_limit_per_buyer_is_set_within_bounds(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    # Given a shop, on the default limit
+    owner = await api.account()
+    shop_id = await make_shop(api.container, owner)
+    url = f"/api/v1/shops/{shop_id}"
+    # When its owner sets bad limits, each is refused with the field named, changing nothing
+    for bad in [0, -1, 10_001, 2.5, "ten", "", [5]]:
+        r = await client.patch(url, json={"shelf_per_buyer_limit": bad}, headers=owner.headers)
+        body = assert_problem(r, 422, "validation_failed")
+        assert {e["loc"][-1] for e in body["errors"]} == {"shelf_per_buyer_limit"}, bad
+    assert (await client.get(url)).json()["shelf_per_buyer_limit"] == 10
+    # and good ones apply (null changes nothing, as for every field)
+    for good, now in [(1, 1), (10_000, 10_000), (None, 10_000), (25, 25)]:
+        r = await client.patch(url, json={"shelf_per_buyer_limit": good}, headers=owner.headers)
+        assert r.status_code == 200, r.text
+        assert r.json()["shelf_per_buyer_limit"] == now
+    # A new shop may start with its own
+    r = await client.post(
+        "/api/v1/shops", headers=owner.headers,
+        json={"name": "Huye", "country": "RW", "currency": "RWF", "shelf_per_buyer_limit": 3},
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    assert r.json()["shelf_per_buyer_limit"] == 3
 
 
 async def test_currency_cannot_be_patched(client: httpx.AsyncClient, api: Api) -> None:

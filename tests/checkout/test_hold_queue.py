@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
 from livebazaar.bootstrap import Container
-from livebazaar.checkout.errors import PerBuyerLimitExceeded, SoldOut
+from livebazaar.checkout.errors import (
+    PerBuyerLimitExceeded,
+    ShelfLimitExceeded,
+    SoldOut,
+    TooManyOpenHolds,
+)
 from livebazaar.checkout.hold_queue import decide
 from livebazaar.checkout.models import Order
 from livebazaar.checkout.reservations import HoldRequest
 from livebazaar.checkout.schemas import ReservationOut
+from livebazaar.checkout.shelf_limits import BuyerBook
 from livebazaar.kernel.clock import ManualClock
 from livebazaar.kernel.errors import Unavailable
 from livebazaar.kernel.money import MAX_AMOUNT_MINOR, MAX_PRICE_MINOR, Money
@@ -52,8 +59,33 @@ def test_decide_serves_in_order_within_stock_and_limits() -> None:
 def test_decide_counts_units_already_held_before_the_batch() -> None:
     outcomes = decide([_request("ana", 1)], available=10, held={"ana": 2}, now=NOW)
     assert isinstance(outcomes[0], PerBuyerLimitExceeded)
-    shelf = decide([_request("ana", 7, limit=None)], available=10, held={}, now=NOW)
-    assert isinstance(shelf[0], ReservationOut)  # a shelf purchase has no per-buyer limit
+    shelf = decide([_request("ana", 7, limit=None)], available=10, held={"ana": 2}, now=NOW)
+    assert isinstance(shelf[0], ReservationOut)  # a drop's counts are not the shelf's
+
+
+def test_decide_counts_shelf_purchases_in_the_buyers_book() -> None:
+    """Shelf purchases count against the book of what each buyer holds from shelves: units
+    per product within the shop's limit, holds open within the deployment's cap."""
+    book = BuyerBook(NOW)
+    book.units["ana", "pr"] = 8
+    book.add_open_hold("ana", NOW + timedelta(seconds=45))
+
+    def shelf(buyer: str, quantity: int, product: str = "pr") -> HoldRequest:
+        request = replace(_request(buyer, quantity, None), product_id=product)
+        return replace(request, per_buyer_limit=10, max_open_holds=2)
+
+    requests = [shelf("ana", 3), shelf("ana", 2), shelf("bo", 4), shelf("ana", 1, "other")]
+    outcomes = decide(requests, available=100, held={}, now=NOW, live_shows={"s"}, book=book)
+
+    assert [type(o) for o in outcomes] == [
+        ShelfLimitExceeded, ReservationOut, ReservationOut, TooManyOpenHolds
+    ]  # fmt: skip
+    limit, _, _, cap = outcomes
+    assert isinstance(limit, ShelfLimitExceeded)
+    assert limit.may_take == 2
+    assert isinstance(cap, TooManyOpenHolds)
+    assert cap.retry_after_s == 45  # the first of her holds to end (the new one: 60 s)
+    assert (book.units["ana", "pr"], book.open_holds["ana"], book.open_holds["bo"]) == (10, 2, 1)
 
 
 async def test_a_burst_lands_in_few_batches_and_matches_the_rows(

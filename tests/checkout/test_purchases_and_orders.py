@@ -20,6 +20,15 @@ async def buy(
     return await client.post(f"/api/v1/shows/{show_id}/purchases", json=body, headers=buyer.headers)
 
 
+async def raise_shelf_limit(client: httpx.AsyncClient, stage: Stage) -> None:
+    """The shop lets one buyer take its whole shelf (test_shelf_limits.py tests the limit)."""
+    r = await client.patch(
+        f"/api/v1/shops/{stage.shop_id}", json={"shelf_per_buyer_limit": 10_000},
+        headers=stage.owner.headers,
+    )  # fmt: skip
+    assert r.status_code == 200, r.text
+
+
 async def test_a_purchase_holds_shelf_units_at_list_price(
     client: httpx.AsyncClient, container: Container, clock: ManualClock, stage: Stage
 ) -> None:
@@ -38,6 +47,7 @@ async def test_a_purchase_holds_shelf_units_at_list_price(
     assert order["unit_price"]["amount_minor"] == stage.product.price_minor
     hold_s = container.settings.default_hold_s
     clock.advance(hold_s)
+    await raise_shelf_limit(client, stage)
     again = await buy(client, buyer, stage.show_id, product_id=stage.product.id, quantity=100)
     assert again.status_code == 201, again.text  # the due hold went back first
 
@@ -52,6 +62,7 @@ async def test_purchase_refusals(
     assert_problem(r, 422, "product_not_in_lineup")
     r = await buy(client, buyer, stage.show_id, product_id=pid, variant_id=other.variant_id)
     assert_problem(r, 404, "variant_not_found")
+    await raise_shelf_limit(client, stage)
     assert_problem(
         await buy(client, buyer, stage.show_id, product_id=pid, quantity=101), 409, "sold_out"
     )

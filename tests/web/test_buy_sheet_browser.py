@@ -21,6 +21,7 @@ from livebazaar.checkout import Order
 from livebazaar.inventory.models import PoolKind, StockPool
 from livebazaar.payments.models import Payment
 from tests.checkout.stage import Stage, claim, make_show, start_drop
+from tests.checkout.test_shelf_limits import buy
 from tests.factories import make_product, make_shop
 from tests.support import Account, Api
 from tests.web.browser import (
@@ -302,3 +303,54 @@ async def test_refusals_look_like_refusals_and_say_how_many_more_the_buyer_may_t
     await _browse(base, buyer, f"/shows/{stage.show_id}", steps)
     orders = await _orders(container)
     assert sorted((o.quantity, o.status.value) for o in orders) == [(2, "paid"), (3, "reserved")]
+
+
+async def test_the_purchase_sheet_stops_at_what_the_buyer_may_take_and_says_why(
+    served: tuple[str, Container],
+) -> None:
+    # Given a shop on the default limit (10 of each product per buyer) and a buyer holding 7
+    base, container = served
+    async with httpx.AsyncClient(base_url=base) as client:
+        api = Api(client, container)
+        stage, _ = await _earrings_show(api)
+        buyer = await api.account("Aline")
+        assert (await buy(client, buyer, stage.show_id, stage.product.id, 7)).status_code == 201
+
+    async def steps(page: Any) -> None:
+        form = page.locator("#pinned-buy")
+        quantity, hint = form.locator("[name=quantity]"), form.locator("[data-allowance]")
+        refusal = form.locator(".refusal")
+        # The sheet says how many more, and its quantity stops there
+        await hint.filter(has_text="You may take 3 more.").wait_for(timeout=WAIT_MS)
+        assert await quantity.get_attribute("max") == "3"
+        assert await quantity.get_attribute("aria-describedby") == "buy-allowance"
+        await _new_address(form, "RW")
+        await quantity.fill("5")
+        await form.locator("button[type=submit]").click()
+        assert await quantity.evaluate("input => input.validity.rangeOverflow")  # the browser asks
+        await _shoot(page, "allowance", "#pinned-buy [name=quantity]")
+        # Taken meanwhile elsewhere: the server's refusal says how many are left, and caps it
+        async with httpx.AsyncClient(base_url=base) as client:
+            assert (await buy(client, buyer, stage.show_id, stage.product.id, 2)).status_code == 201
+        await quantity.fill("3")
+        await form.locator("button[type=submit]").click()
+        await refusal.filter(has_text="you may take 1 more").wait_for(timeout=WAIT_MS)
+        assert (await quantity.get_attribute("max"), await quantity.input_value()) == ("1", "1")
+        await hint.filter(has_text="You may take 1 more.").wait_for(timeout=WAIT_MS)
+        # Holding as many unpaid reservations as one buyer may: refused, saying until when
+        async with httpx.AsyncClient(base_url=base) as client:
+            drop = await start_drop(client, stage, quantity=30, per_buyer_limit=5)
+            for _ in range(3):
+                assert (await claim(client, buyer, drop["id"])).status_code == 201
+        await form.locator("button[type=submit]").click()
+        await refusal.filter(has_text="too many unpaid reservations").wait_for(timeout=WAIT_MS)
+        assert "try again at" in (await refusal.text_content() or "")
+        await hint.filter(has_text="pay for one first").wait_for(timeout=WAIT_MS)
+        await _shoot(page, "too-many-holds", "#pinned-buy .refusal")
+        # and in French, the sheet says so before anyone taps
+        await page.context.add_cookies([{"name": "lb_lang", "value": "fr", "url": base}])
+        await page.reload()
+        await hint.filter(has_text="réservations non payées").wait_for(timeout=WAIT_MS)
+
+    await _browse(base, buyer, f"/shows/{stage.show_id}", steps)
+    assert sorted(o.quantity for o in await _orders(container)) == [1, 1, 1, 2, 7]

@@ -400,10 +400,11 @@ async def test_edit_forms_come_pre_filled_in_place_of_the_item(
     assert f">{html.escape(XSS)}</textarea>" in r.text
     assert XSS not in r.text
     assert 'value="Maraba"' in r.text
-    # And the shop's form its name and country
+    # And the shop's form its name, country and limit per buyer
     r = await client.get(f"{base}/details/edit", headers=htmx)
     assert 'value="Xinchangle Pearl Cooperative"' in r.text
     assert 'value="CN"' in r.text
+    assert 'name="shelf_per_buyer_limit" value="10"' in r.text
     # Cancel brings the item back, the focus on its Edit link
     r = await client.get(f"{base}/products/{stage.product.id}", headers=htmx)
     assert r.text.lstrip().startswith(f'<li class="product" id="product-{stage.product.id}">')
@@ -469,16 +470,19 @@ async def test_saved_edits_persist_and_show_through_the_api(
     producers = {p["id"]: p for p in (await _catalog(client, stage.shop_id))["producers"]}
     assert {k: producers[farmer_1][k] for k in story} == story
     # When they rename the shop and move it
-    shop = {"name": "Zhuji Pearl Farmers", "country": "cn", "description": "Since 1985."}
+    shop = {"name": "Zhuji Pearl Farmers", "country": "cn", "description": "Since 1985.",
+            "shelf_per_buyer_limit": " 4 "}  # fmt: skip
     r = await client.post(f"{base}/details", data=shop, headers=headers)
-    # Then the page's heading changes too (out of band)
+    # Then the page's heading changes too (out of band), and the shop says its new limit
     assert r.status_code == 200, r.text
     assert "Shop saved: Zhuji Pearl Farmers." in r.text
     assert '<div class="shop-head" id="shop-head" hx-swap-oob="true">' in r.text
+    assert "<dd>4 units of each product</dd>" in r.text
     saved = (await _catalog(client, stage.shop_id))["shop"]
     assert (saved["name"], saved["country"], saved["description"]) == (
         "Zhuji Pearl Farmers", "CN", "Since 1985.",
     )  # fmt: skip
+    assert saved["shelf_per_buyer_limit"] == 4
     assert saved["currency"] == "CNY"
     # And emptying every share removes the split
     r = await client.post(f"{base}/products/{stage.product.id}",
@@ -556,6 +560,10 @@ async def test_the_edit_form_changes_each_variants_price(
         ("producer", {"village": "v" * 121}, "Check the form"),
         ("shop", {"country": "ZZ"}, "Type the country as two letters"),
         ("shop", {"name": ""}, "Fill in the required fields."),
+        ("shop", {"shelf_per_buyer_limit": "0"}, "Type a whole number of units from 1 to 10000."),
+        ("shop", {"shelf_per_buyer_limit": "ten"}, "Type a whole number of units from 1 to"),
+        ("shop", {"shelf_per_buyer_limit": "10001"}, "Type a whole number of units from 1 to"),
+        ("shop", {"shelf_per_buyer_limit": "2.5"}, "Type a whole number of units from 1 to"),
     ],
 )
 async def test_a_refused_edit_comes_back_with_its_error_and_changes_nothing(

@@ -18,7 +18,16 @@ from livebazaar.catalog.errors import (
     ShopNotFound,
     VariantNotFound,
 )
-from livebazaar.catalog.models import Producer, Product, ProductImage, RevenueShare, Shop, Variant
+from livebazaar.catalog.models import (
+    DEFAULT_SHELF_LIMIT,
+    MAX_SHELF_LIMIT,
+    Producer,
+    Product,
+    ProductImage,
+    RevenueShare,
+    Shop,
+    Variant,
+)
 from livebazaar.catalog.queries import (
     EDITOR_ROLES,
     ProductSummary,
@@ -38,7 +47,9 @@ from livebazaar.catalog.queries import (
 )
 
 __all__ = [
+    "DEFAULT_SHELF_LIMIT",
     "EDITOR_ROLES",
+    "MAX_SHELF_LIMIT",
     "Producer",
     "ProducerNotFound",
     "Product",

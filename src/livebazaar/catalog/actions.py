@@ -63,6 +63,7 @@ async def do_create_shop(db: Database, clock: Clock, actor: Actor, data: ShopIn)
             country=data.country,
             currency=data.currency,
             description=data.description.strip(),
+            shelf_per_buyer_limit=data.shelf_per_buyer_limit,
             created_at=clock.now(),
         )
         uow.session.add(shop)
@@ -82,6 +83,8 @@ async def do_update_shop(db: Database, actor: Actor, shop_id: str, patch: ShopPa
             shop.country = patch.country
         if patch.description is not None:
             shop.description = patch.description.strip()
+        if patch.shelf_per_buyer_limit is not None:
+            shop.shelf_per_buyer_limit = patch.shelf_per_buyer_limit
         await uow.commit()
     return shop
 

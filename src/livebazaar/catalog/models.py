@@ -18,6 +18,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from livebazaar.kernel.db import Base
 from livebazaar.kernel.ids import new_id
 
+# The most units of one product one buyer may have from a shop's shelf (held, or paid in the
+# last 24 hours: checkout/shelf_limits.py, ADR 0017) unless the shop sets another; a drop has
+# its own limit.
+DEFAULT_SHELF_LIMIT = 10
+MAX_SHELF_LIMIT = 10_000  # as many as one purchase may ask for
+
 
 class Shop(Base):
     """A seller: a cooperative (20 pearl farmers selling from one room) or a business."""
@@ -29,6 +35,9 @@ class Shop(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2
     currency: Mapped[str] = mapped_column(String(3))  # ISO 4217
+    shelf_per_buyer_limit: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_SHELF_LIMIT, server_default=str(DEFAULT_SHELF_LIMIT)
+    )
     created_at: Mapped[datetime]
 
 

@@ -7,7 +7,13 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from livebazaar.catalog.models import Producer, ProductImage, Shop
+from livebazaar.catalog.models import (
+    DEFAULT_SHELF_LIMIT,
+    MAX_SHELF_LIMIT,
+    Producer,
+    ProductImage,
+    Shop,
+)
 from livebazaar.catalog.queries import ProductView, ShareView, VariantView
 from livebazaar.kernel.money import (
     MAX_PRICE_MINOR,
@@ -24,6 +30,8 @@ Title = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S"), Clean
 Line = Annotated[str, Field(max_length=120), Clean]
 LongText = Annotated[str, Field(max_length=10_000), Clean]
 Quantity = Annotated[int, Field(ge=0, le=1_000_000_000)]
+# Units of one product one buyer may have from the shop's shelf (checkout/shelf_limits.py).
+ShelfLimit = Annotated[int, Field(ge=1, le=MAX_SHELF_LIMIT)]
 ImageUrl = Annotated[
     str,
     Field(
@@ -44,12 +52,14 @@ class ShopIn(_In):
     country: CountryCode
     currency: CurrencyCode
     description: LongText = ""
+    shelf_per_buyer_limit: ShelfLimit = DEFAULT_SHELF_LIMIT
 
 
 class ShopPatch(_In):
     name: Name | None = None
     country: CountryCode | None = None
     description: LongText | None = None
+    shelf_per_buyer_limit: ShelfLimit | None = None
 
 
 class ShopOut(BaseModel):
@@ -58,6 +68,9 @@ class ShopOut(BaseModel):
     country: str
     currency: str
     description: str
+    # The most units of one product one buyer may have from the shelf: held, or paid in the
+    # last 24 hours (a drop has its own limit).
+    shelf_per_buyer_limit: int
     created_at: datetime
 
     @classmethod
@@ -68,6 +81,7 @@ class ShopOut(BaseModel):
             country=shop.country,
             currency=shop.currency,
             description=shop.description,
+            shelf_per_buyer_limit=shop.shelf_per_buyer_limit,
             created_at=shop.created_at,
         )
 

@@ -54,6 +54,7 @@ from livebazaar.checkout.queries import (
     orders_due_for_release,
 )
 from livebazaar.checkout.schemas import DropOut, FulfillmentOut, OrderOut, ShipIn
+from livebazaar.checkout.shelf_limits import get_shelf_allowance
 from livebazaar.checkout.tasks import end_due_drops, sweep_expired_holds
 
 __all__ = [
@@ -98,6 +99,7 @@ __all__ = [
     "end_due_drops",
     "get_drop",
     "get_drop_out",
+    "get_shelf_allowance",
     "get_show_sales",
     "get_visible_order",
     "list_buyer_orders",

@@ -144,11 +144,12 @@ async def do_claim(
 
 async def do_purchase(
     holds: HoldQueue, db: Database, clock: Clock, limiter: RateLimiter, actor: Actor,
-    show_id: str, data: PurchaseIn, *, hold_s: int, idempotency_key: str | None = None,
-    rates: fx.RateCache | None = None,
+    show_id: str, data: PurchaseIn, *, hold_s: int, max_open_holds: int,
+    idempotency_key: str | None = None, rates: fx.RateCache | None = None,
 ) -> ReservationOut:  # fmt: skip
     """Buy a lineup product at list price during a live show, or from its replay after it
-    ended, while stock remains: a hold on the shelf, through the same queue as drop claims."""
+    ended, while stock remains: a hold on the shelf, through the same queue as drop claims,
+    within the shop's limit per buyer and the buyer's open holds (shelf_limits.py)."""
     await limiter.hit(actor.user_id, clock.now())
     async with db.read() as session:
         show = await live.get_show(session, show_id)
@@ -156,6 +157,7 @@ async def do_purchase(
             raise live.ShowNotLive()
         variant = await get_lineup_variant(session, show, data.product_id, data.variant_id)
         shelf = await inventory.get_shelf(session, variant.id)
+        shop = await catalog.get_shop(session, show.shop_id)
     if shelf is None:
         raise SoldOut()
     price = Money(variant.price_minor, variant.currency)
@@ -165,7 +167,8 @@ async def do_purchase(
         buyer_id=actor.user_id, pool_id=shelf.id, quantity=data.quantity,
         unit_price=Money(variant.price_minor, variant.currency), hold_s=hold_s,
         show_id=show_id, shop_id=show.shop_id, product_id=variant.product_id,
-        variant_id=variant.id,
+        variant_id=variant.id, per_buyer_limit=shop.shelf_per_buyer_limit,
+        max_open_holds=max_open_holds,
         idempotency=IdempotencyKey.of(
             idempotency_key, f"purchase:{show_id}",
             data.model_dump(mode="json", exclude={"display_currency"}),

@@ -1,6 +1,8 @@
 """Checkout refusals, each with a stable code."""
 
-from livebazaar.kernel.errors import Conflict, Invalid, NotFound
+from typing import ClassVar
+
+from livebazaar.kernel.errors import Conflict, Invalid, NotFound, RateLimited
 from livebazaar.kernel.text import N_
 
 
@@ -55,11 +57,37 @@ class PerBuyerLimitExceeded(Invalid):
 
     code = "per_buyer_limit_exceeded"
     title = N_("That would take you past this drop's per-buyer limit")
+    of_what: ClassVar[str] = "this drop"
 
     def __init__(self, may_take: int) -> None:
         may_take = max(0, may_take)
-        super().__init__(f"You may take {may_take} more of this drop.", may_take=may_take)
+        super().__init__(f"You may take {may_take} more of {self.of_what}.", may_take=may_take)
         self.may_take = may_take
+
+
+class ShelfLimitExceeded(PerBuyerLimitExceeded):
+    """The same refusal for a purchase from the shelf, past the shop's limit per buyer on one
+    product (units held, or paid in the last 24 hours): the same code, so a client handles
+    both alike, and `may_take`."""
+
+    title = N_("That would take you past the shop's limit per buyer for this product")
+    of_what = "this product"
+
+
+class TooManyOpenHolds(RateLimited):
+    """A buyer holding as many unpaid reservations as a deployment allows at once asks for
+    another: 429, with Retry-After saying when the first of them ends (paying one frees a
+    place at once)."""
+
+    code = "too_many_open_holds"
+    title = N_("You hold too many unpaid reservations: pay for one, or wait until one ends")
+
+    def __init__(self, open_holds: int, retry_after_s: float) -> None:
+        super().__init__(
+            f"You hold {open_holds} unpaid reservations, as many as one buyer may.",
+            retry_after_s=retry_after_s,
+        )
+        self.extra["open_holds"] = open_holds
 
 
 class ReservationExpired(Conflict):

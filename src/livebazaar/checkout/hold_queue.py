@@ -33,6 +33,7 @@ from livebazaar.checkout.models import Drop, DropBuyer
 from livebazaar.checkout.queries import drop_has_ended
 from livebazaar.checkout.reservations import HoldRequest, Outcome, reservation, write_holds
 from livebazaar.checkout.schemas import ReservationOut
+from livebazaar.checkout.shelf_limits import BuyerBook, lock_and_read_book
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
 from livebazaar.kernel.errors import DomainError, Unavailable
@@ -133,11 +134,14 @@ async def admit(
     """Decide and write a batch of holds inside `uow`; one outcome per request, in order."""
     outcomes: list[Outcome | None] = [None] * len(requests)
     fresh, copies = await _replay_idempotent(uow, requests, outcomes)
+    # Buyers' locks before any pool's, in every unit that takes both: no deadlocks.
+    book = await lock_and_read_book(uow, clock.now(), [requests[i] for i in fresh])
     by_pool: dict[str, list[int]] = defaultdict(list)
     for i in fresh:
         by_pool[requests[i].pool_id].append(i)
     for pool_id, indexes in sorted(by_pool.items()):  # one lock order: no deadlocks
-        decided = await _admit_pool(uow, broker, clock, pool_id, [requests[i] for i in indexes])
+        chosen = [requests[i] for i in indexes]
+        decided = await _admit_pool(uow, broker, clock, pool_id, chosen, book)
         for i, outcome in zip(indexes, decided, strict=True):
             outcomes[i] = outcome
     for i, first in copies:  # the same key twice in one batch: the second gets the first's answer
@@ -188,8 +192,9 @@ async def _replay_idempotent(
 
 
 async def _admit_pool(
-    uow: UnitOfWork, broker: Broker, clock: Clock, pool_id: str, requests: list[HoldRequest]
-) -> list[Outcome]:
+    uow: UnitOfWork, broker: Broker, clock: Clock, pool_id: str, requests: list[HoldRequest],
+    book: BuyerBook | None,
+) -> list[Outcome]:  # fmt: skip
     """Lock the pool, decide each request in order against its counts, write the admitted."""
     now = clock.now()
     expired = await expire_due_holds(uow, broker, clock, pool_id=pool_id, emit_events=False)
@@ -200,7 +205,7 @@ async def _admit_pool(
         return [DropEnded() for _ in requests]
     held = await _units_held(uow, drop_id, {r.buyer_id for r in requests}) if drop_id else {}
     shows = None if drop else await _selling_shows(uow, {r.show_id for r in requests})
-    outcomes = decide(requests, pool.quantity - pool.reserved - pool.sold, held, now, shows)
+    outcomes = decide(requests, pool.quantity - pool.reserved - pool.sold, held, now, shows, book)
     admitted = [
         (r, o) for r, o in zip(requests, outcomes, strict=True) if isinstance(o, ReservationOut)
     ]
@@ -225,25 +230,42 @@ async def _selling_shows(uow: UnitOfWork, show_ids: set[str]) -> set[str]:
 
 def decide(
     requests: list[HoldRequest], available: int, held: dict[str, int], now: datetime,
-    live_shows: set[str] | None = None,
+    live_shows: set[str] | None = None, book: BuyerBook | None = None,
 ) -> list[Outcome]:  # fmt: skip
-    """First come, first served against the locked counts: the per-buyer limit, then stock.
-    `live_shows`, for shelf purchases: a purchase in a show that does not sell is refused."""
+    """First come, first served against the locked counts: the per-buyer limits, then stock.
+    A drop's claims count against `held` (each buyer's units in the drop); shelf purchases
+    against `book` (shelf_limits.py), and `live_shows`: one in a show that does not sell is
+    refused."""
     held = dict(held)
     outcomes: list[Outcome] = []
     for r in requests:
-        units = held.get(r.buyer_id, 0) + r.quantity
-        if live_shows is not None and r.show_id not in live_shows:
-            outcomes.append(live.ShowNotLive())
-        elif r.per_buyer_limit is not None and units > r.per_buyer_limit:
-            outcomes.append(PerBuyerLimitExceeded(r.per_buyer_limit - held.get(r.buyer_id, 0)))
-        elif r.quantity > available:
-            outcomes.append(SoldOut())
-        else:
-            available -= r.quantity
-            held[r.buyer_id] = units
-            outcomes.append(reservation(r, now))
+        refusal = _refusal(r, held, live_shows, book)
+        if refusal is None and r.quantity > available:
+            refusal = SoldOut()
+        if refusal is not None:
+            outcomes.append(refusal)
+            continue
+        available -= r.quantity
+        out = reservation(r, now)
+        if r.drop_id is not None:
+            held[r.buyer_id] = held.get(r.buyer_id, 0) + r.quantity
+        elif book is not None:
+            book.take(r, out.expires_at)
+        outcomes.append(out)
     return outcomes
+
+
+def _refusal(
+    r: HoldRequest, held: dict[str, int], live_shows: set[str] | None, book: BuyerBook | None
+) -> DomainError | None:
+    if r.drop_id is not None:
+        units = held.get(r.buyer_id, 0)
+        if r.per_buyer_limit is not None and units + r.quantity > r.per_buyer_limit:
+            return PerBuyerLimitExceeded(r.per_buyer_limit - units)
+        return None
+    if live_shows is not None and r.show_id not in live_shows:
+        return live.ShowNotLive()
+    return book.refusal(r) if book is not None else None
 
 
 async def _units_held(uow: UnitOfWork, drop_id: str, buyers: set[str]) -> dict[str, int]:

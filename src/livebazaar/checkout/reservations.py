@@ -47,7 +47,10 @@ class HoldRequest:
     product_id: str
     variant_id: str
     drop_id: str | None = None  # set for a drop: its end and per-buyer limit apply
+    # A drop's limit on the units one buyer holds; for a shelf purchase, the shop's on one
+    # product, and how many holds one buyer may have open at once (shelf_limits.py).
     per_buyer_limit: int | None = None
+    max_open_holds: int | None = None
     idempotency: IdempotencyKey | None = None
     # Set when the hold was admitted before it is written (the Redis HotStock): its order id
     # and the moment of admission, from which its expiry counts.

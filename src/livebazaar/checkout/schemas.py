@@ -89,6 +89,15 @@ class DisplayOut(BaseModel):
         )  # fmt: skip
 
 
+class ShelfAllowanceOut(BaseModel):
+    """What the caller may still take of a product from its shop's shelf (ADR 0017)."""
+
+    per_buyer_limit: int  # the shop's: units held, or paid in the last 24 hours
+    may_take: int  # that limit less what the caller holds and paid for
+    open_holds: int  # the caller's unpaid, unexpired reservations, of any shop
+    max_open_holds: int  # past which a purchase is refused until one is paid or ends
+
+
 class ReservationOut(BaseModel):
     """A claim's or a purchase's answer: the reserved order (the hold) and until when."""
 

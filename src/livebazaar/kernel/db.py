@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from types import TracebackType
@@ -33,6 +33,11 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
+# Advisory locks on several names, each key once, in key order (UnitOfWork.lock_names).
+_LOCK_NAMES = text(
+    "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(n, 0) AS k"
+    " FROM unnest(CAST(:names AS text[])) AS n) AS keys ORDER BY k"
+)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -144,6 +149,13 @@ class UnitOfWork:
             await self.session.execute(
                 text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name}
             )
+
+    async def lock_names(self, names: Collection[str]) -> None:
+        """`lock_name` for several names in one statement. PostgreSQL takes them in the order
+        of their lock keys (it evaluates a volatile select list after ORDER BY), so two units
+        locking sets that overlap wait for each other instead of deadlocking."""
+        if names and not self._db.is_sqlite:
+            await self.session.execute(_LOCK_NAMES, {"names": sorted(set(names))})
 
     def note(self, topic: str, item: object) -> None:
         """Tell `topic`'s listeners (Database.listen) of `item` once this unit commits."""

@@ -51,6 +51,10 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Addresses in this country need a postal code."),
     N_("That is past the limit per buyer: you may take {count} more."),
     N_("You already hold as many as one buyer may take."),
+    N_("You may take {count} more."),
+    N_("Up to {count} per buyer."),
+    N_("You hold too many unpaid reservations: pay for one first."),
+    N_("You hold too many unpaid reservations: pay for one, or try again at {time}."),
     N_("{num} left"),
     # static/home.js: "Remind me"
     N_("The reminder did not change: {reason}"),

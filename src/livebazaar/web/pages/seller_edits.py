@@ -165,8 +165,10 @@ async def save_shop(
     shop_id: ShopId, request: Request, c: ContainerDep, actor: PageActorDep
 ) -> Response:
     async def act(actor: Actor, form: FormData, _: Gettext) -> str:
+        limit = field.shelf_limit(form, "shelf_per_buyer_limit", _)
         body = {"name": field.text(form, "name"), "description": field.text(form, "description"),
-                "country": field.country(form, "country", _) or ""}  # fmt: skip
+                "country": field.country(form, "country", _) or "",
+                "shelf_per_buyer_limit": limit}  # fmt: skip
         shop = await do_update_shop(c.db, actor, shop_id, ShopPatch.model_validate(body))
         return _("Shop saved: {name}.").format(name=shop.name)
 

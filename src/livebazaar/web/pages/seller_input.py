@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from livebazaar.catalog import Variant
+from livebazaar.catalog import MAX_SHELF_LIMIT, Variant
 from livebazaar.checkout.schemas import ShipIn
 from livebazaar.kernel.money import (
     CURRENCY_EXPONENTS,
@@ -49,6 +49,18 @@ def units(form: FormData, name: str, _: Gettext) -> int:
     value = text(form, name)
     if not value.isdecimal() or not value.isascii() or len(value) > 12:
         raise Refused(_("Type a whole number of units, 0 or more"), name)
+    return int(value)
+
+
+def shelf_limit(form: FormData, name: str, _: Gettext) -> int | None:
+    """Units of one product one buyer may take from the shelf: a whole number from 1 to
+    MAX_SHELF_LIMIT; None when the form has no such field (it changes nothing then)."""
+    if name not in form:
+        return None
+    value = text(form, name)
+    if not value.isdecimal() or not value.isascii() or not 1 <= int(value) <= MAX_SHELF_LIMIT:
+        message = _("Type a whole number of units from 1 to {most}.")
+        raise Refused(message.format(most=MAX_SHELF_LIMIT), name)
     return int(value)
 
 

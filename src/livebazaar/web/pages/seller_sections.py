@@ -26,6 +26,7 @@ from starlette.datastructures import FormData
 from livebazaar.accounts import Actor, Role, list_roles
 from livebazaar.catalog import (
     EDITOR_ROLES,
+    MAX_SHELF_LIMIT,
     Shop,
     ShopNotFound,
     get_product_summaries,
@@ -136,6 +137,7 @@ async def _context(
         "shop": shop,
         "roles": sorted(roles),
         "exponent": CURRENCY_EXPONENTS[shop.currency],
+        "max_shelf_limit": MAX_SHELF_LIMIT,
         "major_units": _major_units,
         "can_edit": _may(actor, roles, EDITOR_ROLES),
         "can_host": _may(actor, roles, HOSTING_ROLES),

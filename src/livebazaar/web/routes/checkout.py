@@ -27,6 +27,7 @@ from livebazaar.checkout import (
     end_due_drops,
     get_drop,
     get_drop_out,
+    get_shelf_allowance,
     get_visible_order,
     list_buyer_orders,
     list_shop_orders,
@@ -34,7 +35,13 @@ from livebazaar.checkout import (
     order_out,
     sweep_expired_holds,
 )
-from livebazaar.checkout.schemas import ClaimIn, DropIn, PurchaseIn, ReservationOut
+from livebazaar.checkout.schemas import (
+    ClaimIn,
+    DropIn,
+    PurchaseIn,
+    ReservationOut,
+    ShelfAllowanceOut,
+)
 from livebazaar.kernel.money import Money, MoneyOut
 from livebazaar.kernel.ratelimit import RateLimiter
 from livebazaar.web.csv_cells import safe_cell, writer
@@ -113,14 +120,31 @@ async def purchase(
     show_id: PathId, body: PurchaseIn, actor: ActorDep, c: ContainerDep, limiter: LimiterDep,
     request: Request, idempotency_key: IdempotencyKeyHeader = None,
 ) -> ReservationOut:  # fmt: skip
-    """Buy a lineup product at list price: a hold until `expires_at`. `display_currency`
-    (else the page's `lb_ccy` cookie): the order keeps its total in it, as the buyer saw it."""
+    """Buy a lineup product at list price: a hold on the shelf until `expires_at`. Refused
+    past the shop's limit per buyer on the product (422 per_buyer_limit_exceeded, with
+    `may_take`) or with too many holds open (429 too_many_open_holds, Retry-After).
+    `display_currency` (else the page's `lb_ccy` cookie): the order keeps its total in it, as
+    the buyer saw it."""
     if body.display_currency is None:
         body = body.model_copy(update={"display_currency": cookie_currency(request)})
     return await do_purchase(
         c.holds, c.db, c.clock, limiter, actor, show_id, body,
-        hold_s=c.settings.default_hold_s, idempotency_key=idempotency_key, rates=c.rates,
+        hold_s=c.settings.default_hold_s, max_open_holds=c.settings.max_open_holds_per_buyer,
+        idempotency_key=idempotency_key, rates=c.rates,
     )  # fmt: skip
+
+
+@router.get("/products/{product_id}/allowance")
+async def shelf_allowance(
+    product_id: PathId, actor: ActorDep, c: ContainerDep
+) -> ShelfAllowanceOut:
+    """What the caller may still buy of a product from its shop's shelf (the buy sheet caps
+    its quantity with it), and their open holds."""
+    async with c.db.read() as session:
+        return await get_shelf_allowance(
+            session, c.clock.now(), actor.user_id, product_id,
+            c.settings.max_open_holds_per_buyer,
+        )  # fmt: skip
 
 
 @router.get("/orders")

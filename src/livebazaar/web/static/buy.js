@@ -9,7 +9,7 @@
 // same thing. Once paid, the button stays off: a second one takes "Buy another", on purpose.
 
 import { csrf, getJson, post, signInFirst } from "./api.js";
-import { formatCount, t } from "./i18n.js";
+import { formatCount, formatTime, t } from "./i18n.js";
 import { formatMoney } from "./minor_units.js";
 
 const attempts = new Map();  // form id -> { what, url, body, key, order, pays, done }
@@ -17,6 +17,8 @@ const NEW_ADDRESS = ["name", "line1", "city", "country", "postal_code", "phone"]
 const REQUIRED = ["name", "line1", "city", "country"];
 // The server's answers after which the reservation is gone: the next tap starts afresh.
 const HOLD_GONE = new Set(["reservation_expired", "order_not_payable", "order_not_found"]);
+// Refusals of a purchase after which what the buyer may take is worth asking again.
+const LIMITS = new Set(["per_buyer_limit_exceeded", "too_many_open_holds"]);
 
 function newKey() {
   if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
@@ -152,14 +154,58 @@ async function checkout(form, attempt) {
 function refusalText(form, error) {
   if (error.code === "per_buyer_limit_exceeded") {
     const more = Number(error.problem?.may_take ?? 0);
+    capQuantity(form, more);
     return more > 0
       ? t("That is past the limit per buyer: you may take {count} more.", { count: formatCount(more) })
       : t("You already hold as many as one buyer may take.");
+  }
+  if (error.code === "too_many_open_holds") {
+    const wait = Number(error.problem?.retry_after_s ?? 60);
+    const time = formatTime(new Date(Date.now() + wait * 1000).toISOString(), { timeStyle: "short" });
+    return t("You hold too many unpaid reservations: pay for one, or try again at {time}.", { time });
   }
   if (attempts.get(form.id)?.order) {
     return t("{error}. Your units stay reserved for a few minutes: try another card.", { error: error.message });
   }
   return error.message;
+}
+
+// What the buyer may still take of the product in a purchase sheet, from the shop's limit
+// per buyer (GET …/allowance: what they hold, and paid for today): the quantity stops there,
+// and a line under it says so. The server decides again; its refusals cap it too.
+export async function showAllowance(form, productId) {
+  if (form?.dataset.kind !== "purchase" || !productId) return;
+  form.dataset.productId = productId;
+  if (!csrf) return;  // signed out: the sheet asks them to sign in first
+  let allowance;
+  try {
+    allowance = await getJson(`/api/v1/products/${encodeURIComponent(productId)}/allowance`);
+  } catch {
+    return;  // the server still decides
+  }
+  if (form.dataset.productId !== productId) return;  // another product came meanwhile
+  capQuantity(form, allowance.may_take);
+  const hint = form.querySelector("[data-allowance]");
+  const count = formatCount(allowance.may_take);
+  if (allowance.open_holds >= allowance.max_open_holds) {
+    hint.textContent = t("You hold too many unpaid reservations: pay for one first.");
+  } else if (allowance.may_take <= 0) {
+    hint.textContent = t("You already hold as many as one buyer may take.");
+  } else if (allowance.may_take < allowance.per_buyer_limit) {
+    hint.textContent = t("You may take {count} more.", { count });
+  } else {
+    hint.textContent = t("Up to {count} per buyer.", { count });
+  }
+  hint.hidden = false;
+}
+
+// The quantity input stops at what the buyer may take (at least 1: it asks for something).
+function capQuantity(form, mayTake) {
+  if (form.dataset.kind !== "purchase") return;  // a drop's sheet follows the drop (show.js)
+  const input = form.elements.quantity;
+  const most = Math.max(1, mayTake);
+  input.max = String(most);
+  if (Number(input.value) > most) input.value = String(most);
 }
 
 // The variants of the product in a purchase sheet (its name, price and what is left), as the
@@ -243,11 +289,15 @@ export function wireBuyForms(forms, target) {
       form.setAttribute("aria-busy", "true");
       refuse(form, "");
       checkout(form, attempt)
-        .then(() => { again.hidden = false; })
+        .then(() => {
+          again.hidden = false;
+          showAllowance(form, form.dataset.productId);  // what is left to take after this one
+        })
         .catch((error) => {
           if (HOLD_GONE.has(error.code)) attempts.delete(form.id);
           say(form, "");
           refuse(form, refusalText(form, error));
+          if (LIMITS.has(error.code)) showAllowance(form, form.dataset.productId);
           button.disabled = false;
         })
         .finally(() => { form.removeAttribute("aria-busy"); });

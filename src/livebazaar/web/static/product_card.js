@@ -3,13 +3,14 @@
 // video's current time.
 
 import { $, el } from "./dom.js";
-import { showVariants, variantPriceChanged } from "./buy.js";
+import { showAllowance, showVariants, variantPriceChanged } from "./buy.js";
 import { priceNodes, showCharged } from "./fx.js";
 import { formatShare } from "./i18n.js";
 
 export class ProductCard {
   constructor() {
     this.productId = $("pinned").dataset.productId || null;  // what the server rendered
+    showAllowance($("pinned-buy"), this.productId);
     const slides = $("pinned-slides");
     $("slide-prev").addEventListener("click", () => slides.scrollBy({ left: -slides.clientWidth, behavior: "smooth" }));
     $("slide-next").addEventListener("click", () => slides.scrollBy({ left: slides.clientWidth, behavior: "smooth" }));
@@ -68,6 +69,7 @@ function render(product) {
   );
   showCharged($("pinned-buy"), product.variants[0]?.price.currency);
   showVariants($("pinned-buy"), product.variants);
+  showAllowance($("pinned-buy"), product.id);
   $("pinned-producers").replaceChildren(
     ...product.producers.map((p) => {
       const li = el("li");
