@@ -93,8 +93,9 @@ async def set_stage(api: Api, currency: str = "EUR") -> Stage:
         assert r.status_code == 201, r.text
         ids.append(r.json()["id"])
     r = await api.client.put(
-        f"/api/v1/producers/{ids[0]}/account", json={"user_id": farmer.user_id},
+        f"/api/v1/producers/{ids[0]}/account",
+        json={"user_id": farmer.user_id},
         headers=owner.headers,
-    )  # fmt: skip
+    )
     assert r.status_code == 200, r.text
     return Stage(api, ledger, owner, host, farmer, other, cohost, shop_id, ids[0], ids[1])

@@ -28,16 +28,22 @@ async def test_the_owner_sets_the_shop_s_bank_account_and_hosts_see_it_masked(
     # Then it is stored compact, with its bank's BIC found
     assert out["party"] == {"type": "shop", "id": stage.shop_id}
     assert out["method"] == {
-        "kind": "bank", "holder": "Kivu Coffee", "iban": SHOP_IBAN, "bic": "COBADEFFXXX",
-        "phone": None, "provider": None, "masked": False,
-    }  # fmt: skip
+        "kind": "bank",
+        "holder": "Kivu Coffee",
+        "iban": SHOP_IBAN,
+        "bic": "COBADEFFXXX",
+        "phone": None,
+        "provider": None,
+        "masked": False,
+    }
     # And the owner reads it whole, a host masked
     assert (await stage.get(path, stage.owner))["method"]["iban"] == SHOP_IBAN
     seen = (await stage.get(path, stage.host))["method"]
     assert (seen["iban"], seen["masked"]) == (MASKED_SHOP_IBAN, True)
     # And a producer of the shop, or a stranger, reads nothing
-    assert_problem(await stage.api.client.get(path, headers=stage.farmer.headers), 403,
-                   "role_required")  # fmt: skip
+    assert_problem(
+        await stage.api.client.get(path, headers=stage.farmer.headers), 403, "role_required"
+    )
 
 
 async def test_a_linked_producer_sets_their_own_method_and_nobody_else_s(stage: Stage) -> None:
@@ -54,8 +60,9 @@ async def test_a_linked_producer_sets_their_own_method_and_nobody_else_s(stage: 
     # But she may neither set nor read the other producer's
     r = await stage.api.client.put(theirs, json=momo(), headers=stage.farmer.headers)
     assert_problem(r, 403, "role_required")
-    assert_problem(await stage.api.client.get(theirs, headers=stage.farmer.headers), 403,
-                   "role_required")  # fmt: skip
+    assert_problem(
+        await stage.api.client.get(theirs, headers=stage.farmer.headers), 403, "role_required"
+    )
     # And a producer-role member linked to nobody may not set hers, nor may a host
     for who in (stage.other_member, stage.host):
         r = await stage.api.client.put(mine, json=momo(), headers=who.headers)
@@ -72,15 +79,21 @@ async def test_the_owner_sets_a_producer_s_method_and_replaces_it(stage: Stage) 
     out = await stage.put(path, {"kind": "cash"}, stage.owner)
     # Then only the last one stands, with nothing of the bank account left
     assert out["method"] == {
-        "kind": "cash", "holder": None, "iban": None, "bic": None, "phone": None,
-        "provider": None, "masked": False,
-    }  # fmt: skip
+        "kind": "cash",
+        "holder": None,
+        "iban": None,
+        "bic": None,
+        "phone": None,
+        "provider": None,
+        "masked": False,
+    }
     assert (await stage.get(path, stage.owner))["method"]["kind"] == "cash"
 
 
 async def test_a_person_sets_their_own_method_for_commissions(stage: Stage) -> None:
-    out = await stage.put("/api/v1/me/payout-method", momo("+254 712 345678", "M-Pesa"),
-                          stage.cohost)  # fmt: skip
+    out = await stage.put(
+        "/api/v1/me/payout-method", momo("+254 712 345678", "M-Pesa"), stage.cohost
+    )
     assert out["party"] == {"type": "user", "id": stage.cohost.user_id}
     assert (await stage.get("/api/v1/me/payout-method", stage.cohost))["method"]["phone"] == (
         "+254712345678"

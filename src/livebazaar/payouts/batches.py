@@ -114,8 +114,7 @@ async def do_create_payout_batch(
         ]  # fmt: skip
         if not plan.paying:
             raise NothingToPayOut(skipped=[s.model_dump(mode="json") for s in skipped])
-        batch, payouts = _record(uow, clock, actor, shop_id, currency, provider, plan)
-        await uow.session.flush()
+        batch, payouts = await _record(uow, clock, actor, shop_id, currency, provider, plan)
         await ledger.post_payouts_sent(uow, [posting_of(p) for p in payouts])
         await uow.commit()
     await _submit(db, clock, ledger, provider, batch, payouts)
@@ -124,7 +123,7 @@ async def do_create_payout_batch(
     return PayoutBatchCreatedOut(**out.model_dump(), skipped=skipped)
 
 
-def _record(
+async def _record(
     uow: UnitOfWork, clock: Clock, actor: Actor, shop_id: str, currency: str,
     provider: PayoutProvider, plan: Plan,
 ) -> tuple[PayoutBatch, list[Payout]]:  # fmt: skip
@@ -134,6 +133,7 @@ def _record(
         status=BatchStatus.OPEN, created_by=actor.user_id, created_at=now,
     )  # fmt: skip
     uow.session.add(batch)
+    await uow.session.flush()  # the batch's row before its payouts' (no ORM relationship)
     payouts = [
         Payout(
             id=new_id(),
@@ -150,6 +150,7 @@ def _record(
         for balance, method in plan.paying
     ]
     uow.session.add_all(payouts)
+    await uow.session.flush()
     return batch, payouts
 
 
@@ -229,7 +230,7 @@ async def settle_payout(
     """Mark a pending payout paid (`text`: the reference) or failed (`text`: the reason),
     post it to the ledger, and close its batch when none of its payouts is left pending."""
     if payout.status is not PayoutStatus.PENDING:
-        raise PayoutNotPending(status=payout.status.value)
+        raise PayoutNotPending(payout_status=payout.status.value)
     payout.settled_at = clock.now()
     if outcome is PayoutOutcome.PAID:
         payout.status, payout.reference = PayoutStatus.PAID, text
