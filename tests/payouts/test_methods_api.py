@@ -154,3 +154,17 @@ async def test_unknown_parties_are_404(stage: Stage) -> None:
     ]:
         r = await stage.api.client.put(path, json={"kind": "cash"}, headers=stage.owner.headers)
         assert_problem(r, 404, code)
+
+
+async def test_a_refusal_says_which_check_failed(stage: Stage) -> None:
+    r = await stage.api.client.put(
+        "/api/v1/me/payout-method", json=bank("DE89 3704 0044 0532 0130 01"),
+        headers={**stage.owner.headers, "Accept-Language": "fr"},
+    )  # fmt: skip
+    body = assert_problem(r, 422, "invalid_iban")
+    assert body["reason"] == "checksum_digits"
+    assert body["title"].startswith("Cet IBAN n\u2019est pas valide")
+    r = await stage.api.client.put(
+        "/api/v1/me/payout-method", json=momo("+250 252 123 456"), headers=stage.owner.headers
+    )
+    assert assert_problem(r, 422, "invalid_phone")["reason"] == "not_mobile"

@@ -33,8 +33,11 @@ from livebazaar.payouts.port import (
 )
 from livebazaar.payouts.test_provider import TestPayoutProvider
 from livebazaar.payouts.views import (
+    MoneyOverview,
+    PartyMethod,
     get_batch_view,
     get_method_view,
+    get_money_overview,
     get_settings_view,
     list_batch_views,
 )
@@ -47,7 +50,9 @@ __all__ = [
     "ManualPayoutProvider",
     "MethodKind",
     "MethodSnapshot",
+    "MoneyOverview",
     "Party",
+    "PartyMethod",
     "PartyType",
     "Payout",
     "PayoutBatch",
@@ -70,6 +75,7 @@ __all__ = [
     "get_batch_file",
     "get_batch_view",
     "get_method_view",
+    "get_money_overview",
     "get_settings_view",
     "list_batch_views",
     "lock_shop_payouts",

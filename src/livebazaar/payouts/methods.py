@@ -13,10 +13,15 @@ The rules, decided here:
   and others use BICs of another country.
 - A mobile-money number must parse as an international number (a leading `+` and the
   country code), be valid for its country and be a mobile number; it is kept in E.164.
+
+A refusal says which check failed in `reason` (`checksum_digits`, `length`, `country_code`,
+`structure`, `bban_checksum`...; for a phone `not_international`, `not_in_numbering_plan`,
+`not_mobile`), beside its stable code; its title is the sentence a person reads.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -82,22 +87,28 @@ def _mask(text: str | None, head: int, tail: int) -> str | None:
     return text[:head] + "*" * (len(text) - head - tail) + text[-tail:]
 
 
+def _reason(error: SchwiftyException) -> str:
+    """Which check failed, as a stable word: `InvalidChecksumDigits` is `checksum_digits`."""
+    name = type(error).__name__.removeprefix("Invalid")
+    return re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", name).lower()
+
+
 def check_iban(text: str) -> IBAN:
     if len(text) > _LONGEST_INPUT:
-        raise InvalidIban("An IBAN has at most 34 characters")
+        raise InvalidIban(reason="too_long")
     try:
         return IBAN(text, validate_bban=True)
     except SchwiftyException as error:
-        raise InvalidIban(f"{error}") from None
+        raise InvalidIban(reason=_reason(error)) from None
 
 
 def check_bic(text: str) -> BIC:
     if len(text) > _LONGEST_INPUT:
-        raise InvalidBic("A BIC has 8 or 11 characters")
+        raise InvalidBic(reason="too_long")
     try:
         return BIC(text)
     except SchwiftyException as error:
-        raise InvalidBic(f"{error}") from None
+        raise InvalidBic(reason=_reason(error)) from None
 
 
 def bank_account(holder: str, iban_text: str, bic_text: str | None) -> MethodSnapshot:
@@ -117,15 +128,15 @@ def bank_account(holder: str, iban_text: str, bic_text: str | None) -> MethodSna
 def check_phone(text: str) -> str:
     """The mobile number in E.164 (`+250788123456`); InvalidPhone otherwise."""
     if len(text) > _LONGEST_INPUT:
-        raise InvalidPhone()
+        raise InvalidPhone(reason="too_long")
     try:
         number = phonenumbers.parse(text, None)
     except phonenumbers.NumberParseException:
-        raise InvalidPhone() from None
+        raise InvalidPhone(reason="not_international") from None
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone("This number does not exist in its country's numbering plan")
+        raise InvalidPhone(reason="not_in_numbering_plan")
     if phonenumbers.number_type(number) not in _MOBILE:
-        raise InvalidPhone("Mobile money needs a mobile number, not a landline")
+        raise InvalidPhone(reason="not_mobile")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

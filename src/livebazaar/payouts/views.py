@@ -4,21 +4,24 @@ after its reader's check (queries.py), with IBANs masked for those who see them 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livebazaar.accounts import Actor, check_shop_role
-from livebazaar.catalog import get_shop
+from livebazaar.catalog import get_shop, list_producers
+from livebazaar.kernel.errors import DomainError
 from livebazaar.kernel.money import Money, MoneyOut
 from livebazaar.payouts.ledger_seam import Party
 from livebazaar.payouts.methods import MethodSnapshot
-from livebazaar.payouts.models import Payout, PayoutBatch
+from livebazaar.payouts.models import PartyType, Payout, PayoutBatch
 from livebazaar.payouts.queries import (
     OWNER,
     check_batch_reader,
     check_method_reader,
     get_batch,
     get_method,
+    get_methods,
     get_minimum,
     get_party_names,
     list_batch_payouts,
@@ -33,6 +36,60 @@ from livebazaar.payouts.schemas import (
     PayoutOut,
     PayoutSettingsOut,
 )
+from livebazaar.payouts.sepa import check_sepa_possible
+
+
+@dataclass(frozen=True)
+class PartyMethod:
+    party: Party
+    name: str
+    method: MethodOut | None
+
+
+@dataclass(frozen=True)
+class MoneyOverview:
+    """What the seller dashboard's money section shows a shop's owner or host."""
+
+    methods: list[PartyMethod]  # the shop's, then each producer's
+    batches: list[PayoutBatchOut]  # the newest first
+    minimum: MoneyOut
+    may_pay: bool  # the owner: sets methods, makes batches, downloads files, marks payouts
+    sepa_ready: frozenset[str]  # the batches a SEPA file can be made of now
+
+
+async def get_money_overview(
+    session: AsyncSession, actor: Actor, shop_id: str, default_major: int, batches: int = 10
+) -> MoneyOverview:
+    shop = await get_shop(session, shop_id)
+    full = await check_batch_reader(session, actor, shop_id)
+    parties = [(Party(PartyType.SHOP, shop.id), shop.name)] + [
+        (Party(PartyType.PRODUCER, p.id), p.name) for p in await list_producers(session, shop_id)
+    ]
+    found = await get_methods(session, [party for party, _ in parties])
+    methods = [
+        PartyMethod(party, name, MethodOut.of(found[party], full=full) if party in found else None)
+        for party, name in parties
+    ]
+    minimum, _ = await get_minimum(session, shop_id, shop.currency, default_major)
+    made = await list_shop_batches(session, shop_id, batches)
+    debtor = found.get(parties[0][0])
+    return MoneyOverview(
+        methods=methods,
+        batches=[await batch_out(session, batch, full=full) for batch in made],
+        minimum=MoneyOut.of(minimum),
+        may_pay=full,
+        sepa_ready=frozenset(
+            [b.id for b in made if _sepa_ready(await list_batch_payouts(session, b.id), debtor)]
+        ),
+    )
+
+
+def _sepa_ready(payouts: Sequence[Payout], debtor: MethodSnapshot | None) -> bool:
+    try:
+        check_sepa_possible(payouts, debtor)
+    except DomainError:
+        return False
+    return True
 
 
 async def get_method_view(session: AsyncSession, actor: Actor, party: Party) -> PayoutMethodOut:
