@@ -67,7 +67,7 @@ async def set_method(
         await do_set_payout_method(c.db, c.clock, actor, party, method_of(form))
         return _("Payout method saved.")
 
-    return await submit(request, c, actor, shop_id, ("money",), f"method-{party_id}", act)
+    return await submit(request, c, actor, shop_id, ("money",), f"edit-method-{party_id}", act)
 
 
 @router.post(
@@ -111,4 +111,4 @@ async def mark_payout(
         )
         return message
 
-    return await submit(request, c, actor, shop_id, ("money",), f"payout-{payout_id}", act)
+    return await submit(request, c, actor, shop_id, ("money",), f"edit-payout-{payout_id}", act)
