@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from livebazaar.payouts import Party, PartyType
 from tests.payouts.ledger_fake import available, balance, earn
 from tests.payouts.stage import FARMER_IBAN, SECOND_IBAN, SHOP_IBAN, Stage, bank, momo
@@ -32,7 +34,9 @@ async def _batch(stage: Stage, body: Any = None, status: int = 201) -> Any:
     return r.json()
 
 
-async def _mark(stage: Stage, payout_id: str, how: str, body: Any, who: Account | None = None):  # type: ignore[no-untyped-def]
+async def _mark(
+    stage: Stage, payout_id: str, how: str, body: Any, who: Account | None = None
+) -> httpx.Response:
     return await stage.api.client.post(
         f"/api/v1/payouts/{payout_id}/{how}", json=body, headers=(who or stage.owner).headers
     )
