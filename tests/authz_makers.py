@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from livebazaar.payments.test_provider import CARD_APPROVE
+from livebazaar.payouts import Party, PartyType
 from tests.checkout.stage import make_show
+from tests.payouts.ledger_fake import earn, install
 from tests.support import SHIP_TO, Account, Api
 
 
@@ -132,6 +134,52 @@ async def _make_producer(api: Api, world: World) -> str:
     return producer_id
 
 
+async def _make_linked_producer(api: Api, world: World) -> str:
+    """A producer of shop X linked to the `producer` caller's account."""
+    producer_id = await _make_producer(api, world)
+    r = await api.client.put(
+        f"/api/v1/producers/{producer_id}/account",
+        json={"user_id": world.accounts["producer"].user_id},
+        headers=world.accounts["owner"].headers,
+    )
+    assert r.status_code == 200, r.text
+    return producer_id
+
+
+async def _producer_user(api: Api, world: World) -> str:
+    return world.accounts["producer"].user_id
+
+
+async def _make_payable_shop(api: Api, world: World) -> str:
+    """Shop X with a bank account as its payout method and 500.00 available to it (the
+    tests' ledger, tests/payouts/ledger_fake.py, wired into the container)."""
+    shop_id = world.ids["shop_id"]
+    await install(api.container)
+    r = await api.client.put(
+        f"/api/v1/shops/{shop_id}/payout-method",
+        json={"kind": "bank", "holder": "Shop X", "iban": "DE89370400440532013000"},
+        headers=world.accounts["owner"].headers,
+    )
+    assert r.status_code == 200, r.text
+    await earn(api.container, shop_id, Party(PartyType.SHOP, shop_id), 50_000, "CNY")
+    return shop_id
+
+
+async def _make_payout_batch(api: Api, world: World) -> str:
+    """A batch of shop X paying its 500.00, its one payout pending."""
+    shop_id = await need(api, world, "payable_shop_id")
+    path = f"/api/v1/shops/{shop_id}/payout-batches"
+    batch = await _post(api, path, None, world.accounts["owner"], 201)
+    world.ids["payout_id"] = batch["payouts"][0]["id"]
+    batch_id: str = batch["id"]
+    return batch_id
+
+
+async def _payout(api: Api, world: World) -> str:
+    await need(api, world, "payout_batch_id")
+    return world.ids["payout_id"]
+
+
 # Placeholders beyond the base world, made only for rows that name them.
 async def _usd(api: Api, world: World) -> str:
     return "USD"
@@ -145,6 +193,11 @@ MAKERS: dict[str, Maker] = {
     "base_currency": _usd,
     "quote_currency": _cny,
     "producer_id": _make_producer,
+    "linked_producer_id": _make_linked_producer,
+    "producer_user_id": _producer_user,
+    "payable_shop_id": _make_payable_shop,
+    "payout_batch_id": _make_payout_batch,
+    "payout_id": _payout,
     "show_id": _make_show,
     "sibling_show_id": _make_sibling_show,
     "scheduled_show_id": _make_scheduled_show,

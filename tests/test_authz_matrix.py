@@ -70,6 +70,11 @@ CHAT = "/api/v1/shows/{show_id}/chat"
 DROP = "/api/v1/drops/{drop_id}"
 ORDER = "/api/v1/orders/{order_id}"
 PAID_ORDER = "/api/v1/orders/{paid_order_id}"
+SHOP_METHOD = "/api/v1/shops/{shop_id}/payout-method"
+LINKED_METHOD = "/api/v1/producers/{linked_producer_id}/payout-method"
+PAYOUT_SETTINGS = "/api/v1/shops/{shop_id}/payout-settings"
+BATCH = "/api/v1/payout-batches/{payout_batch_id}"
+PAYOUT_BANK = {"kind": "bank", "holder": "Shop X", "iban": "DE89 3704 0044 0532 0130 00"}
 NEW_SHOW = {"shop_id": "{shop_id}", "title": "Evening harvest",
             "scheduled_at": "2031-05-01T18:00:00Z", "lineup": ["{product_id}"]}  # fmt: skip
 NEW_DROP = {"product_id": "{product_id}", "quantity": 5, "per_buyer_limit": 1,
@@ -198,6 +203,32 @@ ROWS: list[Row] = [
         probe=PAID_ORDER),
     Row("POST", PAID_ORDER + "/deliver", allowed=ORDER_VIEWERS, denied=ORDER_HIDDEN,
         probe=PAID_ORDER),
+    # catalog: linking a producer to its member's account (who then sets its payout method)
+    Row("PUT", "/api/v1/producers/{producer_id}/account", {"user_id": "{producer_user_id}"},
+        allowed=OWNERS, probe="/api/v1/shops/{shop_id}/producers"),
+    # payouts: where money goes is set by its party (a person, a linked producer) or the shop's
+    # owner; the shop's hosts read methods and batches masked; batches, their files and marks
+    # are the owner's
+    Row("PUT", "/api/v1/shops/{shop_id}/payout-method", PAYOUT_BANK, allowed=OWNERS,
+        probe=SHOP_METHOD),
+    Row("GET", SHOP_METHOD),
+    Row("PUT", LINKED_METHOD, {"kind": "cash"}, allowed=OWNERS | {"producer"},
+        probe=LINKED_METHOD),
+    Row("GET", LINKED_METHOD, allowed=EDITORS | {"producer"}),
+    Row("PUT", "/api/v1/me/payout-method", {"kind": "cash"}, allowed=SIGNED_IN),
+    Row("GET", "/api/v1/me/payout-method", allowed=SIGNED_IN),
+    Row("PUT", PAYOUT_SETTINGS, {"minimum": {"amount_minor": 100, "currency": "CNY"}},
+        allowed=OWNERS, probe=PAYOUT_SETTINGS),
+    Row("GET", PAYOUT_SETTINGS),
+    Row("POST", "/api/v1/shops/{payable_shop_id}/payout-batches", allowed=OWNERS, ok=201,
+        probe="/api/v1/shops/{shop_id}/payout-batches"),
+    Row("GET", "/api/v1/shops/{shop_id}/payout-batches"),
+    Row("GET", BATCH),
+    Row("GET", BATCH + "/file", allowed=OWNERS),
+    Row("POST", "/api/v1/payouts/{payout_id}/paid", {"reference": "BANK-1"}, allowed=OWNERS,
+        probe=BATCH),
+    Row("POST", "/api/v1/payouts/{payout_id}/failed", {"reason": "Account closed"},
+        allowed=OWNERS, probe=BATCH),
     # exchange rates (display only): platform admins set them, anyone reads them
     Row("PUT", "/api/v1/exchange-rates/{base_currency}/{quote_currency}",
         {"rate": "7.1234", "source": "Test feed"}, allowed=PLATFORM_ADMINS,

@@ -25,6 +25,13 @@ from livebazaar.kernel.ratelimit_redis import RedisRateLimiter
 from livebazaar.live import InProcessViewerTally, ViewerTally, viewer_tally_from_url
 from livebazaar.media import LocalSegmentStore, MediaService, SegmentStore, segment_store_from_url
 from livebazaar.payments import PaymentProvider, TestPaymentProvider
+from livebazaar.payouts import (
+    ManualPayoutProvider,
+    PayoutLedger,
+    PayoutProvider,
+    TestPayoutProvider,
+    UnwiredLedger,
+)
 from livebazaar.settings import Settings
 
 
@@ -39,7 +46,8 @@ def all_metadata() -> MetaData:
     import livebazaar.kernel.idempotency
     import livebazaar.live.models
     import livebazaar.media.models
-    import livebazaar.payments.models  # noqa: F401
+    import livebazaar.payments.models
+    import livebazaar.payouts.models  # noqa: F401
 
     return Base.metadata
 
@@ -58,6 +66,10 @@ class Container:
     media: MediaService
     rates: RateCache  # the fresh exchange rates, in memory (settings.fx_cache_ttl_s)
     payment_providers: dict[str, PaymentProvider] = field(default_factory=dict)
+    payout_providers: dict[str, PayoutProvider] = field(default_factory=dict)
+    # What payouts read available balances from and post to (payouts/ledger_seam.py).
+    # TODO(ledger): the ledger's adapter, once merged; until then nothing is available.
+    payout_ledger: PayoutLedger = field(default_factory=UnwiredLedger)
     # Where rate limits are counted when they are shared (settings.ratelimit_url), else None.
     ratelimit_redis: Redis | None = None
     _limiters: dict[str, RateLimiter] = field(default_factory=dict, init=False, repr=False)
@@ -149,6 +161,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
             settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
         ),
         payment_providers=payment_providers(settings),
+        payout_providers=payout_providers(settings),
         # Connects on first use: building a container never needs Redis to be up.
         ratelimit_redis=redis_client(limits_url) if limits_url else None,
         viewers=viewer_tally_from_url(
@@ -169,6 +182,15 @@ def payment_providers(settings: Settings) -> dict[str, PaymentProvider]:
         settle_delay_s=settings.test_payments_settle_delay_s,
     )
     return {test.name: test}
+
+
+def payout_providers(settings: Settings) -> dict[str, PayoutProvider]:
+    """Manual payouts (the treasurer's batch files) always; the test provider, which marks
+    payouts paid at once, only in test mode, as the test payment provider."""
+    providers: dict[str, PayoutProvider] = {"manual": ManualPayoutProvider()}
+    if settings.test_payments:
+        providers["test"] = TestPayoutProvider(settings.test_payouts_fail_accounts)
+    return providers
 
 
 def build_hotstock(

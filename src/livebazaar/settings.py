@@ -171,6 +171,14 @@ class Settings(BaseSettings):
     test_payments_webhook_secret: str | None = Field(default=None, min_length=16)
     test_payments_settle_delay_s: float = Field(default=2.0, ge=0)
 
+    # Payouts: a shop that set no minimum payout pays no balance under this many whole units
+    # of the batch's currency (10.00 EUR, 10 RWF); smaller balances wait for a later batch.
+    payout_minimum_default_major: int = Field(default=10, ge=0, le=1_000_000)
+    # The test payout provider (only in test mode, with test_payments) fails the payouts to
+    # these accounts: IBANs or E.164 phone numbers (in the environment a JSON list,
+    # '["DE89370400440532013000", "+250788123456"]'). Every other payout it marks paid at once.
+    test_payouts_fail_accounts: tuple[Annotated[str, Field(min_length=5, max_length=64)], ...] = ()
+
     def redis_for(self, url: str | None) -> str | None:
         """`url` if set, else the broker's when it is a Redis: where the nodes share state."""
         if url is not None:

@@ -87,3 +87,34 @@ async def test_unknown_ids_and_bad_input(client: httpx.AsyncClient, api: Api) ->
         f"/api/v1/shops/{shop_id}/producers", json={"name": "x" * 121}, headers=owner.headers
     )
     assert_problem(r, 422, "validation_failed")
+
+
+async def test_the_owner_links_a_producer_to_a_member_with_the_producer_role(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    # Given a cooperative, a farmer holding the producer role in it, and a host
+    owner, farmer, host = await api.account(), await api.account(), await api.account()
+    shop_id = await make_shop(api.container, owner)
+    await grant(api.container, shop_id, farmer, Role.PRODUCER)
+    await grant(api.container, shop_id, host, Role.HOST)
+    r = await client.post(
+        f"/api/v1/shops/{shop_id}/producers", json={"name": "Wang Lei"}, headers=owner.headers
+    )
+    path = f"/api/v1/producers/{r.json()['id']}/account"
+    # When the owner links the producer to the farmer's account
+    r = await client.put(path, json={"user_id": farmer.user_id}, headers=owner.headers)
+    # Then it is linked
+    assert r.status_code == 200, r.text
+    assert r.json() == {"producer_id": path.split("/")[-2], "user_id": farmer.user_id}
+    # And the public producer list does not say whose account it is
+    listed = await client.get(f"/api/v1/shops/{shop_id}/producers")
+    assert "user_id" not in listed.json()[0]
+    # And a host may not link it (it decides who sets where the producer's money goes)
+    r = await client.put(path, json={"user_id": None}, headers=host.headers)
+    assert_problem(r, 403, "role_required")
+    # And an account without the producer role in the shop cannot be linked
+    r = await client.put(path, json={"user_id": host.user_id}, headers=owner.headers)
+    assert_problem(r, 422, "not_a_shop_producer")
+    # And the owner unlinks it
+    r = await client.put(path, json={"user_id": None}, headers=owner.headers)
+    assert r.json()["user_id"] is None

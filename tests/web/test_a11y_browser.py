@@ -29,7 +29,9 @@ from playwright.async_api import Page, ViewportSize
 from livebazaar.bootstrap import Container
 from livebazaar.media import Recording
 from livebazaar.payments.test_provider import CARD_APPROVE
+from livebazaar.payouts import Party, PartyType
 from tests.factories import make_product, make_shop
+from tests.payouts.ledger_fake import earn, install
 from tests.support import Account, Api
 from tests.web.browser import (
     PHONE,
@@ -184,11 +186,20 @@ async def _seed(base: str, container: Container) -> World:
             (f"{live}/chat", {"text": "Are these pearls round?"}, viewer),
             (f"{live}/purchases", {"product_id": pearl.id, "quantity": 1}, viewer),
             ("/api/v1/me/addresses", _address(), viewer),
+            # The dashboard's money section: a payout batch with a payout to mark
+            (f"/api/v1/shops/{shop}/payout-batches", {}, host),
             # The replay's moments: a pin and a drop while it was live
             (f"{replay}/pin", {"product_id": pearl.id}, host),
             (f"{replay}/drops", _drop(pearl.id), host),
             (f"{replay}/end", {}, host),
         ]
+        await install(container)
+        r = await client.put(
+            f"/api/v1/shops/{shop}/payout-method", headers=host.headers,
+            json={"kind": "mobile_money", "phone": "+86 139 1234 5678", "provider": "Alipay"},
+        )  # fmt: skip
+        assert r.status_code == 200, r.text
+        await earn(container, shop, Party(PartyType.SHOP, shop), 59_900, "CNY")
         for path, body, who in steps:
             r = await client.post(path, json=body, headers=who.headers)
             assert r.status_code in (200, 201), r.text

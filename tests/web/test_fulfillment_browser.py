@@ -5,12 +5,9 @@ Skips without Chromium, fails without it in CI."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from livebazaar.bootstrap import Container
 from livebazaar.fx import OPERATOR, do_set_rate
@@ -19,24 +16,16 @@ from tests.checkout.stage import make_show
 from tests.factories import make_product, make_shop
 from tests.support import SHIP_TO, Account, Api
 from tests.web.browser import (
-    ARGS,
-    CHROMIUM,
     DESKTOP,
     PHONE,
-    SHOTS,
     WAIT_MS,
+    chromium,
     require_chromium,
-    served_app,
+    shoot,
     sign_in,
 )
 
 require_chromium()
-
-
-@pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Container]]:
-    async with served_app(tmp_path) as served:
-        yield served
 
 
 async def _paid_orders(
@@ -67,76 +56,60 @@ async def _paid_orders(
 async def test_the_owner_ships_and_the_buyer_says_it_arrived(
     served: tuple[str, Container],
 ) -> None:
-    from playwright.async_api import async_playwright
 
     base, container = served
     owner, buyer, shop_id, [first, second] = await _paid_orders(base, container, 2)
     errors: list[str] = []
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            ctx = await browser.new_context(viewport=PHONE, timezone_id="Africa/Kigali")
-            page = await ctx.new_page()
-            page.set_default_timeout(WAIT_MS)
+    async with chromium() as browser:
+        ctx = await browser.new_context(viewport=PHONE, timezone_id="Africa/Kigali")
+        page = await ctx.new_page()
+        page.set_default_timeout(WAIT_MS)
 
-            def page_error(error: Any) -> None:
-                errors.append(str(error))
+        def page_error(error: Any) -> None:
+            errors.append(str(error))
 
-            page.on("pageerror", page_error)
-            # Given the owner on the dashboard's orders, on a phone
-            await sign_in(page, base, owner, f"/sell/shops/{shop_id}")
-            await page.click(f"#ship-{first} summary")
-            await page.fill(f"#carrier-{first}", "Moto Kigali")
-            await page.fill(f"#tracking-{first}", "MK-2026-0042")
-            await page.locator(f"#order-{first}").screenshot(
-                path=str(SHOTS / "fulfillment-ship-form-phone.png")
-            )
-            # When they save the shipping
-            await page.click(f"#ship-{first} button[type=submit]")
-            # Then the row says so in place, with the number, and offers to change it
-            await page.wait_for_function(
-                "() => document.getElementById('orders-result').textContent.includes('Moto')"
-            )
-            row = page.locator(f"#order-{first}")
-            assert "Moto Kigali · MK-2026-0042" in await row.inner_text()
-            assert await page.locator(f"#ship-{first} summary").inner_text() == (
-                "Change the tracking"
-            )
-            await page.locator("#orders").screenshot(
-                path=str(SHOTS / "fulfillment-seller-phone.png")
-            )
-            await page.set_viewport_size(DESKTOP)
-            await page.locator("#orders").screenshot(
-                path=str(SHOTS / "fulfillment-seller-desktop.png")
-            )
-            await ctx.close()
+        page.on("pageerror", page_error)
+        # Given the owner on the dashboard's orders, on a phone
+        await sign_in(page, base, owner, f"/sell/shops/{shop_id}")
+        await page.click(f"#ship-{first} summary")
+        await page.fill(f"#carrier-{first}", "Moto Kigali")
+        await page.fill(f"#tracking-{first}", "MK-2026-0042")
+        await shoot(page.locator(f"#order-{first}"), "fulfillment-ship-form-phone")
+        # When they save the shipping
+        await page.click(f"#ship-{first} button[type=submit]")
+        # Then the row says so in place, with the number, and offers to change it
+        await page.wait_for_function(
+            "() => document.getElementById('orders-result').textContent.includes('Moto')"
+        )
+        row = page.locator(f"#order-{first}")
+        assert "Moto Kigali · MK-2026-0042" in await row.inner_text()
+        assert await page.locator(f"#ship-{first} summary").inner_text() == ("Change the tracking")
+        await shoot(page.locator("#orders"), "fulfillment-seller-phone")
+        await page.set_viewport_size(DESKTOP)
+        await shoot(page.locator("#orders"), "fulfillment-seller-desktop")
+        await ctx.close()
 
-            # Given the buyer on their account, on a phone
-            ctx = await browser.new_context(viewport=PHONE, timezone_id="Africa/Kigali")
-            page = await ctx.new_page()
-            page.set_default_timeout(WAIT_MS)
-            page.on("pageerror", page_error)
-            await sign_in(page, base, buyer, "/account")
-            orders = page.locator("#orders")
-            await orders.scroll_into_view_if_needed()
-            assert "On its way" in await orders.inner_text()
-            assert "≈ 27.94\u00a0USD" in await orders.inner_text()  # as the buyer saw it
-            await orders.screenshot(path=str(SHOTS / "fulfillment-account-phone.png"))
-            # When they say the shipped one arrived
-            shipped_row = page.locator("tr", has_text="MK-2026-0042")
-            await shipped_row.get_by_role("button").click()
-            # Then the list says thank you and shows it received, without the button
-            await page.wait_for_selector("#orders-message")
-            received = page.locator("tr", has_text="MK-2026-0042")
-            assert "Received" in await received.inner_text()
-            assert await received.get_by_role("button").count() == 0
-            await page.set_viewport_size(DESKTOP)
-            await page.locator("#orders").screenshot(
-                path=str(SHOTS / "fulfillment-account-desktop.png")
-            )
-        finally:
-            await browser.close()
+        # Given the buyer on their account, on a phone
+        ctx = await browser.new_context(viewport=PHONE, timezone_id="Africa/Kigali")
+        page = await ctx.new_page()
+        page.set_default_timeout(WAIT_MS)
+        page.on("pageerror", page_error)
+        await sign_in(page, base, buyer, "/account")
+        orders = page.locator("#orders")
+        await orders.scroll_into_view_if_needed()
+        assert "On its way" in await orders.inner_text()
+        assert "≈ 27.94\u00a0USD" in await orders.inner_text()  # as the buyer saw it
+        await shoot(orders, "fulfillment-account-phone")
+        # When they say the shipped one arrived
+        shipped_row = page.locator("tr", has_text="MK-2026-0042")
+        await shipped_row.get_by_role("button").click()
+        # Then the list says thank you and shows it received, without the button
+        await page.wait_for_selector("#orders-message")
+        received = page.locator("tr", has_text="MK-2026-0042")
+        assert "Received" in await received.inner_text()
+        assert await received.get_by_role("button").count() == 0
+        await page.set_viewport_size(DESKTOP)
+        await shoot(page.locator("#orders"), "fulfillment-account-desktop")
     assert errors == []
     async with httpx.AsyncClient(base_url=base) as client:
         r = await client.get(f"/api/v1/orders/{first}", headers=buyer.headers)

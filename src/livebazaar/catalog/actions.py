@@ -11,11 +11,12 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from livebazaar.accounts import Actor, Role, add_membership
+from livebazaar.accounts import Actor, Role, add_membership, check_shop_role, list_roles
 from livebazaar.catalog.errors import (
     CurrencyMismatch,
     DuplicateProducer,
     DuplicateSku,
+    NotAShopProducer,
     PriceOutOfRange,
     PriceRequired,
     PriceWithVariants,
@@ -37,6 +38,7 @@ from livebazaar.catalog.queries import (
 from livebazaar.catalog.schemas import (
     ImageIn,
     Origin,
+    ProducerAccountIn,
     ProducerIn,
     ProducerPatch,
     ProductIn,
@@ -117,6 +119,24 @@ async def do_update_producer(
             value = getattr(patch, field)
             if value is not None:
                 setattr(producer, field, value.strip())
+        await uow.commit()
+    return producer
+
+
+async def do_link_producer_account(
+    db: Database, actor: Actor, producer_id: str, data: ProducerAccountIn
+) -> Producer:
+    """The shop's owner links the producer to a member's account holding the producer role in
+    the shop (or unlinks it). Only the owner: the linked person then sets where the
+    producer's money goes (payouts), which a host must not be able to hand to someone."""
+    async with db.uow() as uow:
+        producer = await get_producer(uow.session, producer_id)
+        await check_shop_role(uow.session, actor, producer.shop_id, {Role.OWNER})
+        if data.user_id is not None:
+            roles = await list_roles(uow.session, data.user_id, producer.shop_id)
+            if Role.PRODUCER not in roles:
+                raise NotAShopProducer()
+        producer.user_id = data.user_id
         await uow.commit()
     return producer
 

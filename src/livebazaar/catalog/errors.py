@@ -84,3 +84,8 @@ class ImageTooManyPixels(Invalid):
     code = "image_too_many_pixels"
     status = 413
     title = N_("The picture has more than 50 megapixels")
+
+
+class NotAShopProducer(Invalid):
+    code = "not_a_shop_producer"
+    title = N_("A producer is linked only to an account that holds the producer role in its shop")

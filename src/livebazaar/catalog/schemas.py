@@ -100,6 +100,20 @@ class ProducerPatch(_In):
     bio: LongText | None = None
 
 
+class ProducerAccountIn(_In):
+    """Link the producer to a person's account (a member of the shop with the producer role),
+    or unlink it with null. The linked person reads and sets their own payout method."""
+
+    user_id: Annotated[str, Field(min_length=1, max_length=36), Clean] | None
+
+
+class ProducerAccountOut(BaseModel):
+    """Whose account the producer is linked to (the public producer list does not say)."""
+
+    producer_id: str
+    user_id: str | None
+
+
 class ProducerOut(BaseModel):
     id: str
     shop_id: str

@@ -51,7 +51,7 @@ from livebazaar.kernel.money import CURRENCY_EXPONENTS
 from livebazaar.live import Live, do_create_show, do_set_lineup
 from livebazaar.live.schemas import ShowIn
 from livebazaar.web.deps import ContainerDep
-from livebazaar.web.pages import seller_edits
+from livebazaar.web.pages import seller_edits, seller_money
 from livebazaar.web.pages import seller_input as field
 from livebazaar.web.pages.seller_input import Gettext, Refused
 from livebazaar.web.pages.seller_sections import (
@@ -266,3 +266,4 @@ async def _check_order_of_shop(c: ContainerDep, actor: Actor, shop_id: str, orde
 
 
 router.include_router(seller_edits.router)  # editing what the shop already has
+router.include_router(seller_money.router)  # payout methods, batches and marks

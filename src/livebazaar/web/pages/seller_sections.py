@@ -45,6 +45,7 @@ from livebazaar.checkout import (
 from livebazaar.kernel.errors import DomainError
 from livebazaar.kernel.money import CURRENCY_EXPONENTS, Money, MoneyOut
 from livebazaar.live import HOSTING_ROLES, Show, ShowSearch, ShowStatus, list_lineup, search_shows
+from livebazaar.payouts import get_money_overview
 from livebazaar.web import i18n
 from livebazaar.web.deps import ContainerDep
 from livebazaar.web.pages.seller_input import Gettext, Refused
@@ -53,8 +54,8 @@ from livebazaar.web.pages.viewer import render_page
 SHOWS_PER_STATUS = 20
 ORDERS_SHOWN = 50
 PRODUCTS_SHOWN = 100
-SECTIONS = ("producers", "products", "shows", "orders")
-Section = Literal["producers", "products", "shows", "orders"]
+SECTIONS = ("producers", "products", "shows", "orders", "money")
+Section = Literal["producers", "products", "shows", "orders", "money"]
 ShopId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[^\x00]+$")]
 Act = Callable[[Actor, FormData, Gettext], Awaitable[str]]
 
@@ -154,6 +155,9 @@ async def _context(
         context.update(await _shows(session, shop.id))
     if "orders" in sections and context["can_see_orders"]:
         context["orders"] = await _orders(session, c, actor, shop.id, context["order_status"])
+    if "money" in sections and context["can_edit"]:
+        default = c.settings.payout_minimum_default_major
+        context["money"] = await get_money_overview(session, actor, shop.id, default)
     return context
 
 

@@ -14,6 +14,7 @@ from livebazaar.web.routes import (
     live,
     media,
     payments,
+    payouts,
     system,
 )
 
@@ -27,6 +28,7 @@ ROUTERS: list[APIRouter] = [
     cohosts.router,
     media.hls,  # playlists and parts, when no CDN is in front
     payments.router,
+    payouts.router,
     accounts.router,
     catalog.router,
     fx.router,

@@ -13,6 +13,7 @@ from livebazaar.catalog import (
     do_create_producer,
     do_create_product,
     do_create_shop,
+    do_link_producer_account,
     do_set_revenue_shares,
     do_set_stock,
     do_update_producer,
@@ -29,6 +30,8 @@ from livebazaar.catalog.pictures import MAX_UPLOAD_BYTES, prepare_product_image
 from livebazaar.catalog.schemas import (
     ImageIn,
     ImageOut,
+    ProducerAccountIn,
+    ProducerAccountOut,
     ProducerIn,
     ProducerOut,
     ProducerPatch,
@@ -105,6 +108,17 @@ async def update_producer(
     producer_id: Id, body: ProducerPatch, actor: ActorDep, c: ContainerDep
 ) -> ProducerOut:
     return ProducerOut.of(await do_update_producer(c.db, actor, producer_id, body))
+
+
+@router.put("/producers/{producer_id}/account")
+async def link_producer_account(
+    producer_id: Id, body: ProducerAccountIn, actor: ActorDep, c: ContainerDep
+) -> ProducerAccountOut:
+    """The shop's owner links the producer to the account of a member holding the producer
+    role in the shop (`user_id`), or unlinks it (`null`). The linked person then reads and
+    sets the producer's payout method."""
+    producer = await do_link_producer_account(c.db, actor, producer_id, body)
+    return ProducerAccountOut(producer_id=producer.id, user_id=producer.user_id)
 
 
 @router.post("/shops/{shop_id}/products", status_code=status.HTTP_201_CREATED)

@@ -42,9 +42,9 @@ from livebazaar.checkout.schemas import (
     ReservationOut,
     ShelfAllowanceOut,
 )
+from livebazaar.kernel.csv_cells import safe_cell, writer
 from livebazaar.kernel.money import Money, MoneyOut
 from livebazaar.kernel.ratelimit import RateLimiter
-from livebazaar.web.csv_cells import safe_cell, writer
 from livebazaar.web.deps import (
     IDEMPOTENCY_KEY_OPENAPI,
     ActorDep,
@@ -260,7 +260,7 @@ async def export_shop_orders(
 
 
 def _csv_row(order: OrderOut, titles: Mapping[str, Any], buyers: Mapping[str, str]) -> list[str]:
-    """One order's cells, each made safe for a spreadsheet (web/csv_cells.py)."""
+    """One order's cells, each made safe for a spreadsheet (kernel/csv_cells.py)."""
     ship = order.ship_to.model_dump() if order.ship_to else {}
     product = titles.get(order.product_id)
     cells = [

@@ -1,7 +1,9 @@
 """CSV cells a spreadsheet opens as text, never as a formula (CSV injection), for the orders
-export a cooperative opens in a spreadsheet and a courier prints labels from.
+export a cooperative opens in a spreadsheet and a courier prints labels from, and the payout
+batch file its treasurer takes to the bank (payouts/batch_csv.py). In the kernel so that
+features may use it (they never import the web layer).
 
-The rule, decided for that file:
+The rule, decided for the orders export:
 
 1. Every cell is quoted (`csv.QUOTE_ALL`, in `writer`), so a separator or a line break inside
    a buyer's text stays inside its cell for a reader that splits on the file's commas.
