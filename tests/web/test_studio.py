@@ -170,8 +170,9 @@ async def test_the_studio_reads_who_is_muted_or_banned_when_it_opens(
     r = await client.get(f"{stage.url}/sanctions")
     assert r.status_code == 200, r.text
     assert r.json() == [
-        {"user_id": troll.user_id, "display_name": "Troll", "banned": True, "muted_until": None}
-    ]
+        {"user_id": troll.user_id, "display_name": "Troll", "banned": True, "shop_wide": True,
+         "muted_until": None}
+    ]  # fmt: skip
 
 
 async def test_a_cohost_gets_the_studio_without_the_shop_settings(

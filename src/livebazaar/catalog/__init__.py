@@ -13,6 +13,7 @@ from livebazaar.catalog.actions import (
     do_update_shop,
 )
 from livebazaar.catalog.errors import (
+    PriceOutOfRange,
     ProducerNotFound,
     ProductNotFound,
     ShopNotFound,
@@ -39,6 +40,7 @@ from livebazaar.catalog.queries import (
 
 __all__ = [
     "EDITOR_ROLES",
+    "PriceOutOfRange",
     "Producer",
     "ProducerNotFound",
     "Product",
