@@ -85,6 +85,8 @@ async def whip_publish(show_id: PathId, request: Request, c: ContainerDep) -> Re
     the show (its hosts and co-hosts, who need no key: docs/roles.md); an SDP offer in, the
     SDP answer out, and a `Location` to DELETE (the same way) when done."""
     key, actor = await _publisher(request, c)
+    if actor is not None:  # before reading anything: who it is decides all
+        await check_signed_in_publisher(c.db, show_id, actor)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != SDP:
         return localized_problem(
@@ -98,9 +100,7 @@ async def whip_publish(show_id: PathId, request: Request, c: ContainerDep) -> Re
     offer = body.decode("utf-8", errors="replace")
     if not offer.startswith("v=0"):
         return localized_problem(request, 400, "invalid_sdp", N_("The body is not an SDP offer"))
-    if actor is not None:
-        await check_signed_in_publisher(c.db, show_id, actor)
-    else:
+    if actor is None:
         await check_publisher(c.db, show_id, key)
     try:
         worker = await c.media.start(show_id, "whip", whip_offer=offer)
