@@ -5,8 +5,10 @@ is run only for rows that name its placeholder, and may `need` another maker's i
 its show); each id is made once per world.
 
 Every show a maker makes is a live (or scheduled) show of shop X with the world's product in
-its lineup and the `cohost` caller as its accepted co-host; the world's first show also brings
-a sibling show of shop X that the `sibling_cohost` caller co-hosts.
+its lineup and three accepted co-hosts: `cohost` (no grant), `granted_cohost` (every grant) and
+`cohost_other_grants` (every grant but `World.lacking`, the one the row's power needs); the
+world's first show also brings a sibling show of shop X that the `sibling_cohost` caller
+co-hosts (with every grant: they are still nobody in the row's show).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from livebazaar.live import Grant
 from livebazaar.payments.test_provider import CARD_APPROVE
 from livebazaar.payouts import Party, PartyType
 from tests.checkout.stage import make_show
@@ -26,6 +29,7 @@ from tests.support import SHIP_TO, Account, Api
 class World:
     accounts: dict[str, Account]
     ids: dict[str, str] = field(default_factory=dict)
+    lacking: Grant | None = None  # the grant `cohost_other_grants` is not given
 
 
 Maker = Callable[[Api, World], Awaitable[str]]
@@ -45,29 +49,56 @@ async def _post(api: Api, path: str, body: Any, account: Account, status: int) -
     return answer
 
 
-async def _show(api: Api, world: World, *, cohost: str, live: bool = True) -> str:
+async def _show(
+    api: Api, world: World, cohosts: dict[str, frozenset[Grant]], *, live: bool = True
+) -> str:
+    """A show of shop X, with each of `cohosts` (callers) its accepted co-host with those
+    grants (given by the owner, through the API)."""
     owner = world.accounts["owner"]
     show_id = await make_show(
         api.container, world.ids["shop_id"], owner, [world.ids["product_id"]], live=live
     )
-    invitee = world.accounts[cohost]
-    await _post(api, f"/api/v1/shows/{show_id}/cohosts", {"email": invitee.email}, owner, 201)
-    await _post(api, f"/api/v1/shows/{show_id}/cohosts/accept", None, invitee, 200)
+    path = f"/api/v1/shows/{show_id}/cohosts"
+    for caller, grants in cohosts.items():
+        invitee = world.accounts[caller]
+        await _post(api, path, {"email": invitee.email}, owner, 201)
+        await _post(api, f"{path}/accept", None, invitee, 200)
+        if grants:
+            body = {"grants": sorted(grants)}
+            r = await api.client.put(
+                f"{path}/{invitee.user_id}/grants", json=body, headers=owner.headers
+            )
+            assert r.status_code == 200, r.text
     return show_id
 
 
+def _row_cohosts(world: World) -> dict[str, frozenset[Grant]]:
+    every = frozenset(Grant)
+    return {
+        "cohost": frozenset(),
+        "granted_cohost": every,
+        "cohost_other_grants": every - {world.lacking} if world.lacking else every,
+    }
+
+
 async def _make_sibling_show(api: Api, world: World) -> str:
-    return await _show(api, world, cohost="sibling_cohost")
+    return await _show(api, world, {"sibling_cohost": frozenset(Grant)})
 
 
 async def _make_show(api: Api, world: World) -> str:
     await need(api, world, "sibling_show_id")
-    return await _show(api, world, cohost="cohost")
+    return await _show(api, world, _row_cohosts(world))
 
 
 async def _make_scheduled_show(api: Api, world: World) -> str:
     await need(api, world, "sibling_show_id")
-    return await _show(api, world, cohost="cohost", live=False)
+    return await _show(api, world, _row_cohosts(world), live=False)
+
+
+async def _cohost_id(api: Api, world: World) -> str:
+    """The `cohost` caller, an accepted co-host (without grants) of the world's show."""
+    await need(api, world, "show_id")
+    return world.accounts["cohost"].user_id
 
 
 async def _make_invited_show(api: Api, world: World) -> str:
@@ -203,6 +234,7 @@ MAKERS: dict[str, Maker] = {
     "scheduled_show_id": _make_scheduled_show,
     "invited_show_id": _make_invited_show,
     "invitee_id": _invitee_id,
+    "cohost_id": _cohost_id,
     "message_id": _make_message,
     "drop_id": _make_drop,
     "order_id": _make_order,

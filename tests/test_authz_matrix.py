@@ -8,10 +8,18 @@ refusal look like. Every row is tried by every caller against one fresh world:
 - producer:        holds the producer role in shop X
 - moderator:       holds the moderator role in shop X
 - foreign_host:    host of shop Y, acting on shop X
-- cohost:          no role in shop X; accepted co-host of the row's show (tests/authz_makers.py)
-- sibling_cohost:  no role in shop X; accepted co-host of another show of shop X
+- cohost:          no role in shop X; accepted co-host of the row's show, with no grant
+- granted_cohost:  the same, granted every grant by the owner
+- cohost_other_grants: the same, granted every grant but the one the row's power needs
+                   (tests/authz_makers.py)
+- sibling_cohost:  no role in shop X; accepted co-host, with every grant, of another show of X
 - host, owner:     their roles in shop X
 - admin:           a platform admin (no membership)
+
+A row about a show names its `powers` (live/powers.py): who may is then read off the role
+table, `live.RULES`, here and independently of the code that enforces it, and so is what a
+refused co-host hears (grant_required, or shop_host_required for what co-hosts never do). The
+table is docs/roles.md too: `test_the_role_table_in_the_docs_is_the_code_s` keeps them equal.
 
 Refused callers go first and must change nothing: the row's `probe` (a GET, read as the
 owner) reads the same after them, and so does every row of every table and every show's
@@ -28,6 +36,7 @@ import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -37,7 +46,7 @@ from sqlalchemy import select
 
 from livebazaar.accounts import Role, do_register
 from livebazaar.bootstrap import all_metadata
-from livebazaar.live import show_topic
+from livebazaar.live import RULES, Grant, Power, show_topic
 from livebazaar.payments.test_provider import CARD_APPROVE
 from livebazaar.web.routes import ROUTERS
 from livebazaar.web.routes import system as system_routes
@@ -46,22 +55,25 @@ from tests.factories import grant, make_product, make_shop
 from tests.support import SHIP_TO, Account, Api
 
 CALLERS = (
-    "anonymous", "buyer", "producer", "moderator", "foreign_host", "cohost", "sibling_cohost",
-    "host", "owner", "admin",
+    "anonymous", "buyer", "producer", "moderator", "foreign_host", "cohost", "granted_cohost",
+    "cohost_other_grants", "sibling_cohost", "host", "owner", "admin",
 )  # fmt: skip
 SIGNED_IN = frozenset(CALLERS) - {"anonymous"}
 EDITORS = frozenset({"owner", "host", "admin"})
 OWNERS = frozenset({"owner", "admin"})
 MEMBERS = frozenset({"owner", "host", "producer", "moderator", "admin"})
-SHOP_MODERATORS = EDITORS | {"moderator"}
-SHOW_HOSTS = EDITORS | {"cohost"}
-SHOW_MODERATORS = SHOP_MODERATORS | {"cohost"}
 ORDER_VIEWERS = frozenset({"buyer", "host", "owner", "admin"})
 PLATFORM_ADMINS = frozenset({"admin"})
+ROW_COHOSTS = frozenset({"cohost", "granted_cohost", "cohost_other_grants"})
+# Each caller's roles in shop X (the table's columns).
+SHOP_ROLES = {"owner": Role.OWNER, "host": Role.HOST, "moderator": Role.MODERATOR,
+              "producer": Role.PRODUCER}  # fmt: skip
 
 ROLE_REQUIRED = (403, "role_required")
 NOT_SHOW_HOST = (403, "not_show_host")
 NOT_MODERATOR = (403, "not_moderator")
+GRANT_REQUIRED = (403, "grant_required")
+SHOP_HOST_REQUIRED = (403, "shop_host_required")
 ORDER_HIDDEN = (404, "order_not_found")  # its existence is not revealed
 
 SHOW = "/api/v1/shows/{show_id}"
@@ -77,8 +89,27 @@ BATCH = "/api/v1/payout-batches/{payout_batch_id}"
 PAYOUT_BANK = {"kind": "bank", "holder": "Shop X", "iban": "DE89 3704 0044 0532 0130 00"}
 NEW_SHOW = {"shop_id": "{shop_id}", "title": "Evening harvest",
             "scheduled_at": "2031-05-01T18:00:00Z", "lineup": ["{product_id}"]}  # fmt: skip
-NEW_DROP = {"product_id": "{product_id}", "quantity": 5, "per_buyer_limit": 1,
-            "price": {"amount_minor": 9900, "currency": "CNY"}, "duration_s": 300}  # fmt: skip
+LIST_PRICE = 19900  # tests/factories.make_product's
+NEW_DROP = {"product_id": "{product_id}", "quantity": 5, "per_buyer_limit": 1, "duration_s": 300,
+            "price": {"amount_minor": LIST_PRICE, "currency": "CNY"}}  # fmt: skip
+DISCOUNT_DROP = {**NEW_DROP, "price": {"amount_minor": 9900, "currency": "CNY"}}
+
+
+def may(caller: str, power: Power, grants: frozenset[Grant]) -> bool:
+    """Whether the role table lets `caller` (with `grants` if a co-host of the row's show)."""
+    rule = RULES[power]
+    if caller == "admin" or SHOP_ROLES.get(caller) in rule.roles:
+        return True
+    if caller not in ROW_COHOSTS or rule.shop_wide:
+        return False
+    return rule.cohost is True or rule.cohost in grants
+
+
+def grants_of(caller: str, lacking: Grant | None) -> frozenset[Grant]:
+    every = frozenset(Grant)
+    if caller == "granted_cohost" or (caller == "cohost_other_grants" and lacking is None):
+        return every
+    return every - {lacking} if caller == "cohost_other_grants" else frozenset()
 
 
 @dataclass(frozen=True)
@@ -86,32 +117,64 @@ class Row:
     method: str
     path: str  # placeholders: {shop_id} {product_id} {show_id} {drop_id} {order_id} ...
     body: Any = None
-    allowed: frozenset[str] = EDITORS
+    allowed_callers: frozenset[str] = EDITORS  # when `powers` is empty
     ok: int = 200
     denied: tuple[int, str] = ROLE_REQUIRED
     probe: str | None = None  # a GET that a refused call must leave unchanged
     denied_as: Mapping[str, tuple[int, str]] = field(default_factory=dict)
+    powers: tuple[Power, ...] = ()  # what the caller needs, all of them (the table's rows)
+    label: str = ""
 
     @property
     def id(self) -> str:
-        return f"{self.method} {self.path}"
+        return f"{self.method} {self.path}{f' ({self.label})' if self.label else ''}"
+
+    @property
+    def lacking(self) -> Grant | None:
+        """The grant `cohost_other_grants` goes without: the last power's, if it takes one."""
+        needed = RULES[self.powers[-1]].cohost if self.powers else None
+        return needed if isinstance(needed, Grant) else None
+
+    @property
+    def allowed(self) -> frozenset[str]:
+        if not self.powers:
+            return self.allowed_callers
+        return frozenset(
+            caller
+            for caller in CALLERS
+            if all(may(caller, p, grants_of(caller, self.lacking)) for p in self.powers)
+        )
+
+    def refusal(self, caller: str) -> tuple[int, str]:
+        if caller in self.denied_as:
+            return self.denied_as[caller]
+        if caller in ROW_COHOSTS and self.powers:
+            missing = next(
+                p for p in self.powers if not may(caller, p, grants_of(caller, self.lacking))
+            )
+            rule = RULES[missing]
+            if isinstance(rule.cohost, Grant):
+                return GRANT_REQUIRED
+            if not rule.shop_wide:
+                return SHOP_HOST_REQUIRED
+        return self.denied
 
 
 ROWS: list[Row] = [
     # accounts
-    Row("GET", "/api/v1/shops/{shop_id}/members", allowed=MEMBERS),
+    Row("GET", "/api/v1/shops/{shop_id}/members", allowed_callers=MEMBERS),
     Row("POST", "/api/v1/shops/{shop_id}/members",
-        {"email": "{newcomer_email}", "role": "host"}, allowed=OWNERS, ok=201),
+        {"email": "{newcomer_email}", "role": "host"}, allowed_callers=OWNERS, ok=201),
     # catalog: shops and producers
     Row("POST", "/api/v1/shops", {"name": "Mine", "country": "RW", "currency": "RWF"},
-        allowed=SIGNED_IN, ok=201),
+        allowed_callers=SIGNED_IN, ok=201),
     Row("PATCH", "/api/v1/shops/{shop_id}", {"description": "Edited", "shelf_per_buyer_limit": 3},
         probe="/api/v1/shops/{shop_id}"),
     Row("POST", "/api/v1/shops/{shop_id}/producers", {"name": "Farmer"}, ok=201,
         probe="/api/v1/shops/{shop_id}/producers"),
     Row("PATCH", "/api/v1/producers/{producer_id}", {"bio": "Edited"},
         probe="/api/v1/shops/{shop_id}/producers"),
-    # catalog: products
+    # catalog: products (list prices are the shop's: no co-host ever sets one)
     Row("POST", "/api/v1/shops/{shop_id}/products",
         {"title": "Studs", "price": {"amount_minor": 5900, "currency": "CNY"}, "stock": 3},
         ok=201, probe="/api/v1/shops/{shop_id}/products"),
@@ -125,113 +188,123 @@ ROWS: list[Row] = [
         probe="/api/v1/products/{product_id}"),
     Row("PATCH", "/api/v1/variants/{variant_id}", {"price_minor": 25900},
         probe="/api/v1/products/{product_id}"),
-    # live: running a show (its shop's owners and hosts, admins, and its own co-hosts)
-    Row("POST", "/api/v1/shows", NEW_SHOW, ok=201, probe="/api/v1/shows"),
-    Row("POST", "/api/v1/shows/{scheduled_show_id}/start", allowed=SHOW_HOSTS,
-        denied=NOT_SHOW_HOST, probe="/api/v1/shows/{scheduled_show_id}"),
-    Row("POST", SHOW + "/end", allowed=SHOW_HOSTS, denied=NOT_SHOW_HOST, probe=SHOW),
-    # media: the stream key goes to whoever publishes: the show's hosts and co-hosts
-    Row("POST", SHOW + "/stream-key", allowed=SHOW_HOSTS, ok=201, denied=NOT_SHOW_HOST),
-    Row("POST", SHOW + "/pin", {"product_id": "{product_id}"}, allowed=SHOW_HOSTS,
-        denied=NOT_SHOW_HOST, probe=SHOW),
-    Row("PUT", SHOW + "/lineup", [], allowed=SHOW_HOSTS, denied=NOT_SHOW_HOST, probe=SHOW),
+    # live: running a show (docs/roles.md: who holds each power is the role table's)
+    Row("POST", "/api/v1/shows", NEW_SHOW, ok=201, probe="/api/v1/shows",
+        powers=(Power.SCHEDULE_SHOW,)),
+    Row("POST", "/api/v1/shows/{scheduled_show_id}/start", denied=NOT_SHOW_HOST,
+        probe="/api/v1/shows/{scheduled_show_id}", powers=(Power.START_SHOW,)),
+    Row("POST", SHOW + "/end", denied=NOT_SHOW_HOST, probe=SHOW, powers=(Power.END_SHOW,)),
+    # media: a new stream key (the old one stops working) for OBS and apps
+    Row("POST", SHOW + "/stream-key", ok=201, denied=NOT_SHOW_HOST,
+        powers=(Power.STREAM_KEY,)),
+    Row("POST", SHOW + "/pin", {"product_id": "{product_id}"}, denied=NOT_SHOW_HOST,
+        probe=SHOW, powers=(Power.PIN,)),
+    Row("PUT", SHOW + "/lineup", [], denied=NOT_SHOW_HOST, probe=SHOW,
+        powers=(Power.EDIT_LINEUP,)),
     # inviting co-hosts is the shop's business: a co-host may not hand their powers on
-    Row("POST", SHOW + "/cohosts", {"email": "{newcomer_email}"}, allowed=EDITORS, ok=201,
-        denied=NOT_SHOW_HOST, denied_as={"cohost": (403, "shop_host_required")}),
-    # only the invited buyer accepts; the co-host accepted before (answered again, unchanged)
+    Row("POST", SHOW + "/cohosts", {"email": "{newcomer_email}"}, ok=201,
+        denied=NOT_SHOW_HOST, powers=(Power.INVITE_COHOSTS,)),
+    # only the invited buyer accepts; the co-hosts accepted before (answered again, unchanged)
     Row("POST", "/api/v1/shows/{invited_show_id}/cohosts/accept",
-        allowed=frozenset({"buyer", "cohost"}), denied=(404, "invite_not_found"),
+        allowed_callers=frozenset({"buyer"}) | ROW_COHOSTS, denied=(404, "invite_not_found"),
         probe="/api/v1/shows/{invited_show_id}"),
-    # ... or declines it; the co-host who accepted cannot decline any more
+    # ... or declines it; a co-host who accepted cannot decline any more
     Row("POST", "/api/v1/shows/{invited_show_id}/cohosts/decline",
-        allowed=frozenset({"buyer"}), denied=(404, "invite_not_found"),
-        denied_as={"cohost": (409, "invite_already_answered")},
+        allowed_callers=frozenset({"buyer"}), denied=(404, "invite_not_found"),
+        denied_as=dict.fromkeys(ROW_COHOSTS, (409, "invite_already_answered")),
         probe="/api/v1/shows/{invited_show_id}/cohosts"),
     # the invitations' states and withdrawing one are the shop's business too
-    Row("GET", SHOW + "/cohosts", allowed=EDITORS, denied=NOT_SHOW_HOST,
-        denied_as={"cohost": (403, "shop_host_required")}),
-    Row("DELETE", "/api/v1/shows/{invited_show_id}/cohosts/{invitee_id}", allowed=EDITORS,
-        ok=204, denied=NOT_SHOW_HOST, denied_as={"cohost": (403, "shop_host_required")},
-        probe="/api/v1/shows/{invited_show_id}/cohosts"),
+    Row("GET", SHOW + "/cohosts", denied=NOT_SHOW_HOST, powers=(Power.INVITE_COHOSTS,)),
+    Row("DELETE", "/api/v1/shows/{invited_show_id}/cohosts/{invitee_id}", ok=204,
+        denied=NOT_SHOW_HOST, probe="/api/v1/shows/{invited_show_id}/cohosts",
+        powers=(Power.INVITE_COHOSTS,)),
+    # what a co-host may do beyond presenting is the shop owner's to give
+    Row("PUT", SHOW + "/cohosts/{cohost_id}/grants", {"grants": ["drops"]},
+        probe=SHOW + "/cohosts", powers=(Power.GRANT_COHOSTS,)),
     # each signed-in person reads their own invitations
-    Row("GET", "/api/v1/me/cohost-invites", allowed=SIGNED_IN),
+    Row("GET", "/api/v1/me/cohost-invites", allowed_callers=SIGNED_IN),
     # live: the audience (anyone signed in)
-    Row("POST", CHAT, {"text": "Lovely lustre"}, allowed=SIGNED_IN, ok=201, probe=CHAT),
-    Row("POST", SHOW + "/reactions", {"kind": "heart"}, allowed=SIGNED_IN, ok=202, probe=SHOW),
-    # live: reminders, each signed-in viewer their own, on a scheduled show
-    Row("PUT", SCHEDULED + "/reminder", allowed=SIGNED_IN, ok=201, probe=SCHEDULED),
-    Row("DELETE", SCHEDULED + "/reminder", allowed=SIGNED_IN, ok=204, probe=SCHEDULED),
-    # live: the host's live panel (its hosts, co-hosts and the shop's moderators)
-    Row("GET", SHOW + "/stats", allowed=SHOW_MODERATORS, denied=NOT_MODERATOR),
-    # live: moderation (the shop's moderators too; blocked words belong to the shop)
-    Row("DELETE", CHAT + "/{message_id}", allowed=SHOW_MODERATORS, ok=204,
-        denied=NOT_MODERATOR, probe=CHAT),
-    Row("POST", SHOW + "/mutes", {"user_id": "{newcomer_id}", "minutes": 10},
-        allowed=SHOW_MODERATORS, ok=201, denied=NOT_MODERATOR),
-    Row("POST", SHOW + "/bans", {"user_id": "{newcomer_id}"}, allowed=SHOW_MODERATORS, ok=201,
-        denied=NOT_MODERATOR),
-    Row("DELETE", SHOW + "/sanctions/{newcomer_id}", allowed=SHOW_MODERATORS,
-        denied=NOT_MODERATOR),
-    Row("GET", SHOW + "/sanctions", allowed=SHOW_MODERATORS, denied=NOT_MODERATOR),
-    Row("PUT", SHOW + "/slow-mode", {"seconds": 30}, allowed=SHOW_MODERATORS,
-        denied=NOT_MODERATOR, probe=SHOW),
-    Row("PUT", "/api/v1/shops/{shop_id}/blocked-words", ["knockoff"], allowed=SHOP_MODERATORS),
-    # checkout: drops are run by the show's hosts; anyone signed in claims and buys
-    Row("POST", SHOW + "/drops", NEW_DROP, allowed=SHOW_HOSTS, ok=201, denied=NOT_SHOW_HOST,
+    Row("POST", CHAT, {"text": "Lovely lustre"}, allowed_callers=SIGNED_IN, ok=201, probe=CHAT),
+    Row("POST", SHOW + "/reactions", {"kind": "heart"}, allowed_callers=SIGNED_IN, ok=202,
         probe=SHOW),
-    Row("POST", DROP + "/end", allowed=SHOW_HOSTS, denied=NOT_SHOW_HOST, probe=DROP),
-    Row("POST", DROP + "/claims", {"quantity": 1}, allowed=SIGNED_IN, ok=201, probe=DROP),
-    Row("POST", SHOW + "/purchases", {"product_id": "{product_id}"}, allowed=SIGNED_IN, ok=201,
-        probe="/api/v1/products/{product_id}"),
+    # live: reminders, each signed-in viewer their own, on a scheduled show
+    Row("PUT", SCHEDULED + "/reminder", allowed_callers=SIGNED_IN, ok=201, probe=SCHEDULED),
+    Row("DELETE", SCHEDULED + "/reminder", allowed_callers=SIGNED_IN, ok=204, probe=SCHEDULED),
+    # live: the host's live panel
+    Row("GET", SHOW + "/stats", denied=NOT_MODERATOR, powers=(Power.SEE_STATS,)),
+    # live: moderation in the show (a co-host's mute stays in it), and across the shop
+    Row("DELETE", CHAT + "/{message_id}", ok=204, denied=NOT_MODERATOR, probe=CHAT,
+        powers=(Power.MODERATE_CHAT,)),
+    Row("POST", SHOW + "/mutes", {"user_id": "{newcomer_id}", "minutes": 10}, ok=201,
+        denied=NOT_MODERATOR, powers=(Power.MODERATE_CHAT,)),
+    Row("POST", SHOW + "/bans", {"user_id": "{newcomer_id}"}, ok=201, denied=NOT_MODERATOR,
+        powers=(Power.SANCTION_SHOP,)),
+    Row("DELETE", SHOW + "/sanctions/{newcomer_id}", denied=NOT_MODERATOR,
+        powers=(Power.MODERATE_CHAT,)),
+    Row("GET", SHOW + "/sanctions", denied=NOT_MODERATOR, powers=(Power.MODERATE_CHAT,)),
+    Row("PUT", SHOW + "/slow-mode", {"seconds": 30}, denied=NOT_MODERATOR, probe=SHOW,
+        powers=(Power.MODERATE_CHAT,)),
+    Row("PUT", "/api/v1/shops/{shop_id}/blocked-words", ["knockoff"],
+        powers=(Power.BLOCKED_WORDS,)),
+    # checkout: drops (at the list price, or another with `prices`); anyone claims and buys
+    Row("POST", SHOW + "/drops", NEW_DROP, ok=201, denied=NOT_SHOW_HOST, probe=SHOW,
+        powers=(Power.RUN_DROPS,), label="at the list price"),
+    Row("POST", SHOW + "/drops", DISCOUNT_DROP, ok=201, denied=NOT_SHOW_HOST, probe=SHOW,
+        powers=(Power.RUN_DROPS, Power.PRICE_DROPS), label="at another price"),
+    Row("POST", DROP + "/end", denied=NOT_SHOW_HOST, probe=DROP, powers=(Power.RUN_DROPS,)),
+    Row("POST", DROP + "/claims", {"quantity": 1}, allowed_callers=SIGNED_IN, ok=201,
+        probe=DROP),
+    Row("POST", SHOW + "/purchases", {"product_id": "{product_id}"}, allowed_callers=SIGNED_IN,
+        ok=201, probe="/api/v1/products/{product_id}"),
     # what each buyer may still take from the shelf is theirs to read
-    Row("GET", "/api/v1/products/{product_id}/allowance", allowed=SIGNED_IN),
+    Row("GET", "/api/v1/products/{product_id}/allowance", allowed_callers=SIGNED_IN),
     # checkout and payments: the buyer's orders (the shop's owners and hosts may look)
-    Row("GET", ORDER, allowed=ORDER_VIEWERS, denied=ORDER_HIDDEN),
+    Row("GET", ORDER, allowed_callers=ORDER_VIEWERS, denied=ORDER_HIDDEN),
     Row("POST", ORDER + "/pay", {"card_number": CARD_APPROVE, "ship_to": SHIP_TO},
-        allowed=frozenset({"buyer"}), denied=ORDER_HIDDEN, probe=ORDER),
-    Row("POST", ORDER + "/cancel", allowed=frozenset({"buyer", "owner", "admin"}),
+        allowed_callers=frozenset({"buyer"}), denied=ORDER_HIDDEN, probe=ORDER),
+    Row("POST", ORDER + "/cancel", allowed_callers=frozenset({"buyer", "owner", "admin"}),
         denied=ORDER_HIDDEN, denied_as={"host": ROLE_REQUIRED}, probe=ORDER),
     # a paid order is cancelled (restocked) or refunded by the shop's owner only
-    Row("POST", PAID_ORDER + "/cancel", allowed=OWNERS, denied=ORDER_HIDDEN,
+    Row("POST", PAID_ORDER + "/cancel", allowed_callers=OWNERS, denied=ORDER_HIDDEN,
         denied_as={"host": ROLE_REQUIRED, "buyer": (409, "order_not_cancellable")},
         probe=PAID_ORDER),
-    Row("POST", PAID_ORDER + "/refund", allowed=OWNERS, denied=ORDER_HIDDEN,
+    Row("POST", PAID_ORDER + "/refund", allowed_callers=OWNERS, denied=ORDER_HIDDEN,
         denied_as={"host": ROLE_REQUIRED, "buyer": ROLE_REQUIRED}, probe=PAID_ORDER),
     # after payment: the shop's owners and hosts ship; the buyer or they say it arrived
     Row("POST", PAID_ORDER + "/ship", {"carrier": "SF Express", "tracking_number": "SF123"},
-        allowed=EDITORS, denied=ORDER_HIDDEN, denied_as={"buyer": ROLE_REQUIRED},
+        allowed_callers=EDITORS, denied=ORDER_HIDDEN, denied_as={"buyer": ROLE_REQUIRED},
         probe=PAID_ORDER),
-    Row("POST", PAID_ORDER + "/deliver", allowed=ORDER_VIEWERS, denied=ORDER_HIDDEN,
+    Row("POST", PAID_ORDER + "/deliver", allowed_callers=ORDER_VIEWERS, denied=ORDER_HIDDEN,
         probe=PAID_ORDER),
     # catalog: linking a producer to its member's account (who then sets its payout method)
     Row("PUT", "/api/v1/producers/{producer_id}/account", {"user_id": "{producer_user_id}"},
-        allowed=OWNERS, probe="/api/v1/shops/{shop_id}/producers"),
+        allowed_callers=OWNERS, probe="/api/v1/shops/{shop_id}/producers"),
     # payouts: where money goes is set by its party (a person, a linked producer) or the shop's
     # owner; the shop's hosts read methods and batches masked; batches, their files and marks
     # are the owner's
-    Row("PUT", "/api/v1/shops/{shop_id}/payout-method", PAYOUT_BANK, allowed=OWNERS,
+    Row("PUT", "/api/v1/shops/{shop_id}/payout-method", PAYOUT_BANK, allowed_callers=OWNERS,
         probe=SHOP_METHOD),
     Row("GET", SHOP_METHOD),
-    Row("PUT", LINKED_METHOD, {"kind": "cash"}, allowed=OWNERS | {"producer"},
+    Row("PUT", LINKED_METHOD, {"kind": "cash"}, allowed_callers=OWNERS | {"producer"},
         probe=LINKED_METHOD),
-    Row("GET", LINKED_METHOD, allowed=EDITORS | {"producer"}),
-    Row("PUT", "/api/v1/me/payout-method", {"kind": "cash"}, allowed=SIGNED_IN),
-    Row("GET", "/api/v1/me/payout-method", allowed=SIGNED_IN),
+    Row("GET", LINKED_METHOD, allowed_callers=EDITORS | {"producer"}),
+    Row("PUT", "/api/v1/me/payout-method", {"kind": "cash"}, allowed_callers=SIGNED_IN),
+    Row("GET", "/api/v1/me/payout-method", allowed_callers=SIGNED_IN),
     Row("PUT", PAYOUT_SETTINGS, {"minimum": {"amount_minor": 100, "currency": "CNY"}},
-        allowed=OWNERS, probe=PAYOUT_SETTINGS),
+        allowed_callers=OWNERS, probe=PAYOUT_SETTINGS),
     Row("GET", PAYOUT_SETTINGS),
-    Row("POST", "/api/v1/shops/{payable_shop_id}/payout-batches", allowed=OWNERS, ok=201,
+    Row("POST", "/api/v1/shops/{payable_shop_id}/payout-batches", allowed_callers=OWNERS, ok=201,
         probe="/api/v1/shops/{shop_id}/payout-batches"),
     Row("GET", "/api/v1/shops/{shop_id}/payout-batches"),
     Row("GET", BATCH),
-    Row("GET", BATCH + "/file", allowed=OWNERS),
-    Row("POST", "/api/v1/payouts/{payout_id}/paid", {"reference": "BANK-1"}, allowed=OWNERS,
+    Row("GET", BATCH + "/file", allowed_callers=OWNERS),
+    Row("POST", "/api/v1/payouts/{payout_id}/paid", {"reference": "BANK-1"}, allowed_callers=OWNERS,
         probe=BATCH),
     Row("POST", "/api/v1/payouts/{payout_id}/failed", {"reason": "Account closed"},
-        allowed=OWNERS, probe=BATCH),
+        allowed_callers=OWNERS, probe=BATCH),
     # exchange rates (display only): platform admins set them, anyone reads them
     Row("PUT", "/api/v1/exchange-rates/{base_currency}/{quote_currency}",
-        {"rate": "7.1234", "source": "Test feed"}, allowed=PLATFORM_ADMINS,
+        {"rate": "7.1234", "source": "Test feed"}, allowed_callers=PLATFORM_ADMINS,
         denied=(403, "admin_required"), probe="/api/v1/exchange-rates"),
 ]  # fmt: skip
 
@@ -248,10 +321,11 @@ NO_ROW = {
     # POST /products/{id}/images, tested in tests/catalog/test_picture_upload.py.
     ("POST", "/api/v1/products/{product_id}/images/upload"): "multipart: tested apart",
     ("POST", "/api/v1/payments/test/webhook"): "the provider's signature authenticates it",
-    # WHIP (RFC 9725) authenticates the publisher by the show's stream key, not a user;
-    # tests/media/test_whip.py covers bad, missing and other shows' keys.
-    ("POST", "/api/v1/shows/{show_id}/whip"): "the stream key is the check",
-    ("DELETE", "/api/v1/shows/{show_id}/whip/{resource}"): "the stream key is the check",
+    # WHIP (RFC 9725) takes an SDP body, which the matrix's JSON calls cannot send: the
+    # publisher shows the stream key, or the studio's session of someone holding
+    # Power.PUBLISH_VIDEO; tests/media/test_whip.py covers both, and bad and other shows' keys.
+    ("POST", "/api/v1/shows/{show_id}/whip"): "SDP: the stream key or the session, tested apart",
+    ("DELETE", "/api/v1/shows/{show_id}/whip/{resource}"): "the same check as its POST",
 }
 # Every API router but the system one (health and the benchmarks' no-op POST are open).
 COVERED = [router for router in ROUTERS if router is not system_routes.router]
@@ -272,8 +346,8 @@ async def _admin(api: Api) -> Account:
 
 async def _world(api: Api, row: Row) -> World:
     c = api.container
-    names = ("buyer", "producer", "moderator", "foreign_host", "cohost", "sibling_cohost", "host",
-             "owner", "newcomer")  # fmt: skip
+    names = ("buyer", "producer", "moderator", "foreign_host", "cohost", "granted_cohost",
+             "cohost_other_grants", "sibling_cohost", "host", "owner", "newcomer")  # fmt: skip
     accounts = {name: await api.account(name) for name in names}
     accounts["admin"] = await _admin(api)
     shop_id = await make_shop(c, accounts["owner"])
@@ -283,7 +357,7 @@ async def _world(api: Api, row: Row) -> World:
     other_shop_id = await make_shop(c, await api.account("other owner"), name="Other shop")
     await grant(c, other_shop_id, accounts["foreign_host"], Role.HOST)
     product = await make_product(c, shop_id)
-    world = World(accounts)
+    world = World(accounts, lacking=row.lacking)
     world.ids.update(
         shop_id=shop_id,
         other_shop_id=other_shop_id,
@@ -324,7 +398,7 @@ def _expected(row: Row, caller: str) -> tuple[int, str | None]:
         return 401, "not_authenticated"
     if caller in row.allowed:
         return row.ok, None
-    return row.denied_as.get(caller, row.denied)
+    return row.refusal(caller)
 
 
 async def _attempt(
@@ -397,3 +471,59 @@ def test_every_write_endpoint_of_the_covered_routers_has_a_row() -> None:
     # Then each is a row of the matrix, or exempt for a stated reason that still applies
     assert exempt <= writes
     assert writes - exempt - {_shape(row.method, row.path) for row in ROWS} == set()
+
+
+# The role table (docs/roles.md) is live.RULES, with where each power is used: the matrix's
+# rows (their last power), or what the matrix cannot call.
+ELSEWHERE = {
+    Power.OPEN_STUDIO: "the page `/studio/shows/{show_id}`",
+    Power.PUBLISH_VIDEO: "`POST /shows/{show_id}/whip` with the studio's session, no key",
+}
+ROLE_DOC = Path(__file__).parents[1] / "docs" / "roles.md"
+TABLE_START, TABLE_END = "<!-- role table: start -->", "<!-- role table: end -->"
+_SAME_THING = {
+    "scheduled_show_id": "show_id", "invited_show_id": "show_id",
+    "cohost_id": "user_id", "invitee_id": "user_id", "newcomer_id": "user_id",
+}  # fmt: skip
+
+
+def _where(power: Power) -> str:
+    def short(row: Row) -> str:
+        path = re.sub(
+            r"\{([a-z_]+)\}",
+            lambda m: "{" + _SAME_THING.get(m[1], m[1]) + "}",
+            row.path.removeprefix("/api/v1"),
+        )
+        return f"`{row.method} {path}`"
+
+    routes = dict.fromkeys(short(row) for row in ROWS if row.powers and row.powers[-1] is power)
+    return ", ".join(routes) or ELSEWHERE[power]
+
+
+def role_table() -> str:
+    lines = [
+        "| What | Admin | Owner | Host | Moderator | Co-host | Where |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for power, rule in RULES.items():
+        columns = (Role.OWNER, Role.HOST, Role.MODERATOR)
+        shop = ["✓" if role in rule.roles else "—" for role in columns]
+        if rule.shop_wide or rule.cohost is False:
+            cohost = "—"
+        else:
+            cohost = "✓" if rule.cohost is True else f"with `{rule.cohost}`"
+        lines.append(f"| {rule.what} | ✓ | {' | '.join(shop)} | {cohost} | {_where(power)} |")
+    return "\n".join(lines)
+
+
+def test_every_power_is_tried_by_the_matrix_or_said_where_it_is_tested() -> None:
+    used = {row.powers[-1] for row in ROWS if row.powers}
+    assert set(Power) - used == set(ELSEWHERE)
+
+
+def test_the_role_table_in_the_docs_is_the_code_s() -> None:
+    # Given docs/roles.md, whose table sits between two markers
+    text = ROLE_DOC.read_text(encoding="utf-8")
+    documented = text.split(TABLE_START, 1)[1].split(TABLE_END, 1)[0].strip()
+    # Then it is live.RULES as the matrix tries it (paste this test's table there on a change)
+    assert documented == role_table(), f"docs/roles.md should hold:\n\n{role_table()}\n"

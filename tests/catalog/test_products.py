@@ -299,3 +299,20 @@ async def test_a_bad_farm_gate_price_is_refused_and_changes_nothing(
     r = await client.patch(path, json={"reference_price": other}, headers=owner.headers)
     assert_problem(r, 422, "currency_mismatch")
     assert (await client.get(path)).json()["reference_price"] is None
+
+
+async def test_a_product_priced_at_zero_is_refused(client: httpx.AsyncClient, api: Api) -> None:
+    # Given a shop (a zero price would be a sale for nothing, as the list price of PATCH is)
+    owner = await api.account()
+    shop_id = await make_shop(api.container, owner)
+    url = f"/api/v1/shops/{shop_id}/products"
+    zero = {"amount_minor": 0, "currency": "CNY"}
+    # When a product, or one variant of one, is priced at zero
+    for body in (
+        {"title": "Free", "price": zero, "stock": 50},
+        _necklace(variants=[_variant(sku="A"), _variant(sku="B", amount_minor=0)]),
+    ):
+        r = await client.post(url, json=body, headers=owner.headers)
+        # Then it is refused with a clear code, and nothing is made
+        assert_problem(r, 422, "price_out_of_range")
+    assert (await client.get(url)).json() == []

@@ -217,3 +217,17 @@ async def test_ending_the_show_over_http_ends_its_drops_too(
     assert_problem(await claim(client, buyer, drop["id"]), 409, "drop_ended")
     types = [e["type"] for e in await events(container, stage.show_id)]
     assert types[-3:] == ["drop.stock_changed", "drop.ended", "show.ended"]
+
+
+async def test_a_drop_priced_at_zero_is_refused_and_changes_nothing(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    # Given a live show whose owner starts a drop of 50 units at 0.00 (a limit of 50 each)
+    url = f"/api/v1/shows/{stage.show_id}/drops"
+    free = {"amount_minor": 0, "currency": "CNY"}
+    body = drop_body(stage, quantity=50, per_buyer_limit=50, price=free)
+    r = await client.post(url, json=body, headers=stage.owner.headers)
+    # Then it is refused as a list price would be, and the shelf and the channel are untouched
+    assert_problem(r, 422, "price_out_of_range")
+    assert (await pool(container, stage.product.shelf_pool_id)).quantity == 100
+    assert [e for e in await events(container, stage.show_id) if e["type"] == "drop.started"] == []

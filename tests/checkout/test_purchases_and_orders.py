@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from sqlalchemy import func, select, update
 
 from livebazaar.accounts import Role
 from livebazaar.bootstrap import Container
+from livebazaar.catalog import Variant
+from livebazaar.checkout import Drop, Order
 from livebazaar.kernel.clock import ManualClock
 from tests.checkout.stage import Stage, claim, make_buyers, make_show, pool, start_drop
 from tests.factories import grant, make_product
@@ -127,3 +130,28 @@ async def test_the_replay_stays_shoppable_after_the_show_ends(
     # Then it is held like any purchase, while stock remains
     assert r.status_code == 201, r.text
     assert (await pool(container, stage.product.shelf_pool_id)).reserved == 2
+
+
+async def test_nothing_priced_at_zero_is_sold(
+    client: httpx.AsyncClient, container: Container, stage: Stage
+) -> None:
+    """A zero list or drop price is refused when set; rows from before that was checked are
+    not sold either (the guard in do_purchase and do_claim)."""
+    # Given a drop, then the variant's list price and the drop's price at zero, as old rows
+    drop = await start_drop(client, stage, quantity=10)
+    async with container.db.uow() as uow:
+        await uow.session.execute(
+            update(Variant).where(Variant.id == stage.product.variant_id).values(price_minor=0)
+        )
+        await uow.session.execute(update(Drop).where(Drop.id == drop["id"]).values(price_minor=0))
+        await uow.commit()
+    [buyer] = await make_buyers(container, 1)
+    # When a buyer buys at the list price, or claims the drop
+    r = await buy(client, buyer, stage.show_id, product_id=stage.product.id)
+    assert_problem(r, 409, "not_for_sale")
+    assert_problem(await claim(client, buyer, drop["id"]), 409, "not_for_sale")
+    # Then nothing is held
+    shelf = await pool(container, stage.product.shelf_pool_id)
+    assert shelf.reserved == 0
+    async with container.db.read() as session:
+        assert await session.scalar(select(func.count()).select_from(Order)) == 0

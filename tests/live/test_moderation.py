@@ -101,7 +101,7 @@ async def test_a_cohost_cannot_silence_the_shops_own_people(api: Api) -> None:
     await grant(api.container, stage.shop_id, moderator, Role.MODERATOR)
     for target in (stage.owner.user_id, moderator.user_id):
         r = await api.client.post(
-            f"{stage.url}/bans", json={"user_id": target}, headers=influencer.headers
+            f"{stage.url}/mutes", json={"user_id": target, "minutes": 5}, headers=influencer.headers
         )
         assert_problem(r, 403, "cannot_sanction_staff")
     r = await api.client.post(
@@ -121,8 +121,9 @@ async def test_no_sanctions_from_an_ended_show(api: Api) -> None:
         await api.client.post(f"{stage.url}/end", headers=stage.owner.headers)
     ).status_code == 200
     r = await api.client.post(
-        f"{stage.url}/bans", json={"user_id": troll.user_id}, headers=influencer.headers
-    )
+        f"{stage.url}/mutes", json={"user_id": troll.user_id, "minutes": 5},
+        headers=influencer.headers,
+    )  # fmt: skip
     assert_problem(r, 409, "show_ended")
 
 

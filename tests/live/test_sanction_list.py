@@ -135,3 +135,58 @@ async def test_only_those_who_may_sanction_may_read_the_list(api: Api) -> None:
     # And an unknown show is a 404
     r = await api.client.get("/api/v1/shows/nope/sanctions", headers=stage.owner.headers)
     assert_problem(r, 404, "show_not_found")
+
+
+async def _cohost(api: Api, stage: Stage) -> Account:
+    guest = await api.account("Guest")
+    r = await api.client.post(
+        f"{stage.url}/cohosts", json={"email": guest.email}, headers=stage.owner.headers
+    )
+    assert r.status_code == 201, r.text
+    assert (await api.client.post(f"{stage.url}/cohosts/accept", headers=guest.headers)).is_success
+    return guest
+
+
+async def _chat(api: Api, stage: Stage, who: Account) -> int:
+    r = await api.client.post(f"{stage.url}/chat", json={"text": "hi"}, headers=who.headers)
+    return r.status_code
+
+
+async def test_a_cohosts_mute_stays_in_their_show_and_they_lift_only_its_own(api: Api) -> None:
+    # Given two live shows of one shop, a co-host (no grant) of the first, and two viewers
+    stage = await make_stage(api)
+    r = await api.client.post(
+        "/api/v1/shows",
+        json={"shop_id": stage.shop_id, "title": "Pearls at dusk",
+              "scheduled_at": "2031-05-01T18:00:00Z"},
+        headers=stage.owner.headers,
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    other = Stage(stage.owner, stage.shop_id, stage.products, r.json()["id"])
+    r = await api.client.post(f"{other.url}/start", headers=stage.owner.headers)
+    assert r.status_code == 200, r.text
+    guest = await _cohost(api, stage)
+    loud, troll = await api.account("Loud"), await api.account("Troll")
+    # When the co-host mutes one viewer for a day, and the owner bans the other
+    r = await api.client.post(
+        f"{stage.url}/mutes", json={"user_id": loud.user_id, "minutes": 1440},
+        headers=guest.headers,
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    assert r.json()["show_id"] == stage.show_id
+    await _sanction(api, stage, "bans", troll)
+    # Then the mute holds in the co-host's show only; the ban in both
+    assert (await _chat(api, stage, loud), await _chat(api, other, loud)) == (403, 201)
+    assert (await _chat(api, stage, troll), await _chat(api, other, troll)) == (403, 403)
+    # And each show lists what applies in it, saying which is the shop's
+    entries = {e["user_id"]: e["shop_wide"] for e in await _listed(api, stage, guest)}
+    assert entries == {loud.user_id: False, troll.user_id: True}
+    assert [e["user_id"] for e in await _listed(api, other, stage.owner)] == [troll.user_id]
+    # When the co-host tries to lift the owner's ban: refused, and the ban stays
+    r = await api.client.delete(f"{stage.url}/sanctions/{troll.user_id}", headers=guest.headers)
+    assert assert_problem(r, 403, "grant_required")["grant"] == "shop_sanctions"
+    assert await _chat(api, other, troll) == 403
+    # But they lift their own mute
+    r = await api.client.delete(f"{stage.url}/sanctions/{loud.user_id}", headers=guest.headers)
+    assert r.json() == {"lifted": 1}
+    assert await _chat(api, stage, loud) == 201

@@ -73,3 +73,34 @@ async def test_no_key_for_an_ended_show_or_a_viewer(api: Api) -> None:
     assert_problem(r, 409, "show_ended")
     r = await api.client.post("/api/v1/shows/nope/stream-key", headers=stage.owner.headers)
     assert_problem(r, 404, "show_not_found")
+
+
+async def test_a_cohosts_key_works_only_while_they_may_hold_it(api: Api) -> None:
+    # Given a co-host the owner granted the stream key, who asked for one (for their OBS)
+    stage = await make_stage(api)
+    guest = await api.account("Guest")
+    owner = stage.owner.headers
+    r = await api.client.post(f"{stage.url}/cohosts", json={"email": guest.email}, headers=owner)
+    assert r.status_code == 201, r.text
+    assert (await api.client.post(f"{stage.url}/cohosts/accept", headers=guest.headers)).is_success
+    grants = f"{stage.url}/cohosts/{guest.user_id}/grants"
+    r = await api.client.put(grants, json={"grants": ["stream_key"]}, headers=owner)
+    assert r.status_code == 200, r.text
+    r = await api.client.post(f"{stage.url}/stream-key", headers=guest.headers)
+    assert r.status_code == 201, r.text
+    key = r.json()["key"]
+    assert await _show_of(api, key) == stage.show_id
+    # When the owner takes the grant back, the key they were shown no longer publishes
+    r = await api.client.put(grants, json={"grants": []}, headers=owner)
+    assert r.status_code == 200, r.text
+    assert await _show_of(api, key) is None
+    r = await api.client.post(f"{stage.url}/stream-key", headers=guest.headers)
+    assert assert_problem(r, 403, "grant_required")["grant"] == "stream_key"
+    # And given back then the co-host withdrawn: the same
+    r = await api.client.put(grants, json={"grants": ["stream_key"]}, headers=owner)
+    assert await _show_of(api, key) == stage.show_id
+    r = await api.client.delete(f"{stage.url}/cohosts/{guest.user_id}", headers=owner)
+    assert r.status_code == 204
+    assert await _show_of(api, key) is None
+    # While the owner's own key keeps working
+    assert await _show_of(api, (await _issue(api, stage))["key"]) == stage.show_id

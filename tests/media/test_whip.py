@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import subprocess
 import sys
 
 import av
+import httpx
+from fastapi import FastAPI
 
 from livebazaar.bootstrap import Container
 from livebazaar.media.synthetic import read_barcode
 from tests.live.stage import Stage, make_stage
-from tests.support import Api, assert_problem
+from tests.support import Account, Api, assert_problem, sign_in_page
 
 WAIT_S = 90.0  # a safety net against hanging, never an assertion about speed
 OFFER = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
@@ -55,6 +58,47 @@ async def test_whip_refuses_what_is_not_a_publisher(api: Api, container: Contain
     assert_problem(r, 400, "invalid_sdp")
     assert container.media.video(stage.show_id) is None
     assert container.media.video(other.show_id) is None
+
+
+async def _studio_session(app: FastAPI, who: Account) -> tuple[httpx.AsyncClient, str]:
+    """A browser's client signed in through /login, and its pages' CSRF token."""
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    r = await sign_in_page(client, who.email)
+    assert r.status_code == 303, r.text
+    page = (await client.get("/studio")).text
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)">', page)
+    assert match
+    return client, match.group(1)
+
+
+async def test_the_studio_goes_live_with_the_session_of_someone_who_presents(
+    api: Api, app: FastAPI, container: Container
+) -> None:
+    """No stream key from the studio: a co-host (no grant) publishes with their session and
+    CSRF token. The worker is not started here (the offer is refused as SDP once the caller
+    passed), so only who gets that far is tried; the journey's browser test goes live so."""
+    stage = await make_stage(api)
+    guest, stranger = await api.account("Guest"), await api.account("Stranger")
+    owner = stage.owner.headers
+    r = await api.client.post(f"{stage.url}/cohosts", json={"email": guest.email}, headers=owner)
+    assert r.status_code == 201, r.text
+    assert (await api.client.post(f"{stage.url}/cohosts/accept", headers=guest.headers)).is_success
+    url = f"{stage.url}/whip"
+    sdp = {"Content-Type": "application/sdp"}
+    for who, status, code in [(guest, 400, "invalid_sdp"), (stranger, 403, "not_show_host")]:
+        client, csrf = await _studio_session(app, who)
+        try:
+            r = await client.post(url, content="hello", headers={**sdp, "X-CSRF-Token": csrf})
+            assert_problem(r, status, code)
+            # Without the page's CSRF token, the session is refused
+            r = await client.post(url, content="hello", headers=sdp)
+            assert_problem(r, 403, "csrf_failed")
+            # A bearer stream key, when given, is what is checked (a wrong one: 401)
+            r = await client.post(url, content="v=0", headers={**sdp, "Authorization": "Bearer x"})
+            assert_problem(r, 401, "invalid_stream_key")
+        finally:
+            await client.aclose()
+    assert container.media.video(stage.show_id) is None
 
 
 async def test_a_phone_browser_goes_live_over_whip(

@@ -78,6 +78,7 @@ class World:
     base: str
     host: Account
     viewer: Account
+    cohost: Account  # of the live show, granted drops only
     shop_id: str
     live: str
     upcoming: str
@@ -92,7 +93,7 @@ class Audited:
 
     name: str
     path: Callable[[World], str]
-    who: str | None  # "host", "viewer", or None for a visitor
+    who: str | None  # "host", "viewer", "cohost", or None for a visitor
     ready: str = "true"
     locale: str = "en-US"
     lang: str = "en"
@@ -141,6 +142,16 @@ PAGES = [
         "host",
         "document.querySelectorAll('#lineup li').length > 0"
         " && document.querySelector('#drops .end-drop')"
+        " && document.querySelector('#chat-list .chat-line')"
+        " && document.querySelector('#cohost-list fieldset.grants input:checked')",
+    ),
+    # A co-host's studio: drops granted (at the list price, read-only), nothing else
+    Audited(
+        "studio-cohost",
+        lambda w: f"/studio/shows/{w.live}",
+        "cohost",
+        "document.querySelectorAll('#lineup li').length > 0"
+        " && document.querySelector('#drop-price').value !== ''"
         " && document.querySelector('#chat-list .chat-line')",
     ),
     Audited("missing", lambda w: "/shows/no-such-show", None),
@@ -168,6 +179,7 @@ async def _seed(base: str, container: Container) -> World:
     async with httpx.AsyncClient(base_url=base) as client:
         api = Api(client, container)
         host, viewer = await api.account("Chen Jing"), await api.account("Aline")
+        cohost = await api.account("Xiao Lan")
         shop = await make_shop(container, host, name="Xinchangle Pearl Cooperative")
         pearl = await make_product(container, shop, title="Akoya pearl earrings")
         shows: list[tuple[str, State, str]] = [
@@ -184,6 +196,8 @@ async def _seed(base: str, container: Container) -> World:
             (f"{live}/pin", {"product_id": pearl.id}, host),
             (f"{live}/drops", _drop(pearl.id), host),
             (f"{live}/chat", {"text": "Are these pearls round?"}, viewer),
+            (f"{live}/cohosts", {"email": cohost.email}, host),
+            (f"{live}/cohosts/accept", {}, cohost),
             (f"{live}/purchases", {"product_id": pearl.id, "quantity": 1}, viewer),
             ("/api/v1/me/addresses", _address(), viewer),
             # The dashboard's money section: a payout batch with a payout to mark
@@ -204,8 +218,13 @@ async def _seed(base: str, container: Container) -> World:
             r = await client.post(path, json=body, headers=who.headers)
             assert r.status_code in (200, 201), r.text
         await _paid_orders(client, live, pearl.id, host, viewer)
+        r = await client.put(
+            f"{live}/cohosts/{cohost.user_id}/grants", json={"grants": ["drops"]},
+            headers=host.headers,
+        )  # fmt: skip
+        assert r.status_code == 200, r.text
     await _record(container, ids["replay"])
-    return World(base, host, viewer, shop, ids["live"], ids["upcoming"], ids["replay"])
+    return World(base, host, viewer, cohost, shop, ids["live"], ids["upcoming"], ids["replay"])
 
 
 async def _record(c: Container, show_id: str) -> None:
@@ -297,7 +316,8 @@ async def test_the_page_passes_axe_and_fits_a_360_px_screen(world: World, audite
         if audited.who is None:
             await page.goto(f"{world.base}{path}")
         else:
-            account = world.host if audited.who == "host" else world.viewer
+            accounts = {"host": world.host, "viewer": world.viewer, "cohost": world.cohost}
+            account = accounts[audited.who]
             await sign_in(page, world.base, account, path)
         await page.wait_for_load_state("load")
         await page.wait_for_function(f"() => ({audited.ready})")  # a function: no eval (CSP)

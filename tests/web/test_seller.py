@@ -221,6 +221,8 @@ async def test_the_owner_adds_a_product_with_an_exact_price(
     [
         ({"title": "Pearls", "price": "12.505", "stock": "1"}, "at most 2 decimals"),
         ({"title": "Pearls", "price": "twelve", "stock": "1"}, "at most 2 decimals"),
+        ({"title": "Pearls", "price": "0", "stock": "50"}, "above zero"),
+        ({"title": "Pearls", "price": "0,00", "stock": "50"}, "above zero"),
         ({"title": "   ", "price": "12.50", "stock": "1"}, "Fill in the required fields."),
         ({"title": "Pearls", "price": "12.50", "stock": "-3"}, "whole number of units"),
     ],

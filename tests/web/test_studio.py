@@ -163,32 +163,81 @@ async def test_the_studio_reads_who_is_muted_or_banned_when_it_opens(
     cohost = await _cohost(api, stage)
     await _sign_in(client, cohost)
     page = (await client.get(f"/studio/shows/{stage.show_id}")).text
-    # Then the page says the list is the shop's, not only this page's
-    assert "Who may not chat in this shop" in page
+    # Then the page says the list is the show's (their own mutes hold in it alone), not only
+    # this page's
+    assert "Who may not chat in this show now" in page
     assert "since you opened it" not in page
     # And the list's GET answers the co-host with the ban, by name
     r = await client.get(f"{stage.url}/sanctions")
     assert r.status_code == 200, r.text
     assert r.json() == [
-        {"user_id": troll.user_id, "display_name": "Troll", "banned": True, "muted_until": None}
-    ]
+        {"user_id": troll.user_id, "display_name": "Troll", "banned": True, "shop_wide": True,
+         "muted_until": None}
+    ]  # fmt: skip
 
 
 async def test_a_cohost_gets_the_studio_without_the_shop_settings(
     client: httpx.AsyncClient, api: Api
 ) -> None:
-    # Given a show's accepted co-host, who holds no role in the shop
+    # Given a show's accepted co-host, who holds no role in the shop nor any grant
     stage = await make_stage(api, live=False)
     cohost = await _cohost(api, stage)
     # When they open the studio
     await _sign_in(client, cohost)
     r = await client.get(f"/studio/shows/{stage.show_id}")
-    # Then they may go live and moderate, but not invite co-hosts or set the shop's words
+    # Then they may go live, pin and moderate, but not invite co-hosts or set the shop's words,
+    # nor use what the owner has not granted: no drop form, End show, stream key
     assert r.status_code == 200, r.text
-    assert 'id="go-live"' in r.text
-    assert 'id="chat-list"' in r.text
-    assert 'id="cohost-form"' not in r.text
-    assert 'id="words-form"' not in r.text
+    page = r.text
+    for control in ('id="go-live"', 'id="chat-list"', 'id="lineup"', 'id="drops"'):
+        assert control in page, control
+    for control in ('id="cohost-form"', 'id="words-form"', 'id="drop-form"', 'id="end-show"',
+                    'id="rtmp-ask"', 'id="rtmp-key"'):  # fmt: skip
+        assert control not in page, control
+    assert 'data-powers="moderate_chat open_studio pin publish_video see_stats start_show"' in page
+    assert "The shop's hosts start and end drops; its owner may let you." in page
+    assert "Your mutes hold in this show only" in page
+
+
+async def test_a_granted_cohost_gets_what_they_were_granted(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    # Given a co-host the owner granted drops (not prices), the stream key and ending the show
+    stage = await make_stage(api, live=True)
+    cohost = await _cohost(api, stage)
+    r = await api.client.put(
+        f"{stage.url}/cohosts/{cohost.user_id}/grants",
+        json={"grants": ["drops", "stream_key", "end_show"]},
+        headers=stage.owner.headers,
+    )
+    assert r.status_code == 200, r.text
+    # When they open the studio
+    await _sign_in(client, cohost)
+    page = (await client.get(f"/studio/shows/{stage.show_id}")).text
+    # Then they get the drop form with the list price only, the stream key and End show
+    for control in ('id="drop-form"', 'id="end-show"', 'id="rtmp-ask"'):
+        assert control in page, control
+    assert re.search(r'<input id="drop-price"[^>]*readonly', page)
+    assert "The list price: the shop's owner may let you choose another." in page
+    assert "sanction_shop" not in page
+    assert 'id="cohost-form"' not in page
+
+
+async def test_the_owner_ticks_grants_and_a_host_reads_them(
+    client: httpx.AsyncClient, api: Api
+) -> None:
+    stage = await make_stage(api, live=True)
+    await _sign_in(client, stage.owner)
+    page = (await client.get(f"/studio/shows/{stage.show_id}")).text
+    assert 'data-can-grant="true"' in page
+    assert "Tick what else each one may do" in page
+    host = await api.account("Host")
+    await grant(api.container, stage.shop_id, host, Role.HOST)
+    client.cookies.clear()  # a second browser, as it were
+    await _sign_in(client, host)
+    page = (await client.get(f"/studio/shows/{stage.show_id}")).text
+    assert 'data-can-grant="false"' in page
+    assert "The shop's owners choose what else each one may do." in page
 
 
 async def test_studio_lists_the_shows_the_user_hosts(client: httpx.AsyncClient, api: Api) -> None:

@@ -1,7 +1,7 @@
 """Co-host invitations in Debian's Chromium (Playwright): the host invites from the studio, the
-invitee declines then accepts from their /studio, and the host sees each state and withdraws.
-Screenshots go to var/screenshots/studio-cohost-*.png. Skips without Chromium, fails without it
-in CI."""
+invitee declines then accepts from their /studio, the owner ticks what the co-host may also
+do (and the co-host's studio shows it once reloaded), and the owner withdraws. Screenshots go
+to var/screenshots/studio-cohost-*.png. Skips without Chromium, fails without it in CI."""
 
 from __future__ import annotations
 
@@ -104,10 +104,32 @@ async def test_the_host_invites_and_the_invitee_answers_from_the_pages(
         await shoot(guest_page, "studio-cohost-invitation-fr-phone")
         await guest_page.get_by_role("button", name="Accepter Pearls at dawn").click()
         await guest_page.wait_for_url(f"{base}{studio}")
+        # (a co-host without grants: no drop form, no End show, no stream key)
+        for absent in ("#drop-form", "#end-show", "#rtmp-ask"):
+            assert await guest_page.locator(absent).count() == 0, absent
         await host.reload()
         await _open_panel(host)
-        assert (await _states(host))[0].endswith("Accepted Withdraw")
+        assert "Accepted Withdraw" in (await _states(host))[0]
+        # When the owner ticks "Start and end drops" for her
+        box = host.get_by_role("checkbox", name="Start and end drops")
+        assert not await box.is_checked()
+        await box.check()
+        result = host.locator("#cohost-form .result")
+        await result.filter(has_text="Saved what Guest may do").wait_for(timeout=WAIT_MS)
         await shoot(host.locator("#cohost"), "studio-cohost-accepted")
+        async with httpx.AsyncClient(base_url=base) as client:
+            r = await client.get(
+                f"/api/v1/shows/{stage.show_id}/cohosts", headers=stage.owner.headers
+            )
+            assert [i["grants"] for i in r.json()] == [["drops"]]
+        # Then her studio, reloaded, has the drop form, its price the list price
+        await guest_page.reload()
+        await guest_page.locator("#drop-form").wait_for(timeout=WAIT_MS)
+        assert await guest_page.locator("#drop-price").get_attribute("readonly") is not None
+        await guest_page.wait_for_function(
+            "() => document.getElementById('drop-price').value !== ''", timeout=WAIT_MS
+        )
+        await shoot(guest_page.locator("#drop-form"), "studio-cohost-drops-granted-fr-phone")
         # And when the host withdraws it, she is no longer listed, nor a host of the show
         await host.get_by_role("button", name="Withdraw Guest").click()
         await host.locator("#cohost-list li.muted").wait_for(timeout=WAIT_MS)

@@ -12,7 +12,7 @@ from livebazaar.accounts.actions import (
     do_set_admin,
 )
 from livebazaar.accounts.actor_cache import ActorCache
-from livebazaar.accounts.errors import AddressNotFound, PostalCodeRequired
+from livebazaar.accounts.errors import AddressNotFound, PostalCodeRequired, RoleRequired
 from livebazaar.accounts.models import Address, Membership, Role, TokenKind, User
 from livebazaar.accounts.passwords import Passwords
 from livebazaar.accounts.postal import (
@@ -50,6 +50,7 @@ __all__ = [
     "Passwords",
     "PostalCodeRequired",
     "Role",
+    "RoleRequired",
     "TokenKind",
     "User",
     "add_membership",

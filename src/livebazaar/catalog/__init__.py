@@ -14,6 +14,7 @@ from livebazaar.catalog.actions import (
     do_update_shop,
 )
 from livebazaar.catalog.errors import (
+    PriceOutOfRange,
     ProducerNotFound,
     ProductNotFound,
     ShopNotFound,
@@ -52,6 +53,7 @@ __all__ = [
     "DEFAULT_SHELF_LIMIT",
     "EDITOR_ROLES",
     "MAX_SHELF_LIMIT",
+    "PriceOutOfRange",
     "Producer",
     "ProducerNotFound",
     "Product",

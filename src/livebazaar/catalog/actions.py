@@ -144,12 +144,15 @@ async def do_link_producer_account(
 async def do_create_product(
     db: Database, clock: Clock, actor: Actor, shop_id: str, data: ProductIn
 ) -> ProductView:
-    """Create a product with its variants (each with a shelf stock pool), images and shares."""
+    """Create a product with its variants (each with a shelf stock pool, and a list price above
+    zero, as do_set_variant_price keeps it), images and shares."""
     async with db.uow() as uow:
         shop = await check_catalog_editor(uow.session, actor, shop_id)
         variants = _variants_of(data)
         for variant in variants:
             _check_currency(shop, variant.price)
+            if variant.price.amount_minor <= 0:
+                raise PriceOutOfRange()
         product = Product(
             shop_id=shop_id,
             title=data.title.strip(),

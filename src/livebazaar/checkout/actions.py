@@ -24,6 +24,7 @@ from livebazaar.checkout.errors import (
     DropAlreadyActive,
     DropEnded,
     InsufficientStock,
+    NotForSale,
     OrderAlreadyDelivered,
     OrderNotDeliverable,
     OrderNotShippable,
@@ -55,7 +56,7 @@ from livebazaar.checkout.schemas import (
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
 from livebazaar.kernel.idempotency import IdempotencyKey
-from livebazaar.kernel.money import MAX_AMOUNT_MINOR, Money
+from livebazaar.kernel.money import MAX_AMOUNT_MINOR, MAX_PRICE_MINOR, Money
 from livebazaar.kernel.ratelimit import RateLimiter
 
 
@@ -63,14 +64,21 @@ async def do_start_drop(
     db: Database, broker: Broker, clock: Clock, actor: Actor, show_id: str, data: DropIn,
     *, default_hold_s: int,
 ) -> DropOut:  # fmt: skip
-    """Carve `quantity` units out of the variant's shelf into a new drop pool and start it."""
+    """Carve `quantity` units out of the variant's shelf into a new drop pool and start it, at
+    a price above zero. A co-host needs the owner's `drops` grant, and `prices` too for a price
+    other than the variant's list price (live/powers.py)."""
     async with db.uow() as uow:
         s = uow.session
-        show = await live.check_show_host(s, actor, show_id)
+        show = await live.get_show(s, show_id)
+        standing = await live.get_actor_standing(s, actor, show)
+        standing.check(live.Power.RUN_DROPS)
+        _check_price(data.price.amount_minor)
         await s.execute(select(live.Show.id).where(live.Show.id == show_id).with_for_update())
         if show.status is not live.ShowStatus.LIVE:
             raise live.ShowNotLive()
         variant = await get_lineup_variant(s, show, data.product_id, data.variant_id)
+        if data.price.amount_minor != variant.price_minor:
+            standing.check(live.Power.PRICE_DROPS)
         if data.price.currency != (await catalog.get_shop(s, show.shop_id)).currency:
             raise CurrencyMismatch()
         await _check_no_active_drop(uow, broker, clock, show_id, variant.product_id)
@@ -190,7 +198,17 @@ async def lock_display(
     return (await rates.book()).lock(total, currency)
 
 
+def _check_price(amount_minor: int) -> None:
+    """A drop's price, like a list price, is above zero (and at most MAX_PRICE_MINOR)."""
+    if not 0 < amount_minor <= MAX_PRICE_MINOR:
+        raise catalog.PriceOutOfRange()
+
+
 def _check_total(price: Money, quantity: int) -> None:
+    """What is priced at zero is not sold (rows from before prices were checked); a total is
+    at most MAX_AMOUNT_MINOR."""
+    if price.amount_minor <= 0:
+        raise NotForSale()
     if price.amount_minor * quantity > MAX_AMOUNT_MINOR:
         raise TotalTooLarge()
 
@@ -200,7 +218,7 @@ async def do_end_drop(
 ) -> DropOut:
     async with db.uow() as uow:
         drop = await get_drop(uow.session, drop_id)
-        await live.check_show_host(uow.session, actor, drop.show_id)
+        await live.check_power(uow.session, actor, drop.show_id, live.Power.RUN_DROPS)
         if not await close_drop(uow, broker, clock, drop):
             raise DropEnded()
         out = await get_drop_out(uow.session, clock, await get_drop(uow.session, drop_id))

@@ -41,6 +41,14 @@ class TotalTooLarge(Invalid):
     title = N_("The order's total is larger than we can take in one order")
 
 
+class NotForSale(Conflict):
+    """What is priced at zero is never sold (a price is above zero: catalog refuses a zero list
+    price and checkout a zero drop price; this guards rows made before that was checked)."""
+
+    code = "not_for_sale"
+    title = N_("This is not for sale: it has no price above zero")
+
+
 class SoldOut(Conflict):
     code = "sold_out"
     title = N_("Not enough units remain")

@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
-from livebazaar.accounts import Actor, User, check_shop_role
+from livebazaar.accounts import Actor
 from livebazaar.broker import Broker
 from livebazaar.catalog import get_shop
 from livebazaar.kernel.clock import Clock
@@ -21,7 +21,6 @@ from livebazaar.live.channel import emit, publish_now
 from livebazaar.live.errors import (
     BlockedWordTooLong,
     BlockedWordUsed,
-    CannotSanctionStaff,
     ChatEmpty,
     ChatMessageNotFound,
     ChatTooLong,
@@ -31,7 +30,6 @@ from livebazaar.live.errors import (
     ShowInPast,
     ShowNotLive,
     SlowMode,
-    UserNotFound,
 )
 from livebazaar.live.events import (
     ChatDeleted,
@@ -47,27 +45,21 @@ from livebazaar.live.events import (
 from livebazaar.live.models import (
     BlockedWord,
     ChatMessage,
-    ChatSanction,
     HostRole,
     LineupItem,
     PinMoment,
-    SanctionKind,
     Show,
     ShowHost,
     ShowStatus,
 )
+from livebazaar.live.powers import Power, check_power, check_shop_power
 from livebazaar.live.queries import (
-    HOSTING_ROLES,
-    MODERATING_ROLES,
     check_lineup_products,
     check_not_sanctioned,
-    check_show_host,
-    check_show_moderator,
     find_blocked_word,
     get_last_chat_at,
     get_show,
     is_in_lineup,
-    is_staff,
     list_blocked_words,
     list_shows_selling,
 )
@@ -111,7 +103,7 @@ async def do_create_show(
 ) -> Show:
     async with lv.db.uow() as uow:
         await get_shop(uow.session, shop_id)
-        await check_shop_role(uow.session, actor, shop_id, HOSTING_ROLES)
+        await check_shop_power(uow.session, actor, shop_id, Power.SCHEDULE_SHOW)
         product_ids = await check_lineup_products(uow.session, shop_id, lineup)
         now = lv.clock.now()
         if scheduled_at < now - SCHEDULE_SKEW:
@@ -138,7 +130,7 @@ async def do_create_show(
 
 async def do_start_show(lv: Live, actor: Actor, show_id: str) -> Show:
     async with lv.db.uow() as uow:
-        show = await check_show_host(uow.session, actor, show_id)
+        show = await check_power(uow.session, actor, show_id, Power.START_SHOW)
         _refuse_if_ended(show)
         if show.status is ShowStatus.LIVE:
             raise ShowAlreadyLive()
@@ -157,7 +149,7 @@ async def do_end_show(
     without live importing checkout."""
     async with lv.db.uow() as uow:
         await uow.session.execute(select(Show.id).where(Show.id == show_id).with_for_update())
-        show = await check_show_host(uow.session, actor, show_id)
+        show = await check_power(uow.session, actor, show_id, Power.END_SHOW)
         _refuse_if_ended(show)
         if show.status is not ShowStatus.LIVE:
             raise ShowNotLive()
@@ -191,7 +183,7 @@ async def do_announce_price(
 
 async def do_pin_product(lv: Live, actor: Actor, show_id: str, product_id: str | None) -> Show:
     async with lv.db.uow() as uow:
-        show = await check_show_host(uow.session, actor, show_id)
+        show = await check_power(uow.session, actor, show_id, Power.PIN)
         _refuse_if_ended(show)
         if product_id is not None and not await is_in_lineup(uow.session, show_id, product_id):
             raise ProductNotInLineup()
@@ -205,7 +197,7 @@ async def do_pin_product(lv: Live, actor: Actor, show_id: str, product_id: str |
 async def do_set_lineup(lv: Live, actor: Actor, show_id: str, lineup: Sequence[str]) -> Show:
     """Replace the lineup; a pinned product that left it is unpinned."""
     async with lv.db.uow() as uow:
-        show = await check_show_host(uow.session, actor, show_id)
+        show = await check_power(uow.session, actor, show_id, Power.EDIT_LINEUP)
         _refuse_if_ended(show)
         product_ids = await check_lineup_products(uow.session, show.shop_id, lineup)
         await uow.session.execute(delete(LineupItem).where(LineupItem.show_id == show_id))
@@ -236,7 +228,7 @@ async def do_post_chat(
         if show.status is not ShowStatus.LIVE:
             raise ShowNotLive()
         now = lv.clock.now()
-        await check_not_sanctioned(uow.session, now, show.shop_id, actor.user_id)
+        await check_not_sanctioned(uow.session, now, show, actor.user_id)
         if find_blocked_word(text, await list_blocked_words(uow.session, show.shop_id)):
             raise BlockedWordUsed()
         if show.slow_mode_s:  # one sender's messages one at a time, whichever node takes them
@@ -263,7 +255,7 @@ async def do_post_chat(
 
 async def do_delete_chat(lv: Live, actor: Actor, show_id: str, message_id: str) -> None:
     async with lv.db.uow() as uow:
-        await check_show_moderator(uow.session, actor, show_id)
+        await check_power(uow.session, actor, show_id, Power.MODERATE_CHAT)
         message = await uow.session.get(ChatMessage, message_id)
         if message is None or message.show_id != show_id:
             raise ChatMessageNotFound()
@@ -275,54 +267,9 @@ async def do_delete_chat(lv: Live, actor: Actor, show_id: str, message_id: str) 
         await uow.commit()
 
 
-async def do_sanction(
-    lv: Live, actor: Actor, show_id: str, user_id: str, kind: SanctionKind, minutes: int = 0
-) -> ChatSanction:
-    """Mute (for `minutes`) or ban a user from the chat of every show of this show's shop.
-    Only while the show runs, and never the shop's own members or the show's hosts (a co-host
-    must not be able to silence the cooperative that invited them)."""
-    async with lv.db.uow() as uow:
-        show = await check_show_moderator(uow.session, actor, show_id)
-        _refuse_if_ended(show)
-        if await uow.session.get(User, user_id) is None:
-            raise UserNotFound()
-        if await is_staff(uow.session, show, user_id):
-            raise CannotSanctionStaff()
-        now = lv.clock.now()
-        sanction = ChatSanction(
-            shop_id=show.shop_id,
-            user_id=user_id,
-            kind=kind,
-            until=now + timedelta(minutes=minutes) if kind is SanctionKind.MUTE else None,
-            created_by=actor.user_id,
-            created_at=now,
-        )
-        uow.session.add(sanction)
-        await uow.commit()
-    return sanction
-
-
-async def do_lift_sanctions(lv: Live, actor: Actor, show_id: str, user_id: str) -> int:
-    """Lift every mute and ban of the user in this show's shop; returns how many."""
-    async with lv.db.uow() as uow:
-        show = await check_show_moderator(uow.session, actor, show_id)
-        result = await uow.session.execute(
-            update(ChatSanction)
-            .where(
-                ChatSanction.shop_id == show.shop_id,
-                ChatSanction.user_id == user_id,
-                ChatSanction.lifted_at.is_(None),
-            )
-            .values(lifted_at=lv.clock.now())
-        )
-        await uow.commit()
-    lifted: int = getattr(result, "rowcount", 0)
-    return lifted
-
-
 async def do_set_slow_mode(lv: Live, actor: Actor, show_id: str, seconds: int) -> Show:
     async with lv.db.uow() as uow:
-        show = await check_show_moderator(uow.session, actor, show_id)
+        show = await check_power(uow.session, actor, show_id, Power.MODERATE_CHAT)
         _refuse_if_ended(show)
         show.slow_mode_s = seconds
         emit(uow, lv.broker, lv.clock, show_id, ChatSlowMode(seconds=seconds))
@@ -339,7 +286,7 @@ async def do_set_blocked_words(
         raise BlockedWordTooLong()
     async with lv.db.uow() as uow:
         await get_shop(uow.session, shop_id)
-        await check_shop_role(uow.session, actor, shop_id, MODERATING_ROLES)
+        await check_shop_power(uow.session, actor, shop_id, Power.BLOCKED_WORDS)
         await uow.session.execute(delete(BlockedWord).where(BlockedWord.shop_id == shop_id))
         for word in cleaned:
             uow.session.add(BlockedWord(shop_id=shop_id, word=word))

@@ -1,18 +1,23 @@
 """Co-host invitations: a show's host invites someone by email (for this show only), the
 invitee accepts or declines, and the host sees each invitation's state and may withdraw it
-(which also ends an accepted co-host's hosting of the show).
+(which also ends an accepted co-host's hosting of the show, and their grants).
 
 Only the shop's owners and hosts (and admins) invite, list and withdraw: a co-host may not hand
 their powers on. Only the invitee answers; an answer stands (accepting again is a no-op,
 declining an accepted invitation is refused) until the host invites them again.
+
+A co-host presents; what touches the shop's stock, money, stream key or other shows needs the
+owner's grant for the show (live/powers.py). Only the shop's owners (and admins) grant: a grant
+hands a guest part of what a member of the shop may do, and adding members is theirs too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,14 +26,16 @@ from livebazaar.catalog import Shop
 from livebazaar.live.actions import Live
 from livebazaar.live.errors import (
     AlreadyHost,
+    CohostNotAccepted,
+    CohostNotFound,
     InviteAnswered,
     InviteNotFound,
-    ShopHostRequired,
     ShowEnded,
     UserNotFound,
 )
-from livebazaar.live.models import CohostInvite, HostRole, Show, ShowHost, ShowStatus
-from livebazaar.live.queries import HOSTING_ROLES, check_show_host, get_show, holds_shop_role
+from livebazaar.live.models import CohostInvite, Grant, HostRole, Show, ShowHost, ShowStatus
+from livebazaar.live.powers import Power, check_power, check_shop_power, parse_grants
+from livebazaar.live.queries import get_show
 
 InviteStatus = Literal["pending", "accepted", "declined"]
 # How many invitations one show, or one person, may have listed at once.
@@ -45,6 +52,10 @@ class CohostInviteOut(BaseModel):
     status: InviteStatus
     created_at: datetime
     answered_at: datetime | None
+    grants: list[Grant] = Field(
+        description="What the shop's owner lets this co-host do in the show beyond presenting "
+        "(accepted invitations only; docs/roles.md)"
+    )
 
 
 class MyInviteOut(BaseModel):
@@ -66,11 +77,8 @@ def _status(invite: CohostInvite) -> InviteStatus:
 
 
 async def check_shop_host_of_show(session: AsyncSession, actor: Actor, show_id: str) -> Show:
-    """The show, if the actor hosts it for its shop (owners, hosts, admins): not a co-host."""
-    show = await check_show_host(session, actor, show_id)
-    if not actor.is_admin and not await holds_shop_role(session, actor, show, HOSTING_ROLES):
-        raise ShopHostRequired()  # a co-host may not hand their powers on
-    return show
+    """The show, if the actor may invite its co-hosts (owners, hosts, admins): not a co-host."""
+    return await check_power(session, actor, show_id, Power.INVITE_COHOSTS)
 
 
 async def _find(session: AsyncSession, show_id: str, user_id: str) -> CohostInvite | None:
@@ -172,14 +180,46 @@ async def do_withdraw_cohost(lv: Live, actor: Actor, show_id: str, user_id: str)
         await uow.commit()
 
 
+async def do_set_cohost_grants(
+    lv: Live, actor: Actor, show_id: str, user_id: str, grants: Sequence[Grant]
+) -> list[Grant]:
+    """The shop's owner sets what an accepted co-host of the show may do beyond presenting
+    (replacing what they had; none takes every grant back). Returns them in the table's order.
+    CohostNotFound if `user_id` was not invited, CohostNotAccepted until they accept."""
+    async with lv.db.uow() as uow:
+        show = await get_show(uow.session, show_id)
+        await check_shop_power(uow.session, actor, show.shop_id, Power.GRANT_COHOSTS)
+        row = await uow.session.scalar(
+            select(ShowHost).where(
+                ShowHost.show_id == show_id,
+                ShowHost.user_id == user_id,
+                ShowHost.role == HostRole.COHOST,
+            )
+        )
+        if row is None:
+            if await _find(uow.session, show_id, user_id) is not None:
+                raise CohostNotAccepted()
+            raise CohostNotFound()
+        kept = [grant for grant in Grant if grant in set(grants)]
+        row.grants = [grant.value for grant in kept]
+        await uow.commit()
+    return kept
+
+
 async def list_cohost_invites(
     session: AsyncSession, actor: Actor, show_id: str
 ) -> list[CohostInviteOut]:
     """The show's invitations, oldest first, for the shop's hosts."""
     await check_shop_host_of_show(session, actor, show_id)
     rows = await session.execute(
-        select(CohostInvite, User.display_name, User.email)
+        select(CohostInvite, User.display_name, User.email, ShowHost.grants)
         .join(User, User.id == CohostInvite.invitee_id)
+        .outerjoin(
+            ShowHost,
+            (ShowHost.show_id == CohostInvite.show_id)
+            & (ShowHost.user_id == CohostInvite.invitee_id)
+            & (ShowHost.role == HostRole.COHOST),
+        )
         .where(CohostInvite.show_id == show_id)
         .order_by(CohostInvite.created_at, CohostInvite.id)
         .limit(INVITES_LISTED)
@@ -193,8 +233,9 @@ async def list_cohost_invites(
             status=_status(invite),
             created_at=invite.created_at,
             answered_at=invite.accepted_at or invite.declined_at,
+            grants=parse_grants(grants),
         )
-        for invite, name, email in rows
+        for invite, name, email, grants in rows
     ]
 
 

@@ -127,8 +127,27 @@ class CannotSanctionStaff(Forbidden):
 
 
 class ShopHostRequired(Forbidden):
+    """A co-host asked for what only the shop's owners and hosts do (live/powers.py)."""
+
     code = "shop_host_required"
-    title = N_("Only the shop's owners and hosts may invite co-hosts")
+    title = N_("Only the shop's owners and hosts may do this")
+
+
+class GrantRequired(Forbidden):
+    """A co-host asked for what needs the owner's grant for the show; `grant` names it."""
+
+    code = "grant_required"
+    title = N_("A co-host may do this only if the shop's owner allows it")
+
+
+class CohostNotFound(NotFound):
+    code = "cohost_not_found"
+    title = N_("This account was not invited to co-host this show")
+
+
+class CohostNotAccepted(Conflict):
+    code = "cohost_not_accepted"
+    title = N_("Only a co-host who accepted the invitation can be given grants")
 
 
 class ShowNotScheduled(Conflict):

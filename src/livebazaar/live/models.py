@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from livebazaar.kernel.db import Base
@@ -21,9 +21,19 @@ class HostRole(enum.StrEnum):
     COHOST = "cohost"  # invited for this show only: the influencer beside the ambassador
 
 
+class Grant(enum.StrEnum):
+    """What a shop's owner may let one co-host do in one show, beyond presenting."""
+
+    DROPS = "drops"  # start and end flash drops (at the list price)
+    PRICES = "prices"  # price a drop otherwise than at the list price (with DROPS)
+    STREAM_KEY = "stream_key"  # get, and so rotate, the stream key (OBS, apps)
+    SHOP_SANCTIONS = "shop_sanctions"  # ban, mute and lift in every show of the shop
+    END_SHOW = "end_show"  # end the show, and with it its drops and video
+
+
 class SanctionKind(enum.StrEnum):
     MUTE = "mute"  # may watch, may not chat, until `until`
-    BAN = "ban"  # may not chat in any show of the shop
+    BAN = "ban"  # may not chat, until lifted
 
 
 class Show(Base):
@@ -49,6 +59,10 @@ class Show(Base):
 
 
 class ShowHost(Base):
+    """Who hosts a show beside its shop's owners and hosts: whoever scheduled it (HOST), and
+    each co-host who accepted an invitation (COHOST), with the grants the shop's owner gave
+    them for this show (live/powers.py: `Grant` values; none at first)."""
+
     __tablename__ = "show_hosts"
     __table_args__ = (UniqueConstraint("show_id", "user_id"),)
 
@@ -57,6 +71,7 @@ class ShowHost(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     role: Mapped[HostRole] = mapped_column(Enum(HostRole, native_enum=False, length=16))
     created_at: Mapped[datetime]
+    grants: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class CohostInvite(Base):
@@ -111,11 +126,15 @@ class ChatMessage(Base):
 
 
 class ChatSanction(Base):
+    """A mute or a ban in the chat of every show of a shop, or, when `show_id` is set, of that
+    show only (a co-host's mute: live/sanctions.py)."""
+
     __tablename__ = "chat_sanctions"
     __table_args__ = (Index("ix_chat_sanctions_shop_user", "shop_id", "user_id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     shop_id: Mapped[str] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    show_id: Mapped[str | None] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[SanctionKind] = mapped_column(Enum(SanctionKind, native_enum=False, length=16))
     until: Mapped[datetime | None]  # None: until lifted

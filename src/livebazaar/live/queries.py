@@ -6,18 +6,16 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from livebazaar.accounts import Actor, Membership, Role, User, get_display_names, list_roles
+from livebazaar.accounts import Actor, Membership, Role, User, list_roles
 from livebazaar.catalog import Shop, get_product_summaries
 from livebazaar.kernel.money import MoneyOut
 from livebazaar.live.errors import (
     ChatBanned,
     ChatMessageNotFound,
     ChatMuted,
-    NotModerator,
-    NotShowHost,
     ProductNotInShop,
     ShowNotFound,
 )
@@ -36,7 +34,6 @@ from livebazaar.live.schemas import (
     ChatMessageOut,
     HostOut,
     LineupItemOut,
-    SanctionedUserOut,
     ShowOut,
     ShowSummaryOut,
 )
@@ -63,7 +60,7 @@ async def _is_show_host_row(session: AsyncSession, show_id: str, user_id: str) -
 
 
 def hosted_show_ids(actor: Actor) -> Select[tuple[str]]:
-    """The ids of the shows `check_show_host` lets the actor run, as one SELECT (for
+    """The ids of the shows whose studio the actor may open, as one SELECT (for
     `ShowSearch(within=...)`): shows of shops where they are owner or host, and shows they
     co-host; every show for a platform admin."""
     ids: Select[tuple[str]] = select(Show.id)
@@ -76,35 +73,10 @@ def hosted_show_ids(actor: Actor) -> Select[tuple[str]]:
     return ids.where(or_(Show.shop_id.in_(hosting_shops), Show.id.in_(cohosted)))
 
 
-async def check_show_host(session: AsyncSession, actor: Actor, show_id: str) -> Show:
-    """The show, if the actor may run it: a platform admin, an owner or host of its shop, or a
-    co-host who accepted an invitation to this show. Raises ShowNotFound / NotShowHost."""
-    show = await get_show(session, show_id)
-    if actor.is_admin:
-        return show
-    if await list_roles(session, actor.user_id, show.shop_id) & HOSTING_ROLES:
-        return show
-    if not await _is_show_host_row(session, show_id, actor.user_id):
-        raise NotShowHost()
-    return show
-
-
-async def check_show_moderator(session: AsyncSession, actor: Actor, show_id: str) -> Show:
-    """The show, if the actor may moderate its chat: its hosts and co-hosts, and the shop's
-    owners, hosts and moderators (admins too). Raises ShowNotFound / NotModerator."""
-    show = await get_show(session, show_id)
-    if actor.is_admin:
-        return show
-    if await list_roles(session, actor.user_id, show.shop_id) & MODERATING_ROLES:
-        return show
-    if not await _is_show_host_row(session, show_id, actor.user_id):
-        raise NotModerator()
-    return show
-
-
 async def may_moderate_show(session: AsyncSession, actor: Actor | None, show_id: str) -> bool:
-    """Whether `actor` may moderate the show's chat (`check_show_moderator`'s rule), in one
-    SELECT that also finds the show (ShowNotFound): what a WebSocket is told at admission."""
+    """Whether `actor` may moderate the show's chat (live/powers.py's MODERATE_CHAT: the shop's
+    owners, hosts and moderators, the show's hosts and co-hosts), in one SELECT that also finds
+    the show (ShowNotFound): what a WebSocket is told at admission."""
     if actor is None:
         if await session.scalar(select(Show.id).where(Show.id == show_id)) is None:
             raise ShowNotFound()
@@ -119,12 +91,6 @@ async def may_moderate_show(session: AsyncSession, actor: Actor | None, show_id:
     if row is None:
         raise ShowNotFound()
     return actor.is_admin or bool(row[0])
-
-
-async def holds_shop_role(
-    session: AsyncSession, actor: Actor, show: Show, roles: frozenset[Role]
-) -> bool:
-    return bool(await list_roles(session, actor.user_id, show.shop_id) & roles)
 
 
 async def is_staff(session: AsyncSession, show: Show, user_id: str) -> bool:
@@ -284,23 +250,25 @@ async def list_shows(
     return await summarize_shows(session, rows)
 
 
-def _in_force(shop_id: str, now: datetime) -> ColumnElement[bool]:
-    """The shop's sanctions that apply now: not lifted, and a ban or a mute not yet over."""
+def sanctions_in_force(shop_id: str, show_id: str, now: datetime) -> ColumnElement[bool]:
+    """The sanctions that apply in the show now: the shop's (or the show's own), not lifted,
+    and a ban or a mute not yet over."""
     return and_(
         ChatSanction.shop_id == shop_id,
+        or_(ChatSanction.show_id.is_(None), ChatSanction.show_id == show_id),
         ChatSanction.lifted_at.is_(None),
         or_(ChatSanction.until.is_(None), ChatSanction.until > now),
     )
 
 
 async def check_not_sanctioned(
-    session: AsyncSession, now: datetime, shop_id: str, user_id: str
+    session: AsyncSession, now: datetime, show: Show, user_id: str
 ) -> None:
-    """Raise ChatBanned / ChatMuted if a sanction in the shop applies to the user now."""
+    """Raise ChatBanned / ChatMuted if a sanction applies to the user in the show now."""
     kinds = set(
         await session.scalars(
             select(ChatSanction.kind).where(
-                _in_force(shop_id, now), ChatSanction.user_id == user_id
+                sanctions_in_force(show.shop_id, show.id, now), ChatSanction.user_id == user_id
             )
         )
     )
@@ -308,36 +276,6 @@ async def check_not_sanctioned(
         raise ChatBanned()
     if SanctionKind.MUTE in kinds:
         raise ChatMuted()
-
-
-async def list_sanctions(
-    session: AsyncSession, actor: Actor, show_id: str, now: datetime, *, limit: int
-) -> list[SanctionedUserOut]:
-    """Who may not chat in the show's shop now, for those who may moderate the show (raises
-    ShowNotFound / NotModerator): one entry per person, banned or muted until the latest end
-    of their mutes in force, the most recently sanctioned first, at most `limit` of them."""
-    show = await check_show_moderator(session, actor, show_id)
-    banned = func.max(case((ChatSanction.kind == SanctionKind.BAN, 1), else_=0))
-    muted_until = func.max(case((ChatSanction.kind == SanctionKind.MUTE, ChatSanction.until)))
-    rows = (
-        await session.execute(
-            select(ChatSanction.user_id, banned, muted_until)
-            .where(_in_force(show.shop_id, now))
-            .group_by(ChatSanction.user_id)
-            .order_by(func.max(ChatSanction.created_at).desc(), func.max(ChatSanction.id).desc())
-            .limit(min(limit, SANCTIONS_CAP))
-        )
-    ).all()
-    names = await get_display_names(session, [user_id for user_id, _, _ in rows])
-    return [
-        SanctionedUserOut(
-            user_id=user_id,
-            display_name=names.get(user_id, ""),
-            banned=bool(is_banned),
-            muted_until=until,
-        )
-        for user_id, is_banned, until in rows
-    ]
 
 
 async def list_blocked_words(session: AsyncSession, shop_id: str) -> list[str]:

@@ -90,7 +90,7 @@ async def mark_reminders(
     session: AsyncSession, actor: Actor | None, shows: Sequence[ShowSummaryOut]
 ) -> list[ShowSummaryOut]:
     """The summaries with `reminded` set for a signed-in caller and `reminders` for the shows
-    they host (as check_show_host decides: admins, the shop's owners and hosts, co-hosts).
+    they host (as hosted_show_ids decides: admins, the shop's owners and hosts, co-hosts).
     At most four queries, whatever the number of shows."""
     if actor is None or not shows:
         return list(shows)

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 from livebazaar.kernel.money import MoneyOut
 from livebazaar.kernel.text import Clean
 from livebazaar.live.events import ChatMessageSent, ReactionKind
-from livebazaar.live.models import HostRole, SanctionKind, ShowStatus
+from livebazaar.live.models import Grant, HostRole, SanctionKind, ShowStatus
 
 Id = Annotated[str, Field(min_length=1, max_length=36), Clean]
 Lineup = Annotated[list[Id], Field(max_length=100)]
@@ -40,6 +40,16 @@ class PinIn(BaseModel):
 
 class CohostIn(BaseModel):
     email: str = Field(min_length=3, max_length=320)
+
+
+class GrantsIn(BaseModel):
+    grants: list[Grant] = Field(max_length=20, description="Each at most once; order ignored")
+
+
+class GrantsOut(BaseModel):
+    show_id: str
+    user_id: str
+    grants: list[Grant]
 
 
 class ChatIn(BaseModel):
@@ -150,18 +160,26 @@ class InviteOut(BaseModel):
 class SanctionOut(BaseModel):
     id: str
     shop_id: str
+    show_id: str | None = Field(
+        description="The show it applies in; null: every show of the shop (a co-host's mute "
+        "stays in their show unless the shop's owner granted them shop_sanctions)"
+    )
     user_id: str
     kind: SanctionKind
     until: datetime | None
 
 
 class SanctionedUserOut(BaseModel):
-    """Someone who may not chat in the shop's shows now: one entry per person, however
-    many mutes and bans they were given."""
+    """Someone who may not chat in the show now: one entry per person, however many mutes
+    and bans they were given."""
 
     user_id: str
     display_name: str
     banned: bool = Field(description="Banned from the chat of every show of the shop")
+    shop_wide: bool = Field(
+        description="A mute or ban in force applies in every show of the shop (lifting it "
+        "takes the power to sanction shop-wide; otherwise only this show's mutes)"
+    )
     muted_until: datetime | None = Field(
         description="When the latest mute in force ends (null: not muted, or only banned)"
     )

@@ -33,11 +33,12 @@ class IssuedStreamKey:
 async def do_issue_stream_key(
     db: Database, clock: Clock, actor: Actor, show_id: str
 ) -> IssuedStreamKey:
-    """A new 128-bit key for the show, replacing any earlier one (which stops working).
-    The show's hosts and co-hosts may ask: the influencer's OBS needs it too."""
+    """A new 128-bit key for the show, replacing any earlier one (which stops working). For
+    the show's hosts, and a co-host the shop's owner granted `stream_key` (their OBS); other
+    co-hosts go live from the studio's camera with their session (routes/media.py's WHIP)."""
     key = secrets.token_hex(16)
     async with db.uow() as uow:
-        show = await live.check_show_host(uow.session, actor, show_id)
+        show = await live.check_power(uow.session, actor, show_id, live.Power.STREAM_KEY)
         if show.status is live.ShowStatus.ENDED:
             raise live.ShowEnded()
         row = await uow.session.scalar(select(StreamKey).where(StreamKey.show_id == show_id))

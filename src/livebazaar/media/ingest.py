@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 
 from livebazaar import live
+from livebazaar.accounts import Actor
 from livebazaar.kernel.db import Database
 from livebazaar.media.errors import InvalidStreamKey
 from livebazaar.media.flv import FLV_HEADER, FlvSink, OpenSink
@@ -26,6 +27,16 @@ async def check_publisher(db: Database, show_id: str | None, key: str) -> str:
         if show.status is live.ShowStatus.ENDED:
             raise live.ShowEnded()
     return found
+
+
+async def check_signed_in_publisher(db: Database, show_id: str, actor: Actor) -> str:
+    """The show, if `actor` may go live on it from the studio's camera without a stream key
+    (its hosts and co-hosts: live.Power.PUBLISH_VIDEO) and it has not ended."""
+    async with db.read() as session:
+        show = await live.check_power(session, actor, show_id, live.Power.PUBLISH_VIDEO)
+        if show.status is live.ShowStatus.ENDED:
+            raise live.ShowEnded()
+    return show.id
 
 
 def authorize_publishers(db: Database) -> Authorize:

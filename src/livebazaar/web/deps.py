@@ -66,16 +66,21 @@ def _bearer(request: Request | WebSocket) -> str | None:
 
 async def _resolve(request: Request, container: Container) -> Actor | None:
     secret = _bearer(request)
-    from_cookie = False
     if secret is None:
-        secret = request.cookies.get(container.settings.session_cookie_name)
-        from_cookie = secret is not None
+        return await session_actor(request, container)
+    return await container.actors.get_actor(secret)
+
+
+async def session_actor(request: Request, container: Container) -> Actor | None:
+    """Who calls by the page session cookie alone (CSRF-checked for a write), or None without
+    one: for a route whose bearer token means something else (WHIP's is the stream key)."""
+    secret = request.cookies.get(container.settings.session_cookie_name)
     if not secret:
         return None
     actor = await container.actors.get_actor(secret)
-    if from_cookie and actor.token_kind is not TokenKind.SESSION:
+    if actor.token_kind is not TokenKind.SESSION:
         raise NotAuthenticated("Use a session cookie from the sign-in page")
-    if from_cookie and request.method not in SAFE_METHODS:
+    if request.method not in SAFE_METHODS:
         given = request.headers.get(CSRF_HEADER)
         if given is None:
             form = await request.form() if _is_form(request) else None

@@ -43,6 +43,11 @@ test("what is not a price is refused with what to type", () => {
   assert.throws(() => toMinorUnits("99,999,999,999.00", 2, "CNY"), /at most 100000000.00 CNY/);
   assert.equal(toMinorUnits("100000000", 2, "CNY"), 10_000_000_000);
   assert.throws(() => toMinorUnits("10000000001", 0, "RWF"), /at most 10000000000 RWF/);
+  // and above zero, as the server keeps every price (a drop's too)
+  for (const zero of ["0", "0.00", "0,0", ".0"]) {
+    assert.throws(() => toMinorUnits(zero, 2, "CNY"), /more than zero/, zero);
+  }
+  assert.throws(() => toMinorUnits("0", 0, "RWF"), /more than zero/);
 });
 
 test("minor units back to a field's text", () => {

@@ -40,3 +40,10 @@ test("H.264 goes first, packetization-mode 1 and baseline before the rest", () =
   assert.equal(ordered.length, codecs.length);
   assert.deepEqual(preferH264([{ mimeType: "video/VP8" }]), [{ mimeType: "video/VP8" }]);
 });
+
+test("the studio publishes with its session; a key goes as the bearer token", async () => {
+  const { publishHeaders } = await import("../../../src/livebazaar/web/static/whip.js");
+  assert.deepEqual(publishHeaders(null, "tok"), { "X-CSRF-Token": "tok" });
+  assert.deepEqual(publishHeaders("abc", "tok"), { Authorization: "Bearer abc" });
+  assert.deepEqual(publishHeaders(null, null), {});
+});

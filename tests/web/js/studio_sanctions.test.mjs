@@ -5,16 +5,17 @@ import { test } from "node:test";
 
 // studio_sanctions.js reaches studio_api.js, which reads the page's CSRF meta tag when loaded.
 globalThis.document ??= { querySelector: () => null };
-const { fromListed, liftUrl, listUrl, sanctionText, withLoaded, withSanction, withoutUser } = await import(
+const { fromListed, liftUrl, listUrl, mayLift, sanctionText, withLoaded, withSanction, withoutUser } = await import(
   "../../../src/livebazaar/web/static/studio_sanctions.js"
 );
 
-const mute = (userId, until) => ({ id: `m-${until}`, user_id: userId, kind: "mute", until });
-const ban = (userId) => ({ id: "b", user_id: userId, kind: "ban", until: null });
+const mute = (userId, until, showId = null) =>
+  ({ id: `m-${until}`, user_id: userId, kind: "mute", until, show_id: showId });
+const ban = (userId) => ({ id: "b", user_id: userId, kind: "ban", until: null, show_id: null });
 
 test("a mute, then a ban of the same person, make one banned entry", () => {
   let entries = withSanction([], mute("u1", "2026-01-01T10:10:00Z"), "Troll");
-  assert.deepEqual(entries, [{ user_id: "u1", name: "Troll", banned: false, until: "2026-01-01T10:10:00Z" }]);
+  assert.deepEqual(entries, [{ user_id: "u1", name: "Troll", banned: false, until: "2026-01-01T10:10:00Z", shopWide: true }]);
   entries = withSanction(entries, ban("u1"), "Troll");
   assert.equal(entries.length, 1);
   assert.equal(entries[0].banned, true);
@@ -40,14 +41,14 @@ test("the person sanctioned last comes first; lifting removes only that person",
   assert.deepEqual(withoutUser(entries, "u3").map((e) => e.user_id), ["u1", "u2"]);
 });
 
-const listed = (userId, name, banned, mutedUntil) =>
-  ({ user_id: userId, display_name: name, banned, muted_until: mutedUntil });
+const listed = (userId, name, banned, mutedUntil, shopWide = true) =>
+  ({ user_id: userId, display_name: name, banned, shop_wide: shopWide, muted_until: mutedUntil });
 
 test("the GET's answer becomes entries in its order", () => {
-  const answer = [listed("u2", "B", false, "2026-01-01T10:10:00Z"), listed("u1", "A", true, null)];
+  const answer = [listed("u2", "B", false, "2026-01-01T10:10:00Z", false), listed("u1", "A", true, null)];
   assert.deepEqual(fromListed(answer), [
-    { user_id: "u2", name: "B", banned: false, until: "2026-01-01T10:10:00Z" },
-    { user_id: "u1", name: "A", banned: true, until: null },
+    { user_id: "u2", name: "B", banned: false, until: "2026-01-01T10:10:00Z", shopWide: false },
+    { user_id: "u1", name: "A", banned: true, until: null, shopWide: true },
   ]);
 });
 
@@ -57,9 +58,9 @@ test("what the page did while the list loaded stays on top of it, merged", () =>
   local = withSanction(local, mute("u3", "2026-01-01T10:20:00Z"), "C");
   const answer = [listed("u2", "B", true, null), listed("u1", "A", false, "2026-01-01T10:10:00Z")];
   assert.deepEqual(withLoaded(local, answer), [
-    { user_id: "u3", name: "C", banned: false, until: "2026-01-01T10:20:00Z" },
-    { user_id: "u1", name: "A", banned: true, until: "2026-01-01T10:10:00Z" },
-    { user_id: "u2", name: "B", banned: true, until: null },
+    { user_id: "u3", name: "C", banned: false, until: "2026-01-01T10:20:00Z", shopWide: true },
+    { user_id: "u1", name: "A", banned: true, until: "2026-01-01T10:10:00Z", shopWide: true },
+    { user_id: "u2", name: "B", banned: true, until: null, shopWide: true },
   ]);
 });
 
@@ -79,4 +80,17 @@ test("the entry says banned, or muted until when", () => {
 test("the list is read from, and Lift deletes, the show's sanctions, ids escaped", () => {
   assert.equal(listUrl("s 1"), "/api/v1/shows/s%201/sanctions");
   assert.equal(liftUrl("s 1", "u/2"), "/api/v1/shows/s%201/sanctions/u%2F2");
+});
+
+test("a co-host's mute holds in the show; they may lift it, not what the shop sanctioned", () => {
+  let entries = withSanction([], mute("u1", "2026-01-01T10:10:00Z", "s1"), "Loud");
+  assert.equal(entries[0].shopWide, false);
+  assert.equal(mayLift(entries[0], false), true);
+  // the owner's ban of the same person makes the entry the shop's: no Lift for the co-host
+  entries = withSanction(entries, ban("u1"), "Loud");
+  assert.equal(entries[0].shopWide, true);
+  assert.equal(mayLift(entries[0], false), false);
+  assert.equal(mayLift(entries[0], true), true);
+  const [listedEntry] = fromListed([listed("u2", "B", false, "2026-01-01T10:10:00Z", false)]);
+  assert.equal(mayLift(listedEntry, false), true);
 });

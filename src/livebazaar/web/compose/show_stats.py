@@ -1,6 +1,6 @@
 """The host's live panel: GET /api/v1/shows/{id}/stats.
 
-For the show's hosts and co-hosts and the shop's moderators (live.check_show_moderator). The
+For the show's hosts and co-hosts and the shop's moderators (live.Power.SEE_STATS). The
 numbers span the realtime hub (viewers and reactions) and two features (live: who may look;
 checkout: what sold), so they are composed here, as show_state.py composes a show's state.
 
@@ -22,7 +22,7 @@ from livebazaar.accounts import Actor
 from livebazaar.bootstrap import Container
 from livebazaar.checkout import get_show_sales
 from livebazaar.kernel.money import MoneyOut
-from livebazaar.live import check_show_moderator
+from livebazaar.live import Power, check_power
 from livebazaar.web.channel.realtime import hub_for
 
 SALES_WINDOW = timedelta(minutes=5)
@@ -50,7 +50,7 @@ async def read_show_stats(c: Container, app: Starlette, actor: Actor, show_id: s
     """Raises ShowNotFound (404) or NotModerator (403) before counting anything."""
     since = c.clock.now() - SALES_WINDOW
     async with c.db.read() as session:
-        await check_show_moderator(session, actor, show_id)
+        await check_power(session, actor, show_id, Power.SEE_STATS)
         sales = await get_show_sales(session, c.clock, show_id, since=since)
     hub = hub_for(app)
     audience = await hub.audience(show_id)

@@ -65,12 +65,15 @@ def shelf_limit(form: FormData, name: str, _: Gettext) -> int | None:
 
 
 def price(form: FormData, currency: str, _: Gettext) -> int:
+    """A new product's price, above zero (catalog.do_create_product's rule)."""
     try:
         minor = parse_major_units(text(form, "price"), currency)
     except BadAmount:
-        message = _("Type a price in {currency} with at most {n} decimals.")
+        minor = 0
+    if minor <= 0:
+        message = _("Type a price in {currency}, above zero, with at most {n} decimals.")
         exponent = CURRENCY_EXPONENTS[currency]
-        raise Refused(message.format(currency=currency, n=exponent), "price") from None
+        raise Refused(message.format(currency=currency, n=exponent), "price")
     _refuse_above_ceiling(minor, currency, "price", _)
     return minor
 

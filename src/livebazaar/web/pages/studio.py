@@ -3,8 +3,10 @@
 `/studio` lists the shows the signed-in user may host (live and upcoming); `/studio/shows/{id}`
 is the studio itself: camera preview and "Go live" over WHIP (or the RTMP server and key for
 OBS and phone apps), the lineup and the pin, flash drops with their live stock, co-host
-invitations, the live panel, and the chat with moderation. The page reads the show's state and
-the shop's currency on the server; the ES module in static/studio.js then does everything
+invitations and their grants, the live panel, and the chat with moderation. The page reads
+the show's state, the shop's currency and the caller's powers in the show (live/powers.py) on
+the server, and leaves out the controls they lack (a co-host without grants sees no drop form,
+no End show, no stream key, no Ban); the ES module in static/studio.js then does everything
 through /api/v1 with the page's session cookie and CSRF token, and follows the show's
 WebSocket (static/live.js). Anyone else gets a sign-in redirect or a 403 page; the API still
 checks every call on its own.
@@ -18,17 +20,17 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from livebazaar.accounts import Actor, list_roles
+from livebazaar.accounts import Actor
 from livebazaar.catalog import get_shop
 from livebazaar.kernel.money import CURRENCY_EXPONENTS
 from livebazaar.live import (
-    HOSTING_ROLES,
-    MODERATING_ROLES,
     NotShowHost,
+    Power,
     ShowNotFound,
     ShowSearch,
     ShowStatus,
-    check_show_host,
+    get_actor_standing,
+    get_show,
     hosted_show_ids,
     list_blocked_words,
     list_my_invites,
@@ -79,9 +81,10 @@ async def studio_page(
         return _sign_in_first(request)
     try:
         async with c.db.read() as session:
-            show = await check_show_host(session, actor, show_id)
+            show = await get_show(session, show_id)
+            standing = await get_actor_standing(session, actor, show)
+            standing.check(Power.OPEN_STUDIO)
             shop = await get_shop(session, show.shop_id)
-            roles = await list_roles(session, actor.user_id, shop.id)
             blocked_words = await list_blocked_words(session, shop.id)
         state = await read_show_state(c, request.app, show_id)
     except ShowNotFound:
@@ -96,10 +99,11 @@ async def studio_page(
             message=_("Only the show's hosts and co-hosts can open its studio."),
             back_url="/studio", back_label=_("Your shows"), _status=403,
         )  # fmt: skip
+    powers = standing.powers()
     return render_page(
         request, "studio.html", actor, show=state, currency=shop.currency,
-        exponent=CURRENCY_EXPONENTS[shop.currency],
-        can_invite=actor.is_admin or bool(roles & HOSTING_ROLES),
-        can_block_words=actor.is_admin or bool(roles & MODERATING_ROLES),
+        exponent=CURRENCY_EXPONENTS[shop.currency], powers=sorted(powers),
+        can_invite=Power.INVITE_COHOSTS in powers, can_grant=Power.GRANT_COHOSTS in powers,
+        can_block_words=Power.BLOCKED_WORDS in powers,
         blocked_words=blocked_words, default_hold_s=c.settings.default_hold_s,
     )  # fmt: skip

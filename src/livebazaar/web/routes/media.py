@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import FileResponse
 
 from livebazaar import live
+from livebazaar.accounts import Actor
 from livebazaar.kernel.text import N_
 from livebazaar.media import (
     InvalidStreamKey,
@@ -22,11 +23,11 @@ from livebazaar.media import (
     WorkerFailed,
     do_issue_stream_key,
 )
-from livebazaar.media.ingest import check_publisher
+from livebazaar.media.ingest import check_publisher, check_signed_in_publisher
 from livebazaar.media.playlist import ReloadResult
 from livebazaar.media.store import CACHE_MUTABLE, check_key
 from livebazaar.settings import Settings
-from livebazaar.web.deps import ActorDep, ContainerDep, PathId
+from livebazaar.web.deps import ActorDep, ContainerDep, PathId, session_actor
 from livebazaar.web.problems import (
     PROBLEM_RESPONSES,
     localized_problem,
@@ -79,9 +80,13 @@ _SDP_BODY = {
     responses=problem_responses(s413="The offer is too large", s415="Not application/sdp"),
 )
 async def whip_publish(show_id: PathId, request: Request, c: ContainerDep) -> Response:
-    """WHIP: go live from a browser or OBS. `Authorization: Bearer <stream key>`, an SDP offer
-    in, the SDP answer out, and a `Location` to DELETE when done."""
-    key = _stream_key(request)
+    """WHIP: go live from a browser or OBS. `Authorization: Bearer <stream key>`, or, from the
+    studio, no key but the page's session cookie and CSRF token of someone who may publish to
+    the show (its hosts and co-hosts, who need no key: docs/roles.md); an SDP offer in, the
+    SDP answer out, and a `Location` to DELETE (the same way) when done."""
+    key, actor = await _publisher(request, c)
+    if actor is not None:  # before reading anything: who it is decides all
+        await check_signed_in_publisher(c.db, show_id, actor)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != SDP:
         return localized_problem(
@@ -95,7 +100,8 @@ async def whip_publish(show_id: PathId, request: Request, c: ContainerDep) -> Re
     offer = body.decode("utf-8", errors="replace")
     if not offer.startswith("v=0"):
         return localized_problem(request, 400, "invalid_sdp", N_("The body is not an SDP offer"))
-    await check_publisher(c.db, show_id, key)
+    if actor is None:
+        await check_publisher(c.db, show_id, key)
     try:
         worker = await c.media.start(show_id, "whip", whip_offer=offer)
     except PublisherBusy:
@@ -123,9 +129,13 @@ async def whip_publish(show_id: PathId, request: Request, c: ContainerDep) -> Re
 async def whip_stop(
     show_id: PathId, resource: PathId, request: Request, c: ContainerDep
 ) -> Response:
-    """End a WHIP session (the same bearer stream key as the POST)."""
-    key = _stream_key(request)
-    await _check_key_of_any_show_state(c, show_id, key)
+    """End a WHIP session (the same bearer stream key, or session, as the POST)."""
+    key, actor = await _publisher(request, c)
+    with contextlib.suppress(live.ShowEnded):  # stopping after the show ended is fine
+        if actor is not None:
+            await check_signed_in_publisher(c.db, show_id, actor)
+        else:
+            await check_publisher(c.db, show_id, key)
     found = c.media.whip_sessions.get(resource)
     if found is None or found[0] != show_id:
         return localized_problem(request, 404, "not_found", N_("No such WHIP session"))
@@ -134,16 +144,17 @@ async def whip_stop(
     return Response(status_code=200)
 
 
-async def _check_key_of_any_show_state(c: ContainerDep, show_id: str, key: str) -> None:
-    with contextlib.suppress(live.ShowEnded):  # stopping after the show ended is fine
-        await check_publisher(c.db, show_id, key)
-
-
-def _stream_key(request: Request) -> str:
+async def _publisher(request: Request, c: ContainerDep) -> tuple[str, Actor | None]:
+    """The bearer stream key (and no actor), or, with no Authorization at all, the signed-in
+    page session (CSRF-checked); InvalidStreamKey when neither is there."""
+    if "authorization" not in request.headers:
+        actor = await session_actor(request, c)
+        if actor is not None:
+            return "", actor
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not 0 < len(key.strip()) <= 256:
         raise InvalidStreamKey()
-    return key.strip()
+    return key.strip(), None
 
 
 async def _bounded_body(request: Request) -> bytes | None:

@@ -55,6 +55,7 @@ export function toMinorUnits(text, exponent, currency = "") {
       : t("Prices in this currency have at most {n} decimals", { n: exponent }));
   }
   const minor = BigInt(whole) * 10n ** BigInt(exponent) + BigInt(fraction.padEnd(exponent, "0") || "0");
+  if (minor === 0n) throw new RangeError(t("A price is more than zero"));
   if (minor > MAX_PRICE_MINOR) {
     const ceiling = `${fromMinorUnits(Number(MAX_PRICE_MINOR), exponent)} ${currency}`.trim();
     throw new RangeError(t("That price is too large: at most {ceiling}", { ceiling }));

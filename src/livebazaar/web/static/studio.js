@@ -17,12 +17,15 @@ import { StreamPanel } from "./studio_stream.js";
 
 const root = $("studio");
 const { showId, shopId, currency, me } = root.dataset;
+// What this person may do in the show (live/powers.py's Power values): the page leaves out the
+// rest, and the server refuses it anyway.
+const powers = new Set((root.dataset.powers ?? "").split(" ").filter(Boolean));
 let status = root.dataset.status;
 
 const stream = new StreamPanel(showId);
 const goLive = new GoLivePanel(showId, () => status, () => stream.refresh());
-const shop = new ShopPanel(showId, { currency, exponent: Number(root.dataset.exponent) });
-const chat = new ChatPanel(showId, { me, shopId });
+const shop = new ShopPanel(showId, { currency, exponent: Number(root.dataset.exponent), powers });
+const chat = new ChatPanel(showId, { me, shopId, powers });
 const stats = new StatsPanel(showId);
 new CohostPanel(showId);
 

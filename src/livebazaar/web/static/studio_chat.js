@@ -1,5 +1,6 @@
 // The studio's chat: the show's messages from its events, each with Delete, and Mute and Ban
-// for other people's; the host's own messages; slow mode and the shop's blocked words.
+// for other people's (Ban for those who may sanction shop-wide: a co-host's Mute holds in
+// their show only); the host's own messages; slow mode and the shop's blocked words.
 // Names and messages go in with textContent only: chat text is whatever viewers typed. Who
 // was muted or banned here is listed with a Lift button (studio_sanctions.js).
 
@@ -19,10 +20,11 @@ function slowModeText(seconds) {
 }
 
 export class ChatPanel {
-  constructor(showId, { me, shopId }) {
+  constructor(showId, { me, shopId, powers }) {
     Object.assign(this, { showId, me, shopId });
+    this.canBan = powers.has("sanction_shop");
     this.messages = new Map();  // id -> message, for the buttons
-    this.sanctions = new SanctionList(showId, $("chat-result"));
+    this.sanctions = new SanctionList(showId, $("chat-result"), { canLiftShop: this.canBan });
     $("chat-list").addEventListener("click", (event) => this.moderate(event));
     $("chat-form").addEventListener("submit", (event) => this.sendMessage(event));
     $("slow-form").addEventListener("submit", (event) => this.setSlowMode(event));
@@ -54,10 +56,8 @@ export class ChatPanel {
     const name = { name: m.display_name };
     actions.append(this.button("delete", m, t("Delete"), t("Delete the message from {name}", name)));
     if (m.user_id !== this.me) {
-      actions.append(
-        this.button("mute", m, t("Mute"), t("Mute {name}", name)),
-        this.button("ban", m, t("Ban"), t("Ban {name} from the shop's chats", name)),
-      );
+      actions.append(this.button("mute", m, t("Mute"), t("Mute {name}", name)));
+      if (this.canBan) actions.append(this.button("ban", m, t("Ban"), t("Ban {name} from the shop's chats", name)));
     }
     li.append(line, actions);
     return li;

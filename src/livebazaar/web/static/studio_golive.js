@@ -1,5 +1,7 @@
-// The studio's "Go live" panel: the camera preview, publishing it over WHIP, the RTMP server
-// and key for OBS and phone apps, and ending the show.
+// The studio's "Go live" panel: the camera preview, publishing it over WHIP with the page's
+// session (no stream key: a co-host goes live without ever holding one), the RTMP server and
+// key for OBS and phone apps (for those who may hold the key), and ending the show (for those
+// who may end it: the page leaves out what the person may not use, docs/roles.md).
 
 import { Camera, cameraErrorText } from "./camera.js";
 import { $ } from "./dom.js";
@@ -46,8 +48,8 @@ export class GoLivePanel {
     });
     $("go-live").addEventListener("click", () => this.goLive());
     $("stop-live").addEventListener("click", () => this.stop());
-    $("end-show").addEventListener("click", () => this.endShow());
-    $("rtmp-ask").addEventListener("click", () => this.askRtmpKey());
+    $("end-show")?.addEventListener("click", () => this.endShow());
+    $("rtmp-ask")?.addEventListener("click", () => this.askRtmpKey());
     for (const button of document.querySelectorAll("button[data-copy]")) {
       button.addEventListener("click", () => copyField($(button.dataset.copy), $("rtmp-result")));
     }
@@ -66,7 +68,7 @@ export class GoLivePanel {
     $("go-live").hidden = publishing;
     $("go-live").disabled = ended;
     $("stop-live").hidden = !publishing;
-    $("end-show").disabled = ended;
+    if ($("end-show")) $("end-show").disabled = ended;
     this.showCameraButtons();
     // The button just used may have gone (Go live -> Stop video): keep the keyboard nearby.
     if (focused?.tagName === "BUTTON" && (focused.hidden || focused.disabled)) {
@@ -115,12 +117,10 @@ export class GoLivePanel {
   async publish() {
     if (!(await this.cameraOn())) return;
     try {
-      this.setState("connecting", t("Asking for a stream key…"));
-      const keys = await send("POST", showUrl(this.showId, "/stream-key"));
-      this.showKeys(keys);
       await this.startShow();
       this.setState("connecting", t("Connecting the video…"));
-      await this.publisher.start(this.camera.stream, keys.whip_url, keys.key);
+      const whipUrl = new URL(showUrl(this.showId, "/whip"), location.href).href;
+      await this.publisher.start(this.camera.stream, whipUrl, null);
     } catch (error) {
       this.setState("error", error.message);
     }
@@ -181,7 +181,7 @@ export class GoLivePanel {
     });
   }
 
-  // Every key asked for (here or by "Go live") replaces the previous one: show the newest.
+  // Every key asked for replaces the previous one: show the newest.
   showKeys(keys) {
     const { server, key } = splitRtmpUrl(keys.rtmp_url);
     $("rtmp-server").value = server;

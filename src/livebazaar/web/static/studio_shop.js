@@ -1,6 +1,7 @@
 // The studio's shop side: the lineup with a Pin button each, the flash-drop form (a price typed
 // in the shop currency's major units, sent as integer minor units) and the show's drops with
-// their live stock from the show's events.
+// their live stock from the show's events. The form and End now are there for those who may
+// run drops; the price is the list price, read-only, for a co-host who may not name one.
 
 import { $, el } from "./dom.js";
 import { formatCount, t } from "./i18n.js";
@@ -9,12 +10,14 @@ import { formatMoney, fromMinorUnits, toMinorUnits } from "./minor_units.js";
 import { send, showUrl } from "./studio_api.js";
 
 export class ShopPanel {
-  constructor(showId, { currency, exponent }) {
+  constructor(showId, { currency, exponent, powers }) {
     Object.assign(this, { showId, currency, exponent });
+    this.canRun = powers.has("run_drops");
+    this.canPrice = powers.has("price_drops");
     this.state = null;
     $("lineup").addEventListener("click", (event) => this.pinClicked(event));
-    $("drop-product").addEventListener("change", () => this.prefillPrice());
-    $("drop-form").addEventListener("submit", (event) => this.startDrop(event));
+    $("drop-product")?.addEventListener("change", () => this.prefillPrice());
+    $("drop-form")?.addEventListener("submit", (event) => this.startDrop(event));
     $("drops").addEventListener("click", (event) => this.endDropClicked(event));
     setInterval(() => this.tick(), 1000);
   }
@@ -22,6 +25,7 @@ export class ShopPanel {
   render(state, type) {
     this.state = state;
     if (type === "all") this.renderProducts(state);
+    else if (!this.canPrice && type.startsWith("product.")) this.prefillPrice();  // a new list price
     if (type === "all" || type.startsWith("product.") || type.startsWith("show.")) this.renderLineup(state);
     if (type === "all" || type.startsWith("drop.") || type.startsWith("show.")) this.renderDrops(state);
   }
@@ -79,6 +83,7 @@ export class ShopPanel {
 
   renderProducts(state) {
     const select = $("drop-product");
+    if (!select) return;  // no drop form: this person may not run drops
     const chosen = select.value;
     select.replaceChildren(...state.lineup.map((item) => {
       const option = el("option", null, item.title);
@@ -87,11 +92,12 @@ export class ShopPanel {
     }));
     if (state.lineup.some((item) => item.product_id === chosen)) select.value = chosen;
     $("drop-form").querySelector("button[type=submit]").disabled = state.lineup.length === 0;
-    if (!$("drop-price").value) this.prefillPrice();
+    if (!$("drop-price").value || !this.canPrice) this.prefillPrice();
   }
 
-  // The chosen product's list price, as a starting point.
+  // The chosen product's list price: a starting point, or the price (may not name another).
   prefillPrice() {
+    if (!$("drop-product")) return;
     const item = this.state?.lineup.find((i) => i.product_id === $("drop-product").value);
     if (item && item.price.currency === this.currency) {
       $("drop-price").value = fromMinorUnits(item.price.amount_minor, this.exponent);
@@ -172,14 +178,17 @@ export class ShopPanel {
           el("span", "badge drop-status"));
         const meter = el("progress");
         meter.setAttribute("aria-label", t("Units left: {title}", { title: title ?? "" }));
-        const end = el("button", "secondary end-drop", t("End now"));
-        end.type = "button";
-        end.id = `end-drop-${drop.id}`;
-        end.dataset.dropId = drop.id;
-        // Named "End now <product>": its visible words first, in every language, so a voice
-        // user who says what they see ("click End now") reaches it (WCAG 2.5.3, label in name).
-        end.setAttribute("aria-labelledby", `${end.id} ${name.id}`);
-        li.append(head, el("p", "stock"), meter, el("p", "drop-foot small"), end);
+        li.append(head, el("p", "stock"), meter, el("p", "drop-foot small"));
+        if (this.canRun) {
+          const end = el("button", "secondary end-drop", t("End now"));
+          end.type = "button";
+          end.id = `end-drop-${drop.id}`;
+          end.dataset.dropId = drop.id;
+          // Named "End now <product>": its visible words first, in every language, so a voice
+          // user who says what they see ("click End now") reaches it (WCAG 2.5.3).
+          end.setAttribute("aria-labelledby", `${end.id} ${name.id}`);
+          li.append(end);
+        }
         return li;
       },
       update: (li, drop) => {
@@ -198,7 +207,8 @@ export class ShopPanel {
         foot.dataset.sold = t("{sold} sold · {waiting} waiting for payment", {
           sold: formatCount(drop.sold), waiting: formatCount(drop.reserved),
         });
-        li.querySelector(".end-drop").hidden = !open;
+        const end = li.querySelector(".end-drop");
+        if (end) end.hidden = !open;
       },
     });
     this.tick();

@@ -1,8 +1,11 @@
 // Publishing a camera over WHIP (RFC 9725): a sendonly transceiver per track, H.264 preferred,
-// the offer POSTed once ICE gathering is complete (the server does no trickle) with the stream
-// key as bearer token, the answer applied, and the session's Location kept for the DELETE.
+// the offer POSTed once ICE gathering is complete (the server does no trickle), the answer
+// applied, and the session's Location kept for the DELETE. The studio publishes with the
+// page's session (cookie and CSRF token: no stream key, which a co-host may not hold); with a
+// key (`start(stream, url, key)`), it goes as the bearer token, as OBS sends it.
 // When the connection drops, the publisher ends the old session and offers again.
 
+import { csrf } from "./api.js";
 import { t } from "./i18n.js";
 import { readAnswer } from "./studio_api.js";
 import { sessionUrl } from "./stream_key.js";
@@ -23,6 +26,13 @@ export function preferH264(codecs) {
   };
   const h264 = codecs.filter(isH264).sort((a, b) => rank(a) - rank(b));
   return [...h264, ...codecs.filter((c) => !isH264(c))];
+}
+
+// The headers that say who publishes: the stream key, or (no key) the page's session, whose
+// cookie goes with every same-origin request and whose CSRF token the server checks.
+export function publishHeaders(key, token = csrf) {
+  if (key) return { Authorization: `Bearer ${key}` };
+  return token ? { "X-CSRF-Token": token } : {};
 }
 
 // A refusal the next attempt would get again (a wrong key, a bad offer, the show ended).
@@ -67,10 +77,11 @@ export class WhipPublisher {
 
   // A newer key for this show (asked for on the page): the old one no longer ends sessions.
   useKey(key) {
-    if (this.target) this.target.key = key;
+    if (this.target?.key) this.target.key = key;
   }
 
-  async start(stream, whipUrl, key) {
+  // `key`: the stream key, or null to publish with the page's session.
+  async start(stream, whipUrl, key = null) {
     await this.stop({ quiet: true });
     this.target = { stream, whipUrl, key };
     this.active = true;
@@ -106,7 +117,7 @@ export class WhipPublisher {
     await iceGatheringComplete(pc);
     const response = await fetch(whipUrl, {
       method: "POST",
-      headers: { "Content-Type": "application/sdp", Authorization: `Bearer ${key}` },
+      headers: { "Content-Type": "application/sdp", ...publishHeaders(key) },
       body: pc.localDescription.sdp,
     });
     if (!response.ok) await readAnswer(response);  // throws the problem's title
@@ -183,9 +194,9 @@ export class WhipPublisher {
   }
 
   async remove(resource, key, { keepalive = false } = {}) {
-    if (!resource || !key) return;
+    if (!resource) return;
     try {
-      await fetch(resource, { method: "DELETE", headers: { Authorization: `Bearer ${key}` }, keepalive });
+      await fetch(resource, { method: "DELETE", headers: publishHeaders(key), keepalive });
     } catch { /* the server ends a session whose peer is gone anyway */ }
   }
 
