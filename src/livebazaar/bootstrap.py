@@ -35,6 +35,7 @@ def all_metadata() -> MetaData:
     import livebazaar.inventory.models
     import livebazaar.kernel.deployment_secrets
     import livebazaar.kernel.idempotency
+    import livebazaar.ledger.models
     import livebazaar.live.models
     import livebazaar.media.models
     import livebazaar.payments.models  # noqa: F401

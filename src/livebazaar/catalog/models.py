@@ -30,6 +30,9 @@ class Shop(Base):
     country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2
     currency: Mapped[str] = mapped_column(String(3))  # ISO 4217
     created_at: Mapped[datetime]
+    # The platform's fee on this shop's sales, when a platform admin set one (basis points);
+    # None: the platform's default (settings.platform_fee_bps). Read by the ledger's split.
+    platform_fee_bps: Mapped[int | None] = mapped_column(Integer)
 
 
 class Producer(Base):

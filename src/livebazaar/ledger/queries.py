@@ -1,0 +1,221 @@
+"""Reading the ledger: balances are sums of postings (no stored totals: ADR 0015). Never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from livebazaar import catalog
+from livebazaar.ledger.journal import AccountRef
+from livebazaar.ledger.models import (
+    PLATFORM_OWNER,
+    AccountKind,
+    Bucket,
+    EntryKind,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerPosting,
+    OwnerType,
+    ShowCommission,
+)
+from livebazaar.ledger.schemas import (
+    AccountBalanceOut,
+    BalanceOut,
+    CurrencyTrialOut,
+    PartyOut,
+    SettlementLineOut,
+    SettlementOut,
+    TrialBalanceOut,
+)
+
+# The kinds a party is paid from, in the balances each reads.
+PAYABLE_KINDS = {
+    OwnerType.SHOP: (AccountKind.SHOP_PAYABLE, AccountKind.SHIPPING_PAYABLE),
+    OwnerType.PRODUCER: (AccountKind.PRODUCER_PAYABLE,),
+    OwnerType.USER: (AccountKind.COMMISSION_PAYABLE,),
+}
+
+
+def order_entry_key(order_id: str, event: str) -> str:
+    """The idempotency key of an order's entry: `order:<id>:paid`, `...:refund:<refund id>`."""
+    return f"order:{order_id}:{event}"
+
+
+def platform_fee_of(shop: catalog.Shop, default_bps: int) -> int:
+    return default_bps if shop.platform_fee_bps is None else shop.platform_fee_bps
+
+
+async def get_commission_bps(session: AsyncSession, show_id: str) -> list[tuple[str, int]]:
+    rows = await session.execute(
+        select(ShowCommission.user_id, ShowCommission.bps)
+        .where(ShowCommission.show_id == show_id)
+        .order_by(ShowCommission.user_id)
+    )
+    return [(user_id, bps) for user_id, bps in rows]
+
+
+def _ref(account: LedgerAccount) -> AccountRef:
+    return AccountRef(
+        account.shop_id, account.owner_type, account.owner_id, account.kind, account.bucket,
+        account.currency,
+    )  # fmt: skip
+
+
+async def list_order_parts(
+    session: AsyncSession, order_id: str, bucket: Bucket | None = None, *,
+    kinds: Sequence[EntryKind] | None = None,
+) -> list[tuple[AccountRef, int]]:  # fmt: skip
+    """Net amounts per account over the order's entries (of `kinds`, in `bucket`), the
+    provider clearing account left out: each party's share of the order. Zeros left out."""
+    query = (
+        select(LedgerAccount, func.sum(LedgerPosting.amount_minor))
+        .join(LedgerPosting, LedgerPosting.account_id == LedgerAccount.id)
+        .join(LedgerEntry, LedgerEntry.id == LedgerPosting.entry_id)
+        .where(
+            LedgerEntry.order_id == order_id,
+            LedgerAccount.kind != AccountKind.PROVIDER_CLEARING,
+        )
+        .group_by(LedgerAccount.id)
+        .order_by(LedgerAccount.id)
+    )
+    if bucket is not None:
+        query = query.where(LedgerAccount.bucket == bucket)
+    if kinds is not None:
+        query = query.where(LedgerEntry.kind.in_(kinds))
+    rows = await session.execute(query)
+    return [(_ref(account), int(total)) for account, total in rows if total]
+
+
+async def has_entry(session: AsyncSession, key: str) -> bool:
+    return await session.scalar(select(LedgerEntry.id).where(LedgerEntry.key == key)) is not None
+
+
+async def get_settlement(
+    session: AsyncSession, order_id: str, currency: str, *, lines: bool
+) -> SettlementOut:
+    """Where the order's money went: one line per party and kind, summing to what the buyer
+    paid less refunds (the provider clearing account's side, negated). `lines=False`: only
+    the totals (what the buyer may see)."""
+    parts = await list_order_parts(session, order_id)
+    released = await has_entry(session, order_entry_key(order_id, "release"))
+    status = "available" if released else "pending"
+    merged: dict[tuple[OwnerType, str, AccountKind], int] = {}
+    for account, amount in parts:
+        key = (account.owner_type, account.owner_id, account.kind)
+        merged[key] = merged.get(key, 0) + amount
+    out = [
+        SettlementLineOut(
+            party=_party(owner_type, owner_id),
+            kind=kind,
+            amount_minor=amount,
+            status="posted" if kind is AccountKind.PAYMENT_FEE else status,
+        )
+        for (owner_type, owner_id, kind), amount in sorted(merged.items())
+        if amount
+    ]
+    paid, refunded = await _order_flows(session, order_id)
+    return SettlementOut(
+        order_id=order_id, currency=currency, paid_minor=paid, refunded_minor=refunded,
+        net_minor=sum(line.amount_minor for line in out), lines=out if lines else [],
+    )  # fmt: skip
+
+
+async def _order_flows(session: AsyncSession, order_id: str) -> tuple[int, int]:
+    """What came in through the provider for the order, and what went back out (refunds and
+    chargebacks), from the clearing account's postings."""
+    rows = await session.execute(
+        select(LedgerEntry.kind, func.sum(LedgerPosting.amount_minor))
+        .join(LedgerPosting, LedgerPosting.entry_id == LedgerEntry.id)
+        .join(LedgerAccount, LedgerAccount.id == LedgerPosting.account_id)
+        .where(
+            LedgerEntry.order_id == order_id,
+            LedgerAccount.kind == AccountKind.PROVIDER_CLEARING,
+        )
+        .group_by(LedgerEntry.kind)
+    )
+    totals = {kind: int(total) for kind, total in rows}
+    paid = -totals.pop(EntryKind.SALE, 0)
+    return paid, sum(totals.values())
+
+
+def _party(owner_type: OwnerType, owner_id: str) -> PartyOut:
+    return PartyOut(type=owner_type, id=None if owner_id == PLATFORM_OWNER else owner_id)
+
+
+async def get_party_balances(
+    session: AsyncSession, owner_type: OwnerType, owner_id: str, *, shop_id: str | None = None
+) -> list[BalanceOut]:
+    """What the party is owed, per currency and bucket (across shops unless `shop_id`)."""
+    query = (
+        select(LedgerAccount.currency, LedgerAccount.bucket, func.sum(LedgerPosting.amount_minor))
+        .join(LedgerPosting, LedgerPosting.account_id == LedgerAccount.id)
+        .where(
+            LedgerAccount.owner_type == owner_type,
+            LedgerAccount.owner_id == owner_id,
+            LedgerAccount.kind.in_(PAYABLE_KINDS[owner_type]),
+        )
+        .group_by(LedgerAccount.currency, LedgerAccount.bucket)
+    )
+    if shop_id is not None:
+        query = query.where(LedgerAccount.shop_id == shop_id)
+    per_currency: dict[str, dict[Bucket, int]] = {}
+    for currency, bucket, total in await session.execute(query):
+        per_currency.setdefault(currency, {})[bucket] = int(total)
+    return [_balance(currency, buckets) for currency, buckets in sorted(per_currency.items())]
+
+
+def _balance(currency: str, buckets: dict[Bucket, int]) -> BalanceOut:
+    return BalanceOut(
+        currency=currency,
+        pending_minor=buckets.get(Bucket.PENDING, 0),
+        available_minor=buckets.get(Bucket.AVAILABLE, 0),
+        in_transit_minor=buckets.get(Bucket.IN_TRANSIT, 0),
+        paid_out_minor=buckets.get(Bucket.PAID_OUT, 0),
+    )
+
+
+async def get_balance_in(
+    session: AsyncSession, owner_type: OwnerType, owner_id: str, shop: catalog.Shop
+) -> BalanceOut:
+    """The party's balance in the shop's books: one currency, the shop's (its orders are all
+    in it; a shop's currency never changes)."""
+    for balance in await get_party_balances(session, owner_type, owner_id, shop_id=shop.id):
+        if balance.currency == shop.currency:
+            return balance
+    return _balance(shop.currency, {})
+
+
+async def get_trial_balance(session: AsyncSession, shop_id: str) -> TrialBalanceOut:
+    """Every account of the shop's books with its balance, per currency, and their sum (0)."""
+    rows = await session.execute(
+        select(LedgerAccount, func.coalesce(func.sum(LedgerPosting.amount_minor), 0))
+        .outerjoin(LedgerPosting, LedgerPosting.account_id == LedgerAccount.id)
+        .where(LedgerAccount.shop_id == shop_id)
+        .group_by(LedgerAccount.id)
+        .order_by(LedgerAccount.currency, LedgerAccount.owner_type, LedgerAccount.owner_id,
+                  LedgerAccount.kind, LedgerAccount.bucket)
+    )  # fmt: skip
+    currencies: dict[str, list[AccountBalanceOut]] = {}
+    for account, total in rows:
+        currencies.setdefault(account.currency, []).append(
+            AccountBalanceOut(
+                id=account.id,
+                owner=_party(account.owner_type, account.owner_id),
+                kind=account.kind,
+                bucket=account.bucket,
+                balance_minor=int(total),
+            )
+        )
+    return TrialBalanceOut(
+        shop_id=shop_id,
+        currencies=[
+            CurrencyTrialOut(
+                currency=currency,
+                accounts=accounts,
+                total_minor=sum(a.balance_minor for a in accounts),
+            )
+            for currency, accounts in sorted(currencies.items())
+        ],
+    )

@@ -1,0 +1,107 @@
+"""How a paid order's money is divided, and how a refund takes it back. Pure: no database.
+
+Every part is an exact rational share of the total first; then the largest-remainder method
+turns them into integer minor units: each part is its share rounded down, and the units left
+over go one each to the parts with the largest fractions, ties broken by the party's id. So the
+parts sum exactly to the total, each is within one minor unit of its exact share, and the same
+input always gives the same split. Zero-decimal (JPY, RWF) and three-decimal (KWD) currencies
+need nothing special: everything is in minor units already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from math import floor
+
+from livebazaar.ledger.models import PLATFORM_OWNER, AccountKind, OwnerType
+
+TOTAL_BPS = 10_000
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Party:
+    """Who gets a part and as what. Ordered by id first: the tie-break of the rounding."""
+
+    owner_id: str
+    kind: AccountKind
+    owner_type: OwnerType
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    party: Party
+    amount_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sale:
+    """What the split of one paid order depends on, frozen when it is paid."""
+
+    shop_id: str
+    total_minor: int  # what the buyer paid, shipping included
+    provider_fee_minor: int  # what the payment provider kept, as it reported
+    platform_fee_bps: int  # of the goods (total less shipping)
+    commissions: Sequence[tuple[str, int]] = ()  # (user id, bps of the goods)
+    producer_shares: Sequence[tuple[str, int]] = ()  # (producer id, bps), summing to 10,000
+    shipping_minor: int = 0  # charged to the buyer; to the shop, which pays the courier
+
+
+def apportion(total: int, exact: Sequence[tuple[Party, Fraction]]) -> list[Part]:
+    """Integer parts of `total` from exact rational shares that sum to it (largest remainder,
+    ties by party). Shares may be negative (a fee larger than the goods); zero parts are kept."""
+    if sum(share for _, share in exact) != total:
+        raise ValueError("the exact shares do not add up to the total")
+    floors = [(party, share, floor(share)) for party, share in exact]
+    left = total - sum(f for _, _, f in floors)
+    by_remainder = sorted(range(len(floors)), key=lambda i: (-(floors[i][1] - floors[i][2]),
+                                                             floors[i][0]))  # fmt: skip
+    bonus = set(by_remainder[:left])
+    return [Part(party, f + (i in bonus)) for i, (party, _, f) in enumerate(floors)]
+
+
+def split_sale(sale: Sale) -> list[Part]:
+    """The buyer's payment divided: the provider's fee, the shipping, the platform's fee and
+    the commissions (in basis points of the goods), and the rest to the product's producers by
+    their shares, or to the shop when it names none. Parts of zero are left out."""
+    goods = sale.total_minor - sale.shipping_minor
+    exact: list[tuple[Party, Fraction]] = [
+        (_platform(AccountKind.PAYMENT_FEE), Fraction(sale.provider_fee_minor)),
+        (_shop(sale.shop_id, AccountKind.SHIPPING_PAYABLE), Fraction(sale.shipping_minor)),
+        (_platform(AccountKind.PLATFORM_FEE), Fraction(goods * sale.platform_fee_bps, TOTAL_BPS)),
+    ]
+    for user_id, bps in sale.commissions:
+        party = Party(user_id, AccountKind.COMMISSION_PAYABLE, OwnerType.USER)
+        exact.append((party, Fraction(goods * bps, TOTAL_BPS)))
+    rest = Fraction(sale.total_minor) - sum((share for _, share in exact), Fraction(0))
+    if sale.producer_shares:
+        if sum(bps for _, bps in sale.producer_shares) != TOTAL_BPS:
+            raise ValueError("producer shares must sum to 10,000 basis points")
+        for producer_id, bps in sale.producer_shares:
+            party = Party(producer_id, AccountKind.PRODUCER_PAYABLE, OwnerType.PRODUCER)
+            exact.append((party, rest * Fraction(bps, TOTAL_BPS)))
+    else:
+        exact.append((_shop(sale.shop_id, AccountKind.SHOP_PAYABLE), rest))
+    return [part for part in apportion(sale.total_minor, exact) if part.amount_minor]
+
+
+def split_refund(amount_minor: int, sale_parts: Sequence[Part], shop_id: str) -> list[Part]:
+    """What each party gives back of a refund of `amount_minor`: in proportion to what it got
+    of the sale, the provider's fee left out (the provider keeps it, so the others bear it in
+    the same proportion). If the others got nothing in all (a fee as large as the order), the
+    shop bears the refund."""
+    weights = [p for p in sale_parts if p.party.kind is not AccountKind.PAYMENT_FEE]
+    whole = sum(p.amount_minor for p in weights)
+    if whole <= 0:
+        return [Part(_shop(shop_id, AccountKind.SHOP_PAYABLE), amount_minor)]
+    exact = [(p.party, Fraction(amount_minor * p.amount_minor, whole)) for p in weights]
+    return [part for part in apportion(amount_minor, exact) if part.amount_minor]
+
+
+def _platform(kind: AccountKind) -> Party:
+    return Party(PLATFORM_OWNER, kind, OwnerType.PLATFORM)
+
+
+def _shop(shop_id: str, kind: AccountKind) -> Party:
+    return Party(shop_id, kind, OwnerType.SHOP)
