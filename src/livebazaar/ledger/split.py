@@ -29,7 +29,7 @@ class Party:
     owner_type: OwnerType
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Part:
     party: Party
     amount_minor: int
