@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from livebazaar import checkout
+from livebazaar import checkout, ledger
 from livebazaar.accounts import (
     Actor,
     AddressFields,
@@ -50,6 +50,7 @@ from livebazaar.payments.queries import get_settled_payment
 from livebazaar.payments.schemas import PayIn, PaymentOut, PayOut
 
 log = logging.getLogger(__name__)
+DEFAULT_TERMS = ledger.SaleTerms()
 # A payment's provider_ref until the charge's answer is recorded (unique, as the column must be).
 UNSENT_REF = "unsent_"
 Providers = Mapping[str, PaymentProvider]
@@ -63,6 +64,7 @@ _PAYMENT_STATUS = {
 async def do_pay_order(
     db: Database, broker: Broker, clock: Clock, providers: Providers, actor: Actor,
     order_id: str, data: PayIn, *, idempotency_key: str | None = None,
+    terms: ledger.SaleTerms | None = DEFAULT_TERMS,
 ) -> PayOut:  # fmt: skip
     """Charge the buyer's reserved order. Approved: paid. Declined: PaymentDeclined (402), the
     hold stays until its expiry. Pending: the webhook settles it later.
@@ -86,7 +88,7 @@ async def do_pay_order(
     except Exception:  # outcome unknown: the payment stays pending for the webhook
         log.exception("charge for payment %s failed in flight", started.id)
         result = None
-    return await _finish_payment(db, broker, clock, provider, actor, started.id, result, key)
+    return await _finish_payment(db, broker, clock, provider, actor, started.id, result, key, terms)
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ async def _ship_to(uow: UnitOfWork, actor: Actor, order: checkout.Order, data: P
 async def _finish_payment(
     db: Database, broker: Broker, clock: Clock, provider: PaymentProvider, actor: Actor,
     payment_id: str, result: ChargeResult | None, key: IdempotencyKey | None,
+    terms: ledger.SaleTerms | None,
 ) -> PayOut:  # fmt: skip
     async with db.uow() as uow:
         payment = await uow.session.get(Payment, payment_id, populate_existing=True)
@@ -139,15 +142,15 @@ async def _finish_payment(
         order = await checkout.lock_order(uow, payment.order_id)
         assert order is not None, "a payment always has its order"
         if result is not None:
-            payment.provider_ref = result.provider_ref
-            payment.card_last4 = result.card_last4
+            record_charge(payment, result)
             if (
                 payment.status is PaymentStatus.PENDING
                 and result.outcome is not ChargeOutcome.PENDING
             ):
                 await settle_payment(
-                    uow, broker, clock, provider, payment, result.outcome, result.failure_reason
-                )
+                    uow, broker, clock, provider, payment, result.outcome, result.failure_reason,
+                    terms=terms,
+                )  # fmt: skip
         out = _pay_out(order, payment)
         status_code = 402 if payment.status is PaymentStatus.FAILED else 200
         if key:
@@ -162,7 +165,7 @@ async def _finish_payment(
 
 async def reconcile_pending_payments(
     db: Database, broker: Broker, clock: Clock, providers: Providers, *,
-    older_than: timedelta, limit: int = 200,
+    older_than: timedelta, limit: int = 200, terms: ledger.SaleTerms | None = DEFAULT_TERMS,
 ) -> int:  # fmt: skip
     """Ask the provider about payments still pending `older_than` after their last change, the
     longest-waiting first, and settle those it has an outcome for; returns how many settled.
@@ -195,13 +198,13 @@ async def reconcile_pending_payments(
         except Exception:
             log.exception("looking up payment %s with %s failed", payment.id, provider.name)
             continue
-        settled += await _reconcile(db, broker, clock, provider, payment.id, result)
+        settled += await _reconcile(db, broker, clock, provider, payment.id, result, terms)
     return settled
 
 
 async def _reconcile(
     db: Database, broker: Broker, clock: Clock, provider: PaymentProvider, payment_id: str,
-    result: ChargeResult | None,
+    result: ChargeResult | None, terms: ledger.SaleTerms | None,
 ) -> int:  # fmt: skip
     async with db.uow() as uow:
         payment = await uow.session.get(Payment, payment_id, populate_existing=True)
@@ -219,9 +222,8 @@ async def _reconcile(
         outcome = ChargeOutcome.FAILED
         if result is not None:
             outcome, reason = result.outcome, result.failure_reason
-            payment.provider_ref = result.provider_ref
-            payment.card_last4 = result.card_last4
-        await settle_payment(uow, broker, clock, provider, payment, outcome, reason)
+            record_charge(payment, result)
+        await settle_payment(uow, broker, clock, provider, payment, outcome, reason, terms=terms)
         status = payment.status
         await uow.commit()
     log.info("reconciled payment %s with %s: %s", payment_id, provider.name, status)
@@ -302,12 +304,21 @@ def _new_payment(
     return payment
 
 
+def record_charge(payment: Payment, result: ChargeResult) -> None:
+    """What the provider said of the charge, kept on the payment."""
+    payment.provider_ref = result.provider_ref
+    payment.card_last4 = result.card_last4
+    if result.fee_minor is not None:
+        payment.fee_minor = result.fee_minor
+
+
 async def settle_payment(
     uow: UnitOfWork, broker: Broker, clock: Clock, provider: PaymentProvider, payment: Payment,
-    outcome: ChargeOutcome, failure_reason: str | None,
+    outcome: ChargeOutcome, failure_reason: str | None, *, terms: ledger.SaleTerms | None,
 ) -> None:  # fmt: skip
-    """A pending payment settled: the order is paid, or its hold resumes (and expires now if
-    its time has passed while the payment was pending)."""
+    """A pending payment settled: the order is paid, with its ledger entry (the split by
+    `terms`), or its hold resumes (and expires now if its time has passed while the payment
+    was pending)."""
     order = await checkout.lock_order(uow, payment.order_id)
     assert order is not None, "a payment always has its order"
     # Under the order's lock, the payment as committed: the charge's answer, its webhook and
@@ -329,9 +340,23 @@ async def settle_payment(
                 payment.provider_ref, Money(payment.amount_minor, payment.currency)
             )
             payment.status = PaymentStatus.REFUNDED
+        elif terms is not None:
+            await _record_sale(uow, clock, payment, order, terms)
     elif checkout.order_is_due(order, clock.now()):
         await checkout.release_order(uow, clock, order, checkout.OrderStatus.EXPIRED)
     await _emit_counts(uow, broker, clock, order)
+
+
+async def _record_sale(
+    uow: UnitOfWork, clock: Clock, payment: Payment, order: checkout.Order,
+    terms: ledger.SaleTerms,
+) -> None:  # fmt: skip
+    if payment.fee_minor is None:  # the provider did not say: none booked, and it shows
+        log.warning("payment %s settled without its provider's fee; booking 0", payment.id)
+    fee = payment.fee_minor or 0
+    await ledger.record_sale(
+        uow.session, order, provider_fee_minor=fee, terms=terms, now=clock.now()
+    )
 
 
 async def _refund_payment(

@@ -31,6 +31,8 @@ class Payment(Base):
     status: Mapped[PaymentStatus] = mapped_column(Enum(PaymentStatus, native_enum=False, length=16))
     failure_reason: Mapped[str | None] = mapped_column(String(200))
     card_last4: Mapped[str | None] = mapped_column(String(4))
+    # What the provider kept of the charge (its fee), as it reported it: the ledger's split.
+    fee_minor: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -30,6 +30,9 @@ class ChargeResult:
     provider_ref: str
     card_last4: str | None = None
     failure_reason: str | None = None
+    # What the provider keeps of this charge, in minor units of its currency, as it reports
+    # it (the ledger books it as the payment fee); None if it has not said (yet).
+    fee_minor: int | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class WebhookNotice:
     outcome: ChargeOutcome
     failure_reason: str | None = None
     payment_id: str | None = None  # ours, when the provider echoes the charge's metadata
+    fee_minor: int | None = None  # what the provider keeps of the charge, when it says
 
 
 class PaymentProvider(Protocol):

@@ -22,7 +22,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 
-from livebazaar.kernel.money import Money
+from livebazaar.kernel.money import MAX_AMOUNT_MINOR, Money
 from livebazaar.payments.errors import InvalidWebhook, InvalidWebhookSignature
 from livebazaar.payments.port import ChargeOutcome, ChargeRequest, ChargeResult, WebhookNotice
 
@@ -49,12 +49,17 @@ class TestPaymentProvider:
     __test__ = False  # not a pytest class
     name = "test"
 
-    def __init__(self, webhook_secret: str | None, settle_delay_s: float = 2.0) -> None:
+    def __init__(
+        self, webhook_secret: str | None, settle_delay_s: float = 2.0, *, fee_bps: int = 290,
+        fee_fixed_minor: int = 30,
+    ) -> None:  # fmt: skip
         self._secret = webhook_secret  # None until the deployment's is given (use_secret)
         self._settle_delay_s = settle_delay_s
+        self.fee_bps, self.fee_fixed_minor = fee_bps, fee_fixed_minor
         self.sender: WebhookSender | None = None
         self._charges: dict[str, ChargeResult] = {}  # by our payment id
         self._payment_ids: dict[str, str] = {}  # our payment id by provider reference
+        self._fees: dict[str, int] = {}  # the fee of each charge, by provider reference
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
@@ -84,13 +89,19 @@ class TestPaymentProvider:
         provider knows none of the charges before it, and no money moved for any)."""
         return self._charges.get(payment_id)
 
+    def fee(self, amount: Money) -> int:
+        """What this provider keeps of a charge: fee_bps of it, rounded half up, plus the
+        fixed part (2.9 % + 30 minor units by default)."""
+        return (amount.amount_minor * self.fee_bps + 5_000) // 10_000 + self.fee_fixed_minor
+
     def _decide(self, request: ChargeRequest) -> ChargeResult:
         card = "".join(ch for ch in request.card_number if ch.isdigit())
         ref = f"test_{secrets.token_hex(12)}"
         self._payment_ids[ref] = request.payment_id
+        self._fees[ref] = fee = self.fee(request.amount)
         last4 = card[-4:] if len(card) >= 4 else None
         if card == CARD_APPROVE:
-            return ChargeResult(ChargeOutcome.SUCCEEDED, ref, last4)
+            return ChargeResult(ChargeOutcome.SUCCEEDED, ref, last4, fee_minor=fee)
         if card in (CARD_SETTLE_LATER, CARD_SETTLE_LATER_FAIL):
             outcome = ChargeOutcome.SUCCEEDED if card == CARD_SETTLE_LATER else ChargeOutcome.FAILED
             self._schedule_settlement(ref, outcome)
@@ -112,6 +123,9 @@ class TestPaymentProvider:
                 "payment": provider_ref,
                 "metadata": {"payment_id": self._payment_ids.get(provider_ref)},
                 "failure_reason": None if outcome is ChargeOutcome.SUCCEEDED else "card_declined",
+                "fee_minor": self._fees.get(provider_ref)
+                if outcome is ChargeOutcome.SUCCEEDED
+                else None,
             }
         ).encode()
         return body, {SIGNATURE_HEADER: sign(self.webhook_secret, body, timestamp)}
@@ -144,6 +158,7 @@ class TestPaymentProvider:
                 outcome=outcome,
                 failure_reason=None if reason is None else _field(reason, 200),
                 payment_id=_echoed_payment_id(data),
+                fee_minor=_fee(data.get("fee_minor")),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise InvalidWebhook() from exc
@@ -161,7 +176,10 @@ class TestPaymentProvider:
         payment_id = self._payment_ids[provider_ref]
         pending = self._charges[payment_id]
         reason = None if outcome is ChargeOutcome.SUCCEEDED else "card_declined"
-        self._charges[payment_id] = replace(pending, outcome=outcome, failure_reason=reason)
+        fee = self._fees.get(provider_ref) if outcome is ChargeOutcome.SUCCEEDED else None
+        self._charges[payment_id] = replace(
+            pending, outcome=outcome, failure_reason=reason, fee_minor=fee
+        )
         body, headers = self.settlement_webhook(provider_ref, outcome)
         assert self.sender is not None
         try:
@@ -182,6 +200,15 @@ def _echoed_payment_id(data: dict[str, object]) -> str | None:
     metadata = data.get("metadata")
     value = metadata.get("payment_id") if isinstance(metadata, dict) else None
     return None if value is None else _field(value, 36)
+
+
+def _fee(value: object) -> int | None:
+    """A fee as the webhook gives it: a whole number of minor units, or none."""
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_AMOUNT_MINOR:
+        raise ValueError("not a fee in minor units")
+    return value
 
 
 def _field(value: object, max_length: int) -> str:

@@ -15,12 +15,12 @@ from collections.abc import Mapping
 
 from sqlalchemy.exc import IntegrityError
 
-from livebazaar import checkout
+from livebazaar import checkout, ledger
 from livebazaar.broker import Broker
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
 from livebazaar.kernel.errors import Unavailable
-from livebazaar.payments.actions import UNSENT_REF, settle_payment
+from livebazaar.payments.actions import DEFAULT_TERMS, UNSENT_REF, settle_payment
 from livebazaar.payments.errors import PaymentNotFound, WebhookPaymentMismatch
 from livebazaar.payments.models import Payment, PaymentStatus, WebhookEvent
 from livebazaar.payments.port import ChargeOutcome, PaymentProvider, WebhookNotice
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 async def do_handle_webhook(
     db: Database, broker: Broker, clock: Clock, provider: PaymentProvider, body: bytes,
-    headers: Mapping[str, str],
+    headers: Mapping[str, str], *, terms: ledger.SaleTerms | None = DEFAULT_TERMS,
 ) -> WebhookAck:  # fmt: skip
     """Verify, dedupe by event id, and settle the pending payment its reference names. A
     webhook that names no payment is 404 payment_not_found; one whose metadata names another
@@ -50,10 +50,13 @@ async def do_handle_webhook(
         except IntegrityError:  # the same event delivered twice at once: the other one won
             return WebhookAck(duplicate=True)
         payment = await _noticed_payment(uow, provider, notice, confirmed=confirmed)
+        if notice.fee_minor is not None and payment.status is PaymentStatus.PENDING:
+            payment.fee_minor = notice.fee_minor
         if payment.status is PaymentStatus.PENDING and notice.outcome is not ChargeOutcome.PENDING:
             await settle_payment(
-                uow, broker, clock, provider, payment, notice.outcome, notice.failure_reason
-            )
+                uow, broker, clock, provider, payment, notice.outcome, notice.failure_reason,
+                terms=terms,
+            )  # fmt: skip
         try:
             await uow.commit()
         except IntegrityError:  # the same event delivered twice at once: the other one won

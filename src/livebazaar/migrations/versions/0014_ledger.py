@@ -214,11 +214,15 @@ def upgrade() -> None:
 
     with op.batch_alter_table("shops", schema=None) as batch_op:
         batch_op.add_column(sa.Column("platform_fee_bps", sa.Integer(), nullable=True))
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("fee_minor", sa.BigInteger(), nullable=True))
     for statement in PG_UP if op.get_bind().dialect.name == "postgresql" else SQLITE_UP:
         op.execute(statement)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.drop_column("fee_minor")
     if op.get_bind().dialect.name == "postgresql":
         for statement in PG_DOWN:
             op.execute(statement)

@@ -41,7 +41,7 @@ async def pay(
 ) -> PayOut:  # fmt: skip
     return await do_pay_order(
         c.db, c.broker, c.clock, c.payment_providers, actor, order_id, body,
-        idempotency_key=idempotency_key,
+        idempotency_key=idempotency_key, terms=c.sale_terms,
     )  # fmt: skip
 
 
@@ -69,7 +69,9 @@ async def test_provider_webhook(request: Request, c: ContainerDep) -> WebhookAck
     if provider is None:
         raise UnknownProvider()
     body = await request.body()
-    return await do_handle_webhook(c.db, c.broker, c.clock, provider, body, request.headers)
+    return await do_handle_webhook(
+        c.db, c.broker, c.clock, provider, body, request.headers, terms=c.sale_terms
+    )
 
 
 def wire_webhook_sender(container: Container) -> None:
@@ -97,7 +99,8 @@ def periodic_jobs(app: FastAPI) -> list[PeriodicJob]:
 
     async def reconcile() -> int:
         return await reconcile_pending_payments(
-            c.db, c.broker, c.clock, c.payment_providers, older_than=older_than
-        )
+            c.db, c.broker, c.clock, c.payment_providers, older_than=older_than,
+            terms=c.sale_terms,
+        )  # fmt: skip
 
     return [("payments.reconcile", c.settings.payment_reconcile_interval_s, reconcile)]
