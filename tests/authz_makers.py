@@ -132,6 +132,23 @@ async def _make_producer(api: Api, world: World) -> str:
     return producer_id
 
 
+async def _make_linked_producer(api: Api, world: World) -> str:
+    """A producer of shop X linked to the `producer` caller's account."""
+    producer_id = await _make_producer(api, world)
+    body = {"user_id": world.accounts["producer"].user_id}
+    r = await api.client.patch(
+        f"/api/v1/producers/{producer_id}", json=body, headers=world.accounts["owner"].headers
+    )
+    assert r.status_code == 200, r.text
+    return producer_id
+
+
+async def _cohost_id(api: Api, world: World) -> str:
+    """The `cohost` caller, once they co-host the world's show."""
+    await need(api, world, "show_id")
+    return world.accounts["cohost"].user_id
+
+
 # Placeholders beyond the base world, made only for rows that name them.
 async def _usd(api: Api, world: World) -> str:
     return "USD"
@@ -145,6 +162,8 @@ MAKERS: dict[str, Maker] = {
     "base_currency": _usd,
     "quote_currency": _cny,
     "producer_id": _make_producer,
+    "linked_producer_id": _make_linked_producer,
+    "cohost_id": _cohost_id,
     "show_id": _make_show,
     "sibling_show_id": _make_sibling_show,
     "scheduled_show_id": _make_scheduled_show,

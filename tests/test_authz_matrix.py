@@ -190,6 +190,23 @@ ROWS: list[Row] = [
         probe=PAID_ORDER),
     Row("POST", PAID_ORDER + "/refund", allowed=OWNERS, denied=ORDER_HIDDEN,
         denied_as={"host": ROLE_REQUIRED, "buyer": ROLE_REQUIRED}, probe=PAID_ORDER),
+    # the ledger: an order's settlement (its buyer sees the totals), balances, the books
+    Row("GET", PAID_ORDER + "/settlement", allowed=ORDER_VIEWERS, denied=ORDER_HIDDEN),
+    Row("GET", "/api/v1/shops/{shop_id}/balance"),
+    Row("GET", "/api/v1/producers/{producer_id}/balance"),
+    # ... and a producer linked to the producer caller's account reads its own
+    Row("GET", "/api/v1/producers/{linked_producer_id}/balance", allowed=EDITORS | {"producer"}),
+    Row("GET", "/api/v1/me/earnings", allowed=SIGNED_IN),
+    Row("GET", "/api/v1/shops/{shop_id}/trial-balance", allowed=OWNERS),
+    # a show's commissions: set by the shop's owners and hosts, read by whoever runs the show
+    Row("GET", SHOW + "/commissions", allowed=SHOW_HOSTS, denied=NOT_SHOW_HOST),
+    Row("PUT", SHOW + "/commissions", [{"user_id": "{cohost_id}", "bps": 1000}],
+        denied=NOT_SHOW_HOST, denied_as={"cohost": (403, "shop_host_required")},
+        probe=SHOW + "/commissions"),
+    # a shop's own platform fee: platform admins set it, the shop's owners and hosts read it
+    Row("GET", "/api/v1/shops/{shop_id}/platform-fee"),
+    Row("PUT", "/api/v1/shops/{shop_id}/platform-fee", {"bps": 300}, allowed=PLATFORM_ADMINS,
+        denied=(403, "admin_required"), probe="/api/v1/shops/{shop_id}/platform-fee"),
     # exchange rates (display only): platform admins set them, anyone reads them
     Row("PUT", "/api/v1/exchange-rates/{base_currency}/{quote_currency}",
         {"rate": "7.1234", "source": "Test feed"}, allowed=PLATFORM_ADMINS,

@@ -11,11 +11,13 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from livebazaar.accounts import Actor, Role, add_membership
+from livebazaar.accounts import Actor, Role, add_membership, list_roles
 from livebazaar.catalog.errors import (
     CurrencyMismatch,
     DuplicateProducer,
     DuplicateSku,
+    NotAProducerMember,
+    PlatformAdminRequired,
     PriceOutOfRange,
     PriceRequired,
     PriceWithVariants,
@@ -31,6 +33,7 @@ from livebazaar.catalog.queries import (
     get_producer,
     get_product,
     get_product_view,
+    get_shop,
     get_variant_view,
     require_variant,
 )
@@ -113,8 +116,35 @@ async def do_update_producer(
             value = getattr(patch, field)
             if value is not None:
                 setattr(producer, field, value.strip())
+        if "user_id" in patch.model_fields_set:
+            if patch.user_id is not None:
+                roles = await list_roles(uow.session, patch.user_id, producer.shop_id)
+                if Role.PRODUCER not in roles:
+                    raise NotAProducerMember()
+            producer.user_id = patch.user_id
         await uow.commit()
     return producer
+
+
+PlatformFeeCheck = Callable[[AsyncSession, str, int], Awaitable[object]]
+
+
+async def do_set_platform_fee(
+    db: Database, actor: Actor, shop_id: str, bps: int | None, *, default_bps: int,
+    also: PlatformFeeCheck | None = None,
+) -> Shop:  # fmt: skip
+    """A platform admin sets the shop's own platform fee in basis points (None: the
+    platform's default again). `also` runs in the same unit of work with the fee that will
+    apply: the web layer passes the ledger's check that no show's commissions then pass 100 %."""
+    if not actor.is_admin:
+        raise PlatformAdminRequired()
+    async with db.uow() as uow:
+        shop = await get_shop(uow.session, shop_id)
+        if also is not None:
+            await also(uow.session, shop.id, default_bps if bps is None else bps)
+        shop.platform_fee_bps = bps
+        await uow.commit()
+    return shop
 
 
 async def do_create_product(

@@ -1,6 +1,6 @@
 """Catalog refusals, each with a stable code."""
 
-from livebazaar.kernel.errors import Conflict, Invalid, NotFound
+from livebazaar.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from livebazaar.kernel.text import N_
 
 
@@ -84,3 +84,13 @@ class ImageTooManyPixels(Invalid):
     code = "image_too_many_pixels"
     status = 413
     title = N_("The picture has more than 50 megapixels")
+
+
+class NotAProducerMember(Invalid):
+    code = "not_a_producer_member"
+    title = N_("A producer's account must hold the producer role in the shop")
+
+
+class PlatformAdminRequired(Forbidden):
+    code = "admin_required"
+    title = N_("Only a platform admin may do this")

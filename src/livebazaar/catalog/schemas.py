@@ -78,6 +78,9 @@ class ProducerPatch(_In):
     village: Line | None = None
     region: Line | None = None
     bio: LongText | None = None
+    # Links the producer to an account holding the producer role in the shop, which then
+    # reads the producer's own balance; null unlinks it (left out: unchanged).
+    user_id: Annotated[str, Field(min_length=1, max_length=36)] | None = None
 
 
 class ProducerOut(BaseModel):
@@ -88,6 +91,7 @@ class ProducerOut(BaseModel):
     region: str
     bio: str
     created_at: datetime
+    has_account: bool = False  # linked to a member's account (which is not shown)
 
     @classmethod
     def of(cls, p: Producer) -> ProducerOut:
@@ -99,6 +103,7 @@ class ProducerOut(BaseModel):
             region=p.region,
             bio=p.bio,
             created_at=p.created_at,
+            has_account=p.user_id is not None,
         )
 
 

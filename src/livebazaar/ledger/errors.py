@@ -1,4 +1,4 @@
-from livebazaar.kernel.errors import Conflict, DomainError, Invalid, NotFound
+from livebazaar.kernel.errors import Invalid
 from livebazaar.kernel.text import N_
 
 
@@ -24,21 +24,3 @@ class NotShowCohost(Invalid):
 class DuplicateCommission(Invalid):
     code = "duplicate_commission"
     title = N_("Each person may have one commission per show")
-
-
-class ShowAlreadyEnded(Conflict):
-    code = "show_already_ended"
-    title = N_("The show has ended: its commissions are fixed")
-
-
-class AdminRequired(DomainError):
-    code = "admin_required"
-    status = 403
-    title = N_("Only a platform admin may do this")
-
-
-class ProducerBalanceHidden(NotFound):
-    """Asked by someone who is neither the shop's staff nor the producer: as if unknown."""
-
-    code = "producer_not_found"
-    title = N_("No such producer")

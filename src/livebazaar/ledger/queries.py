@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from livebazaar import catalog
+from livebazaar import catalog, checkout, live
+from livebazaar.accounts import Actor, Role, check_shop_role, list_roles
 from livebazaar.ledger.journal import AccountRef
 from livebazaar.ledger.models import (
     PLATFORM_OWNER,
@@ -23,8 +24,10 @@ from livebazaar.ledger.models import (
 from livebazaar.ledger.schemas import (
     AccountBalanceOut,
     BalanceOut,
+    CommissionOut,
     CurrencyTrialOut,
     PartyOut,
+    PlatformFeeOut,
     SettlementLineOut,
     SettlementOut,
     TrialBalanceOut,
@@ -219,3 +222,74 @@ async def get_trial_balance(session: AsyncSession, shop_id: str) -> TrialBalance
             for currency, accounts in sorted(currencies.items())
         ],
     )
+
+
+# What each caller may read (the routes call these).
+STAFF_ROLES = frozenset({Role.OWNER, Role.HOST})
+
+
+async def get_order_settlement(session: AsyncSession, actor: Actor, order_id: str) -> SettlementOut:
+    """The order's settlement: its lines for the shop's owners and hosts (and admins), the
+    totals only for its buyer; OrderNotFound for anyone else."""
+    order = await checkout.get_visible_order(session, actor, order_id)
+    roles = await list_roles(session, actor.user_id, order.shop_id)
+    staff = actor.is_admin or bool(roles & checkout.ORDER_VIEWER_ROLES)
+    return await get_settlement(session, order.id, order.currency, lines=staff)
+
+
+async def get_shop_balance(session: AsyncSession, actor: Actor, shop_id: str) -> BalanceOut:
+    """What the shop itself is owed (its owners and hosts, admins)."""
+    await check_shop_role(session, actor, shop_id, STAFF_ROLES)
+    shop = await catalog.get_shop(session, shop_id)
+    return await get_balance_in(session, OwnerType.SHOP, shop.id, shop)
+
+
+async def get_producer_balance(session: AsyncSession, actor: Actor, producer_id: str) -> BalanceOut:
+    """What a producer is owed: for the shop's owners and hosts (admins), and for the
+    producer's own account (linked to it, and holding the producer role in the shop)."""
+    producer = await session.get(catalog.Producer, producer_id)
+    if producer is None:
+        raise catalog.ProducerNotFound()
+    if not await is_linked_producer(session, actor, producer):
+        await check_shop_role(session, actor, producer.shop_id, STAFF_ROLES)
+    shop = await catalog.get_shop(session, producer.shop_id)
+    return await get_balance_in(session, OwnerType.PRODUCER, producer.id, shop)
+
+
+async def is_linked_producer(
+    session: AsyncSession, actor: Actor, producer: catalog.Producer
+) -> bool:
+    if producer.user_id is None or producer.user_id != actor.user_id:
+        return False
+    return Role.PRODUCER in await list_roles(session, actor.user_id, producer.shop_id)
+
+
+async def get_shop_trial_balance(
+    session: AsyncSession, actor: Actor, shop_id: str
+) -> TrialBalanceOut:
+    """Every account of the shop's books (its owners, admins)."""
+    await check_shop_role(session, actor, shop_id, {Role.OWNER})
+    shop = await catalog.get_shop(session, shop_id)
+    return await get_trial_balance(session, shop.id)
+
+
+async def list_commissions(
+    session: AsyncSession, actor: Actor, show_id: str
+) -> list[CommissionOut]:
+    """The show's commissions, for whoever may run the show."""
+    await live.check_show_host(session, actor, show_id)
+    return [
+        CommissionOut(user_id=user_id, bps=bps)
+        for user_id, bps in await get_commission_bps(session, show_id)
+    ]
+
+
+async def get_platform_fee(
+    session: AsyncSession, actor: Actor, shop_id: str, default_bps: int
+) -> PlatformFeeOut:
+    await check_shop_role(session, actor, shop_id, STAFF_ROLES)
+    shop = await catalog.get_shop(session, shop_id)
+    return PlatformFeeOut(
+        shop_id=shop.id, bps=shop.platform_fee_bps,
+        effective_bps=platform_fee_of(shop, default_bps),
+    )  # fmt: skip

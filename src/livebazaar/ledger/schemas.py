@@ -18,6 +18,10 @@ class CommissionIn(BaseModel):
     bps: Bps
 
 
+# A show's commissions: one per host or co-host, a handful in practice.
+CommissionsIn = Annotated[list[CommissionIn], Field(max_length=50)]
+
+
 class CommissionOut(BaseModel):
     user_id: str
     bps: int
