@@ -20,6 +20,7 @@ from livebazaar.checkout.hold_queue import HoldQueue
 from livebazaar.checkout.holds import (
     DROPS_CLOSED,
     HOLDS_CLOSED,
+    add_refunded,
     cancel_paid_order,
     emit_drop_counts,
     lock_order,
@@ -69,6 +70,7 @@ __all__ = [
     "RedisHotStock",
     "ReservationExpired",
     "ShowSales",
+    "add_refunded",
     "cancel_paid_order",
     "do_claim",
     "do_end_drop",

@@ -228,6 +228,7 @@ def order_out(order: Order, now: datetime) -> OrderOut:
         paid_at=order.paid_at,
         closed_at=order.closed_at,
         ship_to=ShipTo.model_validate(order.ship_to) if order.ship_to else None,
+        refunded=MoneyOut.of(Money(order.refunded_minor or 0, order.currency)),
     )
 
 

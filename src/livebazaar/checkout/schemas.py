@@ -103,3 +103,4 @@ class OrderOut(BaseModel):
     paid_at: datetime | None
     closed_at: datetime | None
     ship_to: ShipTo | None = None
+    refunded: MoneyOut | None = None  # given back so far (partial refunds leave it `paid`)

@@ -88,10 +88,11 @@ def shipping_of(order: checkout.Order) -> int:
 async def record_refund(
     session: AsyncSession, order: checkout.Order, *, refund_id: str, amount_minor: int,
     refunded_before_minor: int, now: datetime,
-) -> Posted:  # fmt: skip
+) -> Posted | None:  # fmt: skip
     """`amount_minor` given back to the buyer: every party returns its share in proportion.
     The refund that completes the order returns exactly what the full refund would have, so a
-    fully refunded order ends the same however its refunds were cut."""
+    fully refunded order ends the same however its refunds were cut. None if the order's sale
+    was never booked (paid before the ledger existed): there is nothing to reverse."""
     closing = refunded_before_minor + amount_minor >= order.total_minor
     return await _reverse(
         session, order, order_entry_key(order.id, f"refund:{refund_id}"), EntryKind.REFUND,
@@ -101,7 +102,7 @@ async def record_refund(
 
 async def record_chargeback(
     session: AsyncSession, order: checkout.Order, *, refunded_before_minor: int, now: datetime
-) -> Posted:
+) -> Posted | None:
     """The buyer's bank took back what was not refunded yet: like a full refund. Money already
     paid out is not taken back from anyone's hands: their balance goes negative, and later
     earnings net it off."""
@@ -128,10 +129,12 @@ async def release_order_funds(
 async def _reverse(
     session: AsyncSession, order: checkout.Order, key: str, kind: EntryKind, amount: int, *,
     closing: bool, now: datetime,
-) -> Posted:  # fmt: skip
+) -> Posted | None:  # fmt: skip
     sale_entry = await session.scalar(
         select(LedgerEntry.id).where(LedgerEntry.key == order_entry_key(order.id, "paid"))
     )
+    if sale_entry is None:
+        return None
     sale_rows = await list_order_parts(session, order.id, kinds=[EntryKind.SALE])
     sale = [Part(party, n) for party, n in sorted(_by_party(sale_rows).items())]
     taken = split_refund(order.total_minor if closing else amount, sale, order.shop_id)

@@ -1,5 +1,5 @@
-"""Paying, settling, cancelling and refunding orders. Each action commits its own unit of work.
-(The provider's webhooks settle payments in webhooks.py.)
+"""Paying and settling orders. Each action commits its own unit of work. (The provider's
+webhooks settle payments in webhooks.py; refunds and cancelling are in refunds.py.)
 
 A pay request with an Idempotency-Key stores its answer (approved, pending, or declined with
 402) in the same transaction as the payment, so a retry gets the first answer and never a
@@ -29,7 +29,6 @@ from livebazaar.accounts import (
 from livebazaar.broker import Broker
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
-from livebazaar.kernel.errors import Unavailable
 from livebazaar.kernel.idempotency import IdempotencyKey, get_stored_response, store_response
 from livebazaar.kernel.ids import new_id
 from livebazaar.kernel.money import Money
@@ -46,7 +45,6 @@ from livebazaar.payments.port import (
     ChargeResult,
     PaymentProvider,
 )
-from livebazaar.payments.queries import get_settled_payment
 from livebazaar.payments.schemas import PayIn, PaymentOut, PayOut
 
 log = logging.getLogger(__name__)
@@ -230,49 +228,6 @@ async def _reconcile(
     return int(status is not PaymentStatus.PENDING)
 
 
-async def do_cancel_order(
-    db: Database, broker: Broker, clock: Clock, providers: Providers, actor: Actor, order_id: str
-) -> checkout.OrderOut:
-    """The buyer (or the shop's owner) cancels a hold; the shop's owner cancels a paid order,
-    which refunds the payment and puts the units back on sale."""
-    async with db.uow() as uow:
-        order = await _visible_locked_order(uow, actor, order_id)
-        if order.status is checkout.OrderStatus.PAID:
-            await _check_owner(uow, actor, order)
-            await _refund_payment(uow, clock, providers, order)
-            await checkout.cancel_paid_order(uow, clock, order)
-        elif order.status is checkout.OrderStatus.RESERVED and not checkout.order_is_due(
-            order, clock.now()
-        ):
-            if order.buyer_id != actor.user_id:
-                await check_shop_role(uow.session, actor, order.shop_id, {Role.OWNER})
-            if order.payment_pending:
-                raise checkout.PaymentPending()
-            await checkout.release_order(uow, clock, order, checkout.OrderStatus.CANCELLED)
-        else:
-            raise checkout.OrderNotCancellable()
-        await _emit_counts(uow, broker, clock, order)
-        out = checkout.order_out(order, clock.now())
-        await uow.commit()
-    return out
-
-
-async def do_refund_order(
-    db: Database, clock: Clock, providers: Providers, actor: Actor, order_id: str
-) -> checkout.OrderOut:
-    """The shop's owner gives the money back; the units stay sold (not restocked)."""
-    async with db.uow() as uow:
-        order = await _visible_locked_order(uow, actor, order_id)
-        await check_shop_role(uow.session, actor, order.shop_id, {Role.OWNER})
-        if order.status is not checkout.OrderStatus.PAID:
-            raise checkout.OrderNotPaid()
-        await _refund_payment(uow, clock, providers, order)
-        await checkout.refund_paid_order(uow, clock, order)
-        out = checkout.order_out(order, clock.now())
-        await uow.commit()
-    return out
-
-
 async def _payable_order(
     uow: UnitOfWork, clock: Clock, actor: Actor, order_id: str
 ) -> checkout.Order:
@@ -344,7 +299,7 @@ async def settle_payment(
             await _record_sale(uow, clock, payment, order, terms)
     elif checkout.order_is_due(order, clock.now()):
         await checkout.release_order(uow, clock, order, checkout.OrderStatus.EXPIRED)
-    await _emit_counts(uow, broker, clock, order)
+    await emit_counts(uow, broker, clock, order)
 
 
 async def _record_sale(
@@ -359,28 +314,14 @@ async def _record_sale(
     )
 
 
-async def _refund_payment(
-    uow: UnitOfWork, clock: Clock, providers: Providers, order: checkout.Order
-) -> None:
-    payment = await get_settled_payment(uow.session, order.id)
-    if payment is None:
-        return  # paid by other means (an admin's correction): nothing to send back
-    provider = providers.get(payment.provider)
-    if provider is None:
-        raise Unavailable(f"Payment provider {payment.provider!r} is not configured")
-    await provider.refund(payment.provider_ref, Money(payment.amount_minor, payment.currency))
-    payment.status = PaymentStatus.REFUNDED
-    payment.updated_at = clock.now()
-
-
-async def _visible_locked_order(uow: UnitOfWork, actor: Actor, order_id: str) -> checkout.Order:
+async def visible_locked_order(uow: UnitOfWork, actor: Actor, order_id: str) -> checkout.Order:
     await checkout.get_visible_order(uow.session, actor, order_id)
     order = await checkout.lock_order(uow, order_id)
     assert order is not None
     return order
 
 
-async def _check_owner(uow: UnitOfWork, actor: Actor, order: checkout.Order) -> None:
+async def check_owner(uow: UnitOfWork, actor: Actor, order: checkout.Order) -> None:
     """Only the shop's owner cancels a paid order; its buyer is told so, others get 403."""
     roles = await list_roles(uow.session, actor.user_id, order.shop_id)
     if actor.is_admin or Role.OWNER in roles:
@@ -390,9 +331,7 @@ async def _check_owner(uow: UnitOfWork, actor: Actor, order: checkout.Order) -> 
     await check_shop_role(uow.session, actor, order.shop_id, {Role.OWNER})
 
 
-async def _emit_counts(
-    uow: UnitOfWork, broker: Broker, clock: Clock, order: checkout.Order
-) -> None:
+async def emit_counts(uow: UnitOfWork, broker: Broker, clock: Clock, order: checkout.Order) -> None:
     if order.drop_id is not None:
         drop = await checkout.get_drop(uow.session, order.drop_id)
         await checkout.emit_drop_counts(uow, broker, clock, drop)

@@ -60,7 +60,12 @@ class PaymentProvider(Protocol):
         Reconciliation asks this when neither the charge's answer nor a webhook came."""
         ...
 
-    async def refund(self, provider_ref: str, amount: Money) -> None: ...
+    async def refund(
+        self, provider_ref: str, amount: Money, *, refund_id: str | None = None
+    ) -> None:
+        """Give `amount` of the charge back; once per `refund_id` (our refund's id: asking
+        again with it refunds nothing more). Raises if the provider refused or did not say."""
+        ...
 
     def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookNotice:
         """Parse a webhook, or raise InvalidWebhookSignature / InvalidWebhook."""

@@ -60,6 +60,7 @@ class TestPaymentProvider:
         self._charges: dict[str, ChargeResult] = {}  # by our payment id
         self._payment_ids: dict[str, str] = {}  # our payment id by provider reference
         self._fees: dict[str, int] = {}  # the fee of each charge, by provider reference
+        self.refunds: dict[str, tuple[str, Money]] = {}  # by our refund id: (charge, amount)
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
@@ -109,7 +110,12 @@ class TestPaymentProvider:
         reason = "card_declined" if card == CARD_DECLINE else "unknown_test_card"
         return ChargeResult(ChargeOutcome.FAILED, ref, last4, failure_reason=reason)
 
-    async def refund(self, provider_ref: str, amount: Money) -> None:
+    async def refund(
+        self, provider_ref: str, amount: Money, *, refund_id: str | None = None
+    ) -> None:
+        if refund_id is not None and refund_id in self.refunds:
+            return  # asked again: refunded once
+        self.refunds[refund_id or f"unkeyed_{len(self.refunds)}"] = (provider_ref, amount)
         log.info("test provider refunds %s of %s", amount.format(), provider_ref)
 
     def settlement_webhook(

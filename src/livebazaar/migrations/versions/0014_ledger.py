@@ -216,11 +216,52 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("platform_fee_bps", sa.Integer(), nullable=True))
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("fee_minor", sa.BigInteger(), nullable=True))
+    op.create_table(
+        "refunds",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("order_id", sa.String(length=36), nullable=False),
+        sa.Column("payment_id", sa.String(length=36), nullable=True),
+        sa.Column("amount_minor", sa.BigInteger(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "PENDING", "SUCCEEDED", "FAILED", name="refundstatus", native_enum=False, length=16
+            ),
+            nullable=False,
+        ),
+        sa.Column("cancels_order", sa.Boolean(), nullable=False),
+        sa.Column("created_at", livebazaar.kernel.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", livebazaar.kernel.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_refunds_order_id_orders")
+        ),
+        sa.ForeignKeyConstraint(
+            ["payment_id"], ["payments.id"], name=op.f("fk_refunds_payment_id_payments")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_refunds")),
+    )
+    with op.batch_alter_table("refunds", schema=None) as batch_op:
+        batch_op.create_index("ix_refunds_order_status", ["order_id", "status"], unique=False)
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("refunded_minor", sa.BigInteger(), server_default="0", nullable=False)
+        )
+    # Orders refunded before partial refunds existed were refunded whole.
+    op.execute(
+        "UPDATE orders SET refunded_minor = total_minor WHERE status = 'REFUNDED'"
+        " OR (status = 'CANCELLED' AND paid_at IS NOT NULL)"
+    )
     for statement in PG_UP if op.get_bind().dialect.name == "postgresql" else SQLITE_UP:
         op.execute(statement)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_column("refunded_minor")
+    with op.batch_alter_table("refunds", schema=None) as batch_op:
+        batch_op.drop_index("ix_refunds_order_status")
+    op.drop_table("refunds")
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.drop_column("fee_minor")
     if op.get_bind().dialect.name == "postgresql":

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Body, FastAPI, Request
 
 from livebazaar.bootstrap import Container
 from livebazaar.checkout import OrderOut, name_variants
@@ -19,7 +19,7 @@ from livebazaar.payments import (
     reconcile_pending_payments,
 )
 from livebazaar.payments.errors import UnknownProvider
-from livebazaar.payments.schemas import PayIn, PayOut, WebhookAck
+from livebazaar.payments.schemas import PayIn, PayOut, RefundIn, WebhookAck
 from livebazaar.web.deps import ActorDep, ContainerDep, IdempotencyKeyHeader, PathId
 from livebazaar.web.periodic import PeriodicJob
 from livebazaar.web.problems import PROBLEM_RESPONSES
@@ -52,8 +52,16 @@ async def cancel(order_id: PathId, actor: ActorDep, c: ContainerDep) -> OrderOut
 
 
 @router.post("/orders/{order_id}/refund")
-async def refund(order_id: PathId, actor: ActorDep, c: ContainerDep) -> OrderOut:
-    out = await do_refund_order(c.db, c.clock, c.payment_providers, actor, order_id)
+async def refund(
+    order_id: PathId, actor: ActorDep, c: ContainerDep,
+    body: Annotated[RefundIn | None, Body()] = None,
+) -> OrderOut:  # fmt: skip
+    """The shop's owner refunds `amount_minor` (no body: all that is left). A partial refund
+    leaves the order `paid` with `refunded` growing; the rest makes it `refunded`."""
+    out = await do_refund_order(
+        c.db, c.broker, c.clock, c.payment_providers, actor, order_id,
+        None if body is None else body.amount_minor,
+    )  # fmt: skip
     return await _named(c, out)
 
 
