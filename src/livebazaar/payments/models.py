@@ -15,6 +15,7 @@ class PaymentStatus(enum.StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     REFUNDED = "refunded"
+    DISPUTED = "disputed"  # the buyer's bank took it back (a chargeback)
 
 
 class Payment(Base):

@@ -37,7 +37,8 @@ class ChargeResult:
 
 @dataclass(frozen=True)
 class WebhookNotice:
-    """A verified provider event: payment `provider_ref` reached `outcome`."""
+    """A verified provider event: payment `provider_ref` reached `outcome`; or, `disputed`,
+    the buyer's bank took a succeeded charge back (a chargeback)."""
 
     event_id: str
     provider_ref: str
@@ -45,6 +46,7 @@ class WebhookNotice:
     failure_reason: str | None = None
     payment_id: str | None = None  # ours, when the provider echoes the charge's metadata
     fee_minor: int | None = None  # what the provider keeps of the charge, when it says
+    disputed: bool = False
 
 
 class PaymentProvider(Protocol):

@@ -4,7 +4,9 @@ Cards (any expiry and CVC):
 - 4242 4242 4242 4242 approves at once;
 - 4000 0000 0000 0002 is declined;
 - 4000 0000 0000 3220 is pending, then settles (approved) by a signed webhook;
-- 4000 0000 0000 3238 is pending, then fails by a signed webhook.
+- 4000 0000 0000 3238 is pending, then fails by a signed webhook;
+- 4000 0000 0000 0259 approves at once, then its buyer disputes it: a signed
+  `charge.disputed` webhook a moment later (the settle delay), a chargeback.
 
 Webhooks are signed like the big providers do: header `Livebazaar-Signature: t=<unix>,v1=<hex>`
 where v1 = HMAC-SHA256(secret, f"{t}.{body}"); older than five minutes is refused (replay).
@@ -19,7 +21,7 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import replace
 
 from livebazaar.kernel.money import MAX_AMOUNT_MINOR, Money
@@ -32,6 +34,8 @@ CARD_APPROVE = "4242424242424242"
 CARD_DECLINE = "4000000000000002"
 CARD_SETTLE_LATER = "4000000000003220"
 CARD_SETTLE_LATER_FAIL = "4000000000003238"
+CARD_DISPUTE = "4000000000000259"
+DISPUTED = "charge.disputed"
 SIGNATURE_HEADER = "livebazaar-signature"
 TOLERANCE_S = 300
 
@@ -101,7 +105,9 @@ class TestPaymentProvider:
         self._payment_ids[ref] = request.payment_id
         self._fees[ref] = fee = self.fee(request.amount)
         last4 = card[-4:] if len(card) >= 4 else None
-        if card == CARD_APPROVE:
+        if card in (CARD_APPROVE, CARD_DISPUTE):
+            if card == CARD_DISPUTE:
+                self._schedule(self._dispute(ref))
             return ChargeResult(ChargeOutcome.SUCCEEDED, ref, last4, fee_minor=fee)
         if card in (CARD_SETTLE_LATER, CARD_SETTLE_LATER_FAIL):
             outcome = ChargeOutcome.SUCCEEDED if card == CARD_SETTLE_LATER else ChargeOutcome.FAILED
@@ -136,6 +142,21 @@ class TestPaymentProvider:
         ).encode()
         return body, {SIGNATURE_HEADER: sign(self.webhook_secret, body, timestamp)}
 
+    def dispute_webhook(
+        self, provider_ref: str, timestamp: int | None = None
+    ) -> tuple[bytes, dict[str, str]]:
+        """The exact webhook this provider sends when the buyer disputes a charge."""
+        body = json.dumps(
+            {
+                "id": f"evt_{secrets.token_hex(12)}",
+                "type": DISPUTED,
+                "payment": provider_ref,
+                "metadata": {"payment_id": self._payment_ids.get(provider_ref)},
+                "fee_minor": self._fees.get(provider_ref),
+            }
+        ).encode()
+        return body, {SIGNATURE_HEADER: sign(self.webhook_secret, body, timestamp)}
+
     def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookNotice:
         header = headers.get(SIGNATURE_HEADER, "")
         parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
@@ -154,8 +175,9 @@ class TestPaymentProvider:
         try:
             data = json.loads(body)
             kind = data["type"]
-            outcome = {"payment.succeeded": ChargeOutcome.SUCCEEDED}.get(kind, ChargeOutcome.FAILED)
-            if kind not in ("payment.succeeded", "payment.failed"):
+            succeeded = kind in ("payment.succeeded", DISPUTED)
+            outcome = ChargeOutcome.SUCCEEDED if succeeded else ChargeOutcome.FAILED
+            if kind not in ("payment.succeeded", "payment.failed", DISPUTED):
                 raise InvalidWebhook(f"Unknown event type {kind!r}")
             reason = data.get("failure_reason")
             return WebhookNotice(
@@ -165,17 +187,31 @@ class TestPaymentProvider:
                 failure_reason=None if reason is None else _field(reason, 200),
                 payment_id=_echoed_payment_id(data),
                 fee_minor=_fee(data.get("fee_minor")),
+                disputed=kind == DISPUTED,
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise InvalidWebhook() from exc
 
     def _schedule_settlement(self, provider_ref: str, outcome: ChargeOutcome) -> None:
+        self._schedule(self._settle(provider_ref, outcome))
+
+    def _schedule(self, work: Coroutine[None, None, None]) -> None:
         if self.sender is None:
-            log.warning("test provider has no webhook sender; %s stays pending", provider_ref)
+            work.close()
+            log.warning("test provider has no webhook sender; its webhook is not sent")
             return
-        task = asyncio.get_running_loop().create_task(self._settle(provider_ref, outcome))
+        task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _dispute(self, provider_ref: str) -> None:
+        await asyncio.sleep(self._settle_delay_s)
+        body, headers = self.dispute_webhook(provider_ref)
+        assert self.sender is not None
+        try:
+            await self.sender(body, headers)
+        except Exception:
+            log.exception("test provider could not deliver the dispute of %s", provider_ref)
 
     async def _settle(self, provider_ref: str, outcome: ChargeOutcome) -> None:
         await asyncio.sleep(self._settle_delay_s)

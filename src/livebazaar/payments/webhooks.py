@@ -34,9 +34,10 @@ async def do_handle_webhook(
     db: Database, broker: Broker, clock: Clock, provider: PaymentProvider, body: bytes,
     headers: Mapping[str, str], *, terms: ledger.SaleTerms | None = DEFAULT_TERMS,
 ) -> WebhookAck:  # fmt: skip
-    """Verify, dedupe by event id, and settle the pending payment its reference names. A
-    webhook that names no payment is 404 payment_not_found; one whose metadata names another
-    payment than its reference 409 webhook_payment_mismatch; neither changes anything."""
+    """Verify, dedupe by event id, and settle the pending payment its reference names, or
+    charge back the one it says was disputed. A webhook that names no payment is 404
+    payment_not_found; one whose metadata names another payment than its reference 409
+    webhook_payment_mismatch; neither changes anything."""
     notice = provider.verify_webhook(body, headers)
     confirmed = await _confirmed_before_recorded(db, provider, notice)
     async with db.uow() as uow:
@@ -53,15 +54,39 @@ async def do_handle_webhook(
         if notice.fee_minor is not None and payment.status is PaymentStatus.PENDING:
             payment.fee_minor = notice.fee_minor
         if payment.status is PaymentStatus.PENDING and notice.outcome is not ChargeOutcome.PENDING:
+            # A dispute says the charge succeeded: a payment still pending is settled first.
             await settle_payment(
                 uow, broker, clock, provider, payment, notice.outcome, notice.failure_reason,
                 terms=terms,
             )  # fmt: skip
+        if notice.disputed:
+            await _charge_back(uow, clock, payment)
         try:
             await uow.commit()
         except IntegrityError:  # the same event delivered twice at once: the other one won
             return WebhookAck(duplicate=True)
     return WebhookAck()
+
+
+async def _charge_back(uow: UnitOfWork, clock: Clock, payment: Payment) -> None:
+    """The buyer's bank took the charge back: the order is reversed like a full refund of
+    what was not refunded yet (money already paid out leaves its receiver's balance negative,
+    netted off by later earnings). A charge refunded whole, or never paid, has nothing left."""
+    order = await checkout.lock_order(uow, payment.order_id)
+    assert order is not None, "a payment always has its order"
+    if order.status is not checkout.OrderStatus.PAID or payment.status is not (
+        PaymentStatus.SUCCEEDED
+    ):
+        log.warning("dispute of payment %s (%s) with its order %s: nothing left to take back",
+                    payment.id, payment.status, order.status)  # fmt: skip
+        return
+    before = order.refunded_minor
+    await ledger.record_chargeback(
+        uow.session, order, refunded_before_minor=before, now=clock.now()
+    )
+    await checkout.add_refunded(uow, order, order.total_minor - before)
+    await checkout.refund_paid_order(uow, clock, order)
+    payment.status, payment.updated_at = PaymentStatus.DISPUTED, clock.now()
 
 
 async def _confirmed_before_recorded(
