@@ -69,10 +69,12 @@ async def test_a_partial_refund_leaves_the_order_paid_and_takes_back_in_proporti
     assert r.json()["refunded"] == {"amount_minor": 3300, "currency": "CNY", "display": "33.00 CNY"}
     [refund_id] = [r.id for r in await _refunds(container, order_id)]
     lines = await entry_lines(container, f"order:{order_id}:refund:{refund_id}")
-    # 33.00 of the 95.83 the parties got (99.00 less the provider's 3.17): 170.46 of the
-    # platform's 4.95 and 1,564.77 of each producer's 45.44, rounded by largest remainder
+    # A third of every part: 1.65 of the platform's 4.95, 15.146 of each producer's 45.44
+    # (15.15 and 15.15: the two units left go to the smaller ids), and 1.0567 of the provider's
+    # 3.17, which it keeps: the platform's loss (1.05)
     assert _by_kind(lines) == {
-        "provider_clearing": 3300, "platform_fee": -170, "producer_payable": -3130,
+        "provider_clearing": 3300, "platform_fee": -165, "producer_payable": -3030,
+        "refunds": -105,
     }  # fmt: skip
     settlement = await _settlement(client, stage, order_id)
     assert (settlement["paid_minor"], settlement["refunded_minor"]) == (9900, 3300)
@@ -98,9 +100,9 @@ async def test_refunding_the_rest_refunds_the_order_and_ends_as_a_full_refund_wo
     assert [(x["kind"], x["amount_minor"]) for x in cut["lines"]] == [
         (x["kind"], x["amount_minor"]) for x in at_once["lines"]
     ]
-    # the provider kept its 3.17: the platform and the producers bear it pro rata
+    # everyone gave back all they got; the provider kept its 3.17: the platform's loss
     assert {(x["kind"], x["amount_minor"]) for x in cut["lines"]} == {
-        ("payment_fee", 317), ("platform_fee", -17), ("producer_payable", -150),
+        ("payment_fee", 317), ("refunds", -317),
     }  # fmt: skip
     assert (cut["net_minor"], cut["refunded_minor"]) == (0, 9900)
     assert_problem(await _refund(client, stage.owner, order_id, 1), 409, "order_not_paid")
@@ -206,7 +208,7 @@ async def test_a_refund_after_the_release_takes_from_the_available_money(
         f"/api/v1/producers/{producers.json()[0]['id']}/balance", headers=stage.owner.headers
     )
     assert balance.json()["pending_minor"] == 0
-    assert balance.json()["available_minor"] == 4544 - 4694
+    assert balance.json()["available_minor"] == 0  # all of its 45.44 went back
 
 
 async def _refunds(c: Container, order_id: str) -> list[Refund]:

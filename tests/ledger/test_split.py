@@ -149,7 +149,7 @@ def test_without_revenue_shares_the_rest_goes_to_the_shop() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(sales(), st.data())
-def test_a_refund_takes_back_in_proportion_the_provider_fee_left_out(
+def test_a_refund_takes_back_each_part_in_proportion_the_fee_as_the_platforms_loss(
     sale: Sale, data: st.DataObject
 ) -> None:
     parts = split_sale(sale)
@@ -158,17 +158,20 @@ def test_a_refund_takes_back_in_proportion_the_provider_fee_left_out(
     taken = split_refund(amount, parts, SHOP)
 
     assert sum(p.amount_minor for p in taken) == amount
-    assert all(p.party.kind is not AccountKind.PAYMENT_FEE for p in taken)
+    refunds = Party("platform", AccountKind.REFUNDS, OwnerType.PLATFORM)
     weights = {
-        p.party: p.amount_minor for p in parts if p.party.kind is not AccountKind.PAYMENT_FEE
+        refunds if p.party.kind is AccountKind.PAYMENT_FEE else p.party: p.amount_minor
+        for p in parts
     }
-    whole = sum(weights.values())
     got = {p.party: p.amount_minor for p in taken}
-    if whole > 0:
-        for party, weight in weights.items():
-            assert abs(got.get(party, 0) - Fraction(amount * weight, whole)) < 1
-    else:
-        assert set(got) <= {Party(SHOP, AccountKind.SHOP_PAYABLE, OwnerType.SHOP)}
+    assert set(got) <= set(weights)
+    if sale.total_minor == 0:  # nothing was paid, nothing goes back
+        assert got == {}
+        return
+    for party, weight in weights.items():
+        assert abs(got.get(party, 0) - Fraction(amount * weight, sale.total_minor)) < 1
+    if amount == sale.total_minor:  # everything back: exactly what everyone got
+        assert got == {party: w for party, w in weights.items() if w}
 
 
 @given(

@@ -163,8 +163,8 @@ def _clearing_leg(order: checkout.Order, amount: int) -> Leg:
 
 def _leg(order: checkout.Order, part: Part, bucket: Bucket, sign: int = 1) -> Leg:
     party = part.party
-    if party.kind is AccountKind.PAYMENT_FEE:
-        bucket = Bucket.POSTED  # the provider has it: no hold
+    if party.kind in (AccountKind.PAYMENT_FEE, AccountKind.REFUNDS):
+        bucket = Bucket.POSTED  # the provider has it, or it is gone: no hold
     account = AccountRef(
         order.shop_id, party.owner_type, party.owner_id, party.kind, bucket, order.currency
     )

@@ -46,6 +46,7 @@ class AccountKind(enum.StrEnum):
     PRODUCER_PAYABLE = "producer_payable"
     SHOP_PAYABLE = "shop_payable"
     SHIPPING_PAYABLE = "shipping_payable"
+    REFUNDS = "refunds"  # the platform's loss: the provider's fee on money refunded
 
 
 class Bucket(enum.StrEnum):

@@ -41,6 +41,9 @@ PAYABLE_KINDS = {
 }
 
 
+_POSTED_KINDS = (AccountKind.PAYMENT_FEE, AccountKind.REFUNDS)
+
+
 def order_entry_key(order_id: str, event: str) -> str:
     """The idempotency key of an order's entry: `order:<id>:paid`, `...:refund:<refund id>`."""
     return f"order:{order_id}:{event}"
@@ -113,7 +116,7 @@ async def get_settlement(
             party=_party(owner_type, owner_id),
             kind=kind,
             amount_minor=amount,
-            status="posted" if kind is AccountKind.PAYMENT_FEE else status,
+            status="posted" if kind in _POSTED_KINDS else status,
         )
         for (owner_type, owner_id, kind), amount in sorted(merged.items())
         if amount

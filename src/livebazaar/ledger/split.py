@@ -88,13 +88,20 @@ def split_sale(sale: Sale) -> list[Part]:
 
 def split_refund(amount_minor: int, sale_parts: Sequence[Part], shop_id: str) -> list[Part]:
     """What each party gives back of a refund of `amount_minor`: in proportion to what it got
-    of the sale, the provider's fee left out (the provider keeps it, so the others bear it in
-    the same proportion). If the others got nothing in all (a fee as large as the order), the
+    of the sale, so refunding everything takes back exactly what everyone got. The provider
+    keeps its fee, so the fee's proportion is the platform's loss, on its `refunds` account.
+    If the sale's parts add up to nothing (it cannot be: they sum to what was paid), the
     shop bears the refund."""
-    weights = [p for p in sale_parts if p.party.kind is not AccountKind.PAYMENT_FEE]
+    weights = [
+        Part(_platform(AccountKind.REFUNDS), p.amount_minor)
+        if p.party.kind is AccountKind.PAYMENT_FEE
+        else p
+        for p in sale_parts
+    ]
     whole = sum(p.amount_minor for p in weights)
     if whole <= 0:
-        return [Part(_shop(shop_id, AccountKind.SHOP_PAYABLE), amount_minor)]
+        shop = Part(_shop(shop_id, AccountKind.SHOP_PAYABLE), amount_minor)
+        return [shop] if amount_minor else []
     exact = [(p.party, Fraction(amount_minor * p.amount_minor, whole)) for p in weights]
     return [part for part in apportion(amount_minor, exact) if part.amount_minor]
 

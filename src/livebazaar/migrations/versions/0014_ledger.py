@@ -70,6 +70,7 @@ def upgrade() -> None:
                 "PRODUCER_PAYABLE",
                 "SHOP_PAYABLE",
                 "SHIPPING_PAYABLE",
+                "REFUNDS",
                 name="accountkind",
                 native_enum=False,
                 length=24,
