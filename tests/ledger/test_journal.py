@@ -172,3 +172,22 @@ async def test_postgres_refuses_an_unbalanced_entry_written_with_raw_sql(api: Ap
 
     assert await _count(c) == (1, 2)
     assert entry_id
+
+
+async def test_accounts_made_in_a_rolled_back_transaction_are_made_again(api: Api) -> None:
+    # Given an entry whose transaction rolls back after it made its accounts
+    c = api.container
+    shop_id = await _shop(api)
+    legs = _legs(shop_id, {"fresh-1": 10, "fresh-2": 20})
+    async with c.db.uow() as uow:
+        await post_entry(
+            uow.session, "test:rolled-back", EntryKind.CORRECTION, legs, shop_id=shop_id,
+            now=c.clock.now(),
+        )  # fmt: skip
+        # leaving without commit rolls back
+
+    # When the same accounts are posted to again
+    await _post(c, "test:again", shop_id, legs)
+
+    # Then they exist (the process did not remember accounts that were never committed)
+    assert await _count(c) == (1, 3)

@@ -184,14 +184,17 @@ def test_apportion_of_any_weights_sums_exactly_within_a_unit(
     whole = sum(weights)
     if whole == 0:
         return
-    exact = [(Party(f"p{i:02d}", AccountKind.PRODUCER_PAYABLE, OwnerType.PRODUCER),
-              Fraction(total * w, whole)) for i, w in enumerate(weights)]  # fmt: skip
+    sign = 1 if whole > 0 else -1  # a positive denominator
+    parties = [Party(f"p{i:02d}", AccountKind.PRODUCER_PAYABLE, OwnerType.PRODUCER)
+               for i in range(len(weights))]  # fmt: skip
+    exact = [(p, sign * total * w) for p, w in zip(parties, weights, strict=True)]
 
-    parts = apportion(total, exact)
+    parts = apportion(total, exact, sign * whole)
 
     assert sum(p.amount_minor for p in parts) == total
-    assert all(abs(p.amount_minor - share) < 1 for p, (_, share) in zip(parts, exact, strict=True))
-    assert [p.party for p in parts] == [party for party, _ in exact]
+    for part, w in zip(parts, weights, strict=True):
+        assert abs(part.amount_minor - Fraction(total * w, whole)) < 1
+    assert [p.party for p in parts] == parties
 
 
 def test_parts_are_plain_values() -> None:

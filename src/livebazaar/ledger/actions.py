@@ -33,7 +33,7 @@ from livebazaar.ledger.models import (
     ShowCommission,
 )
 from livebazaar.ledger.queries import (
-    get_commission_bps,
+    get_sale_shares,
     list_order_parts,
     order_entry_key,
     platform_fee_of,
@@ -55,20 +55,13 @@ async def record_sale(
 ) -> Posted:  # fmt: skip
     """The paid order's split: the buyer's payment out of the provider clearing account into
     every party's pending share."""
-    shop = await catalog.get_shop(session, order.shop_id)
-    shares = await session.execute(
-        select(catalog.RevenueShare.producer_id, catalog.RevenueShare.bps)
-        .where(catalog.RevenueShare.product_id == order.product_id)
-        .order_by(catalog.RevenueShare.producer_id)
-    )
-    commissions: Sequence[tuple[str, int]] = ()
-    if order.show_id is not None:
-        commissions = await get_commission_bps(session, order.show_id)
+    terms_here = await get_sale_shares(session, order.shop_id, order.product_id, order.show_id)
+    fee_bps = terms_here.shop_fee_bps
     sale = Sale(
         shop_id=order.shop_id, total_minor=order.total_minor,
         provider_fee_minor=provider_fee_minor,
-        platform_fee_bps=platform_fee_of(shop, terms.platform_fee_bps),
-        commissions=commissions, producer_shares=[(p, b) for p, b in shares],
+        platform_fee_bps=terms.platform_fee_bps if fee_bps is None else fee_bps,
+        commissions=terms_here.commissions, producer_shares=terms_here.producer_shares,
         shipping_minor=shipping_of(order),
     )  # fmt: skip
     legs = [_clearing_leg(order, -order.total_minor)]

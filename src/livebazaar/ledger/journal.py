@@ -12,13 +12,16 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, cast
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from livebazaar.kernel.ids import new_id
 from livebazaar.kernel.money import MAX_AMOUNT_MINOR, check_currency
@@ -40,6 +43,11 @@ _ENTRIES = cast(Table, LedgerEntry.__table__)
 _POSTINGS = cast(Table, LedgerPosting.__table__)
 
 
+@lru_cache(maxsize=65_536)
+def _account_id(name: str) -> str:
+    return str(uuid.uuid5(_ACCOUNT_IDS, name))
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class AccountRef:
     """An account by what it is: whose (in which shop's books), what for, which bucket, which
@@ -51,13 +59,13 @@ class AccountRef:
     kind: AccountKind
     bucket: Bucket
     currency: str
+    id: str = field(init=False, compare=False, repr=False)  # derived from the rest, once
 
-    @property
-    def id(self) -> str:
+    def __post_init__(self) -> None:
         name = "|".join(
             (self.shop_id, self.owner_type, self.owner_id, self.kind, self.bucket, self.currency)
         )
-        return str(uuid.uuid5(_ACCOUNT_IDS, name))
+        object.__setattr__(self, "id", _account_id(name))
 
     def moved(self, bucket: Bucket) -> AccountRef:
         """The same owner's account of the same kind in another bucket."""
@@ -120,27 +128,19 @@ async def post_entry(
     fingerprint = digest(lines)
     entry_id = new_id()
     inserted = await session.scalar(
-        _insert(session, _ENTRIES)
-        .values(
-            id=entry_id,
-            key=key,
-            kind=kind,
-            shop_id=shop_id,
-            order_id=order_id,
-            show_id=show_id,
-            reverses_entry_id=reverses_entry_id,
-            digest=fingerprint,
-            created_at=now,
-        )
-        .on_conflict_do_nothing()
-        .returning(_ENTRIES.c.id)
-    )
+        _statements(session).entry,
+        {
+            "id": entry_id, "key": key, "kind": kind, "shop_id": shop_id, "order_id": order_id,
+            "show_id": show_id, "reverses_entry_id": reverses_entry_id, "digest": fingerprint,
+            "created_at": now,
+        },
+    )  # fmt: skip
     if inserted is None:
         return await _written_before(session, key, fingerprint)
     if lines:
         await _ensure_accounts(session, {leg.account for leg in lines}, now)
         await session.execute(
-            _POSTINGS.insert(),
+            _POSTINGS_INSERT,
             [
                 {"id": new_id(), "entry_id": entry_id, "account_id": leg.account.id,
                  "amount_minor": leg.amount_minor, "currency": leg.account.currency}
@@ -162,15 +162,63 @@ async def _written_before(session: AsyncSession, key: str, fingerprint: str) -> 
 
 
 async def _ensure_accounts(session: AsyncSession, accounts: set[AccountRef], now: datetime) -> None:
+    """Make the accounts not known to exist yet (ON CONFLICT DO NOTHING: another writer may
+    be making them too). Accounts are never deleted, so once a commit has made them this
+    process remembers their ids and the next entries skip the statement."""
+    bind = session.get_bind()
+    known = _KNOWN_ACCOUNTS.setdefault(bind, set())
+    made: set[str] = session.sync_session.info.setdefault(_MADE_HERE, set())
+    missing = {a for a in accounts if a.id not in known and a.id not in made}
+    if not missing:
+        return
+    made.update(a.id for a in missing)
     rows = [
         {"id": a.id, "shop_id": a.shop_id, "owner_type": a.owner_type, "owner_id": a.owner_id,
          "kind": a.kind, "bucket": a.bucket, "currency": a.currency, "created_at": now}
-        for a in sorted(accounts)
+        for a in sorted(missing)
     ]  # fmt: skip
-    await session.execute(_insert(session, _ACCOUNTS).on_conflict_do_nothing(), rows)
+    await session.execute(_statements(session).accounts, rows)
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
-    """INSERT for the session's dialect, with its ON CONFLICT clause."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+# The ids of accounts this process saw committed, per database (engine); and, in a session's
+# info, those it made in its current transaction, remembered only once that commits.
+_KNOWN_ACCOUNTS: WeakKeyDictionary[Any, set[str]] = WeakKeyDictionary()
+_MADE_HERE = "ledger.accounts_made"
+
+
+@event.listens_for(Session, "after_commit")
+def _remember_accounts(session: Session) -> None:
+    made = session.info.pop(_MADE_HERE, None)
+    if made:
+        _KNOWN_ACCOUNTS.setdefault(session.get_bind(), set()).update(made)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_accounts(session: Session) -> None:
+    session.info.pop(_MADE_HERE, None)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The journal's INSERTs for one dialect, built once (building a statement costs more
+    than running it): an entry unless its key exists, returning its id; accounts unless
+    they exist."""
+
+    entry: Any
+    accounts: Any
+
+
+def _build(dialect: str) -> _Statements:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return _Statements(
+        entry=insert(_ENTRIES).on_conflict_do_nothing().returning(_ENTRIES.c.id),
+        accounts=insert(_ACCOUNTS).on_conflict_do_nothing(),
+    )
+
+
+_STATEMENTS = {name: _build(name) for name in ("postgresql", "sqlite")}
+_POSTINGS_INSERT = _POSTINGS.insert()
+
+
+def _statements(session: AsyncSession) -> _Statements:
+    return _STATEMENTS[session.get_bind().dialect.name]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import CompoundSelect, bindparam, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from livebazaar import catalog, checkout, live
@@ -51,6 +52,46 @@ def order_entry_key(order_id: str, event: str) -> str:
 
 def platform_fee_of(shop: catalog.Shop, default_bps: int) -> int:
     return default_bps if shop.platform_fee_bps is None else shop.platform_fee_bps
+
+
+# Built once: building it per payment cost more than running it. (A show id of None matches
+# no commission.)
+_SALE_SHARES: CompoundSelect[str, str, int | None] = union_all(
+    select(literal("shop"), catalog.Shop.id, catalog.Shop.platform_fee_bps).where(
+        catalog.Shop.id == bindparam("shop_id")
+    ),
+    select(literal("producer"), catalog.RevenueShare.producer_id, catalog.RevenueShare.bps).where(
+        catalog.RevenueShare.product_id == bindparam("product_id")
+    ),
+    select(literal("user"), ShowCommission.user_id, ShowCommission.bps).where(
+        ShowCommission.show_id == bindparam("show_id")
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SaleShares:
+    """What a paid order's split depends on besides its amounts, read in one query."""
+
+    shop_fee_bps: int | None  # the shop's own platform fee, if an admin set one
+    producer_shares: list[tuple[str, int]]
+    commissions: list[tuple[str, int]]
+
+
+async def get_sale_shares(
+    session: AsyncSession, shop_id: str, product_id: str, show_id: str | None
+) -> SaleShares:
+    """The product's revenue shares, the show's commissions and the shop's own platform fee,
+    in one round trip (it runs in every payment's transaction)."""
+    params = {"shop_id": shop_id, "product_id": product_id, "show_id": show_id}
+    fee: int | None = None
+    found: dict[str, list[tuple[str, int]]] = {"producer": [], "user": []}
+    for kind, party, bps in await session.execute(_SALE_SHARES, params):
+        if kind == "shop":
+            fee = bps
+        elif bps is not None:
+            found[kind].append((party, bps))
+    return SaleShares(fee, sorted(found["producer"]), sorted(found["user"]))
 
 
 async def get_commission_bps(session: AsyncSession, show_id: str) -> list[tuple[str, int]]:

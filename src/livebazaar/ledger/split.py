@@ -1,6 +1,7 @@
 """How a paid order's money is divided, and how a refund takes it back. Pure: no database.
 
-Every part is an exact rational share of the total first; then the largest-remainder method
+Every part is an exact rational share of the total first (an integer over a common
+denominator, for speed); then the largest-remainder method
 turns them into integer minor units: each part is its share rounded down, and the units left
 over go one each to the parts with the largest fractions, ties broken by the party's id. So the
 parts sum exactly to the total, each is within one minor unit of its exact share, and the same
@@ -12,8 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
-from math import floor
 
 from livebazaar.ledger.models import PLATFORM_OWNER, AccountKind, OwnerType
 
@@ -48,17 +47,17 @@ class Sale:
     shipping_minor: int = 0  # charged to the buyer; to the shop, which pays the courier
 
 
-def apportion(total: int, exact: Sequence[tuple[Party, Fraction]]) -> list[Part]:
-    """Integer parts of `total` from exact rational shares that sum to it (largest remainder,
-    ties by party). Shares may be negative (a fee larger than the goods); zero parts are kept."""
-    if sum(share for _, share in exact) != total:
+def apportion(total: int, exact: Sequence[tuple[Party, int]], denominator: int) -> list[Part]:
+    """Integer parts of `total` from exact shares `numerator / denominator` that sum to it
+    (largest remainder, ties by party). Shares may be negative (a fee larger than the goods);
+    zero parts are kept. Integer arithmetic throughout: it runs in every payment."""
+    if sum(numerator for _, numerator in exact) != total * denominator:
         raise ValueError("the exact shares do not add up to the total")
-    floors = [(party, share, floor(share)) for party, share in exact]
-    left = total - sum(f for _, _, f in floors)
-    by_remainder = sorted(range(len(floors)), key=lambda i: (-(floors[i][1] - floors[i][2]),
-                                                             floors[i][0]))  # fmt: skip
+    floors = [(party, *divmod(numerator, denominator)) for party, numerator in exact]
+    left = total - sum(whole for _, whole, _ in floors)
+    by_remainder = sorted(range(len(floors)), key=lambda i: (-floors[i][2], floors[i][0]))
     bonus = set(by_remainder[:left])
-    return [Part(party, f + (i in bonus)) for i, (party, _, f) in enumerate(floors)]
+    return [Part(party, whole + (i in bonus)) for i, (party, whole, _) in enumerate(floors)]
 
 
 def split_sale(sale: Sale) -> list[Part]:
@@ -66,24 +65,25 @@ def split_sale(sale: Sale) -> list[Part]:
     the commissions (in basis points of the goods), and the rest to the product's producers by
     their shares, or to the shop when it names none. Parts of zero are left out."""
     goods = sale.total_minor - sale.shipping_minor
-    exact: list[tuple[Party, Fraction]] = [
-        (_platform(AccountKind.PAYMENT_FEE), Fraction(sale.provider_fee_minor)),
-        (_shop(sale.shop_id, AccountKind.SHIPPING_PAYABLE), Fraction(sale.shipping_minor)),
-        (_platform(AccountKind.PLATFORM_FEE), Fraction(goods * sale.platform_fee_bps, TOTAL_BPS)),
+    scale = TOTAL_BPS * TOTAL_BPS  # every exact share is a whole number of 1/10^8 units
+    exact: list[tuple[Party, int]] = [
+        (_platform(AccountKind.PAYMENT_FEE), sale.provider_fee_minor * scale),
+        (_shop(sale.shop_id, AccountKind.SHIPPING_PAYABLE), sale.shipping_minor * scale),
+        (_platform(AccountKind.PLATFORM_FEE), goods * sale.platform_fee_bps * TOTAL_BPS),
     ]
     for user_id, bps in sale.commissions:
         party = Party(user_id, AccountKind.COMMISSION_PAYABLE, OwnerType.USER)
-        exact.append((party, Fraction(goods * bps, TOTAL_BPS)))
-    rest = Fraction(sale.total_minor) - sum((share for _, share in exact), Fraction(0))
+        exact.append((party, goods * bps * TOTAL_BPS))
+    rest = sale.total_minor * scale - sum(numerator for _, numerator in exact)  # x 10^4
     if sale.producer_shares:
         if sum(bps for _, bps in sale.producer_shares) != TOTAL_BPS:
             raise ValueError("producer shares must sum to 10,000 basis points")
         for producer_id, bps in sale.producer_shares:
             party = Party(producer_id, AccountKind.PRODUCER_PAYABLE, OwnerType.PRODUCER)
-            exact.append((party, rest * Fraction(bps, TOTAL_BPS)))
+            exact.append((party, rest // TOTAL_BPS * bps))
     else:
         exact.append((_shop(sale.shop_id, AccountKind.SHOP_PAYABLE), rest))
-    return [part for part in apportion(sale.total_minor, exact) if part.amount_minor]
+    return [part for part in apportion(sale.total_minor, exact, scale) if part.amount_minor]
 
 
 def split_refund(amount_minor: int, sale_parts: Sequence[Part], shop_id: str) -> list[Part]:
@@ -102,8 +102,8 @@ def split_refund(amount_minor: int, sale_parts: Sequence[Part], shop_id: str) ->
     if whole <= 0:
         shop = Part(_shop(shop_id, AccountKind.SHOP_PAYABLE), amount_minor)
         return [shop] if amount_minor else []
-    exact = [(p.party, Fraction(amount_minor * p.amount_minor, whole)) for p in weights]
-    return [part for part in apportion(amount_minor, exact) if part.amount_minor]
+    exact = [(p.party, amount_minor * p.amount_minor) for p in weights]
+    return [part for part in apportion(amount_minor, exact, whole) if part.amount_minor]
 
 
 def _platform(kind: AccountKind) -> Party:
