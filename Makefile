@@ -78,6 +78,7 @@ test: lint typecheck pytest
 bench: install-bench
 	$(BIN)/python bench/flash_sale.py
 	$(BIN)/python bench/broker_publish.py
+	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/frame_writes.py
 

@@ -91,7 +91,7 @@ async def make_product(
         await uow.session.flush()
         pool = StockPool(variant_id=variant.id, kind=PoolKind.SHELF, quantity=stock)
         uow.session.add(pool)
-        share = 10_000 // producers
+        share = 10_000 // max(producers, 1)  # producers=0: no revenue shares at all
         for i in range(producers):
             producer = Producer(shop_id=shop_id, name=f"Farmer {i + 1}", created_at=c.clock.now())
             uow.session.add(producer)

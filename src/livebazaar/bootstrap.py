@@ -22,6 +22,7 @@ from livebazaar.kernel.db import Base, Database
 from livebazaar.kernel.deployment_secrets import TEST_PAYMENTS_WEBHOOK, do_ensure_secret
 from livebazaar.kernel.ratelimit import RateLimiter, SlidingWindowLimiter
 from livebazaar.kernel.ratelimit_redis import RedisRateLimiter
+from livebazaar.ledger import SaleTerms
 from livebazaar.live import InProcessViewerTally, ViewerTally, viewer_tally_from_url
 from livebazaar.media import LocalSegmentStore, MediaService, SegmentStore, segment_store_from_url
 from livebazaar.payments import PaymentProvider, TestPaymentProvider
@@ -44,6 +45,7 @@ def all_metadata() -> MetaData:
     import livebazaar.inventory.models
     import livebazaar.kernel.deployment_secrets
     import livebazaar.kernel.idempotency
+    import livebazaar.ledger.models
     import livebazaar.live.models
     import livebazaar.media.models
     import livebazaar.payments.models
@@ -75,6 +77,8 @@ class Container:
     _limiters: dict[str, RateLimiter] = field(default_factory=dict, init=False, repr=False)
     # Where the nodes add up their viewer counts (settings.viewers_url / a Redis broker_url).
     viewers: ViewerTally = field(default_factory=InProcessViewerTally)
+    # The platform's terms for the ledger's split of each paid order (settings).
+    sale_terms: SaleTerms = field(default_factory=SaleTerms)
 
     def limiter(self, name: str, limit: int, window_s: float = 10.0) -> RateLimiter:
         """The `name`d per-key limiter ("claim", "chat", ...: `limit` hits per key in any
@@ -169,6 +173,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
             prefix=settings.broker_prefix,
             interval_s=settings.viewer_count_interval_s,
         ),
+        sale_terms=SaleTerms(platform_fee_bps=settings.platform_fee_bps),
     )
 
 
@@ -180,6 +185,8 @@ def payment_providers(settings: Settings) -> dict[str, PaymentProvider]:
     test = TestPaymentProvider(
         webhook_secret=settings.test_payments_webhook_secret,
         settle_delay_s=settings.test_payments_settle_delay_s,
+        fee_bps=settings.test_payments_fee_bps,
+        fee_fixed_minor=settings.test_payments_fee_fixed_minor,
     )
     return {test.name: test}
 

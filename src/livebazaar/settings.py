@@ -170,6 +170,20 @@ class Settings(BaseSettings):
     # and node on it. Nothing secret has a default here: a default is published.
     test_payments_webhook_secret: str | None = Field(default=None, min_length=16)
     test_payments_settle_delay_s: float = Field(default=2.0, ge=0)
+    # What the test provider keeps of each charge, as a real one would: basis points of the
+    # amount (rounded half up) plus a fixed number of minor units of its currency.
+    test_payments_fee_bps: int = Field(default=290, ge=0, le=10_000)
+    test_payments_fee_fixed_minor: int = Field(default=30, ge=0, le=10**9)
+
+    # The ledger (ledger/, ADR 0021). The platform's fee on each sale in basis points (a
+    # platform admin may set another per shop). A paid order's money stays pending until
+    # payout_hold_s after delivery (the buyer's window to complain), or, never marked
+    # delivered, payout_hold_undelivered_s after payment; a job releases it every
+    # ledger_release_interval_s.
+    platform_fee_bps: int = Field(default=500, ge=0, le=10_000)
+    payout_hold_s: int = Field(default=7 * 24 * 3600, ge=0)
+    payout_hold_undelivered_s: int = Field(default=30 * 24 * 3600, ge=0)
+    ledger_release_interval_s: float = Field(default=60.0, gt=0)
 
     # Payouts: a shop that set no minimum payout pays no balance under this many whole units
     # of the batch's currency (10.00 EUR, 10 RWF); smaller balances wait for a later batch.

@@ -17,6 +17,7 @@ from livebazaar.catalog.errors import (
     DuplicateProducer,
     DuplicateSku,
     NotAShopProducer,
+    PlatformAdminRequired,
     PriceOutOfRange,
     PriceRequired,
     PriceWithVariants,
@@ -32,6 +33,7 @@ from livebazaar.catalog.queries import (
     get_producer,
     get_product,
     get_product_view,
+    get_shop,
     get_variant_view,
     require_variant,
 )
@@ -139,6 +141,27 @@ async def do_link_producer_account(
         producer.user_id = data.user_id
         await uow.commit()
     return producer
+
+
+PlatformFeeCheck = Callable[[AsyncSession, str, int], Awaitable[object]]
+
+
+async def do_set_platform_fee(
+    db: Database, actor: Actor, shop_id: str, bps: int | None, *, default_bps: int,
+    also: PlatformFeeCheck | None = None,
+) -> Shop:  # fmt: skip
+    """A platform admin sets the shop's own platform fee in basis points (None: the
+    platform's default again). `also` runs in the same unit of work with the fee that will
+    apply: the web layer passes the ledger's check that no show's commissions then pass 100 %."""
+    if not actor.is_admin:
+        raise PlatformAdminRequired()
+    async with db.uow() as uow:
+        shop = await get_shop(uow.session, shop_id)
+        if also is not None:
+            await also(uow.session, shop.id, default_bps if bps is None else bps)
+        shop.platform_fee_bps = bps
+        await uow.commit()
+    return shop
 
 
 async def do_create_product(

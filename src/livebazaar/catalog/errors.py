@@ -1,6 +1,6 @@
 """Catalog refusals, each with a stable code."""
 
-from livebazaar.kernel.errors import Conflict, Invalid, NotFound
+from livebazaar.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from livebazaar.kernel.text import N_
 
 
@@ -89,3 +89,8 @@ class ImageTooManyPixels(Invalid):
 class NotAShopProducer(Invalid):
     code = "not_a_shop_producer"
     title = N_("A producer is linked only to an account that holds the producer role in its shop")
+
+
+class PlatformAdminRequired(Forbidden):
+    code = "admin_required"
+    title = N_("Only a platform admin may do this")

@@ -39,6 +39,9 @@ class Shop(Base):
         Integer, default=DEFAULT_SHELF_LIMIT, server_default=str(DEFAULT_SHELF_LIMIT)
     )
     created_at: Mapped[datetime]
+    # The platform's fee on this shop's sales, when a platform admin set one (basis points);
+    # None: the platform's default (settings.platform_fee_bps). Read by the ledger's split.
+    platform_fee_bps: Mapped[int | None] = mapped_column(Integer)
 
 
 class Producer(Base):

@@ -102,7 +102,8 @@ class ProducerPatch(_In):
 
 class ProducerAccountIn(_In):
     """Link the producer to a person's account (a member of the shop with the producer role),
-    or unlink it with null. The linked person reads and sets their own payout method."""
+    or unlink it with null. The linked person reads their own balance and statement, and sets
+    their own payout method."""
 
     user_id: Annotated[str, Field(min_length=1, max_length=36), Clean] | None
 
@@ -122,6 +123,7 @@ class ProducerOut(BaseModel):
     region: str
     bio: str
     created_at: datetime
+    has_account: bool = False  # linked to a member's account (which is not shown)
 
     @classmethod
     def of(cls, p: Producer) -> ProducerOut:
@@ -133,6 +135,7 @@ class ProducerOut(BaseModel):
             region=p.region,
             bio=p.bio,
             created_at=p.created_at,
+            has_account=p.user_id is not None,
         )
 
 

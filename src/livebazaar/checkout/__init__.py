@@ -26,6 +26,7 @@ from livebazaar.checkout.hold_queue import HoldQueue
 from livebazaar.checkout.holds import (
     DROPS_CLOSED,
     HOLDS_CLOSED,
+    add_refunded,
     cancel_paid_order,
     emit_drop_counts,
     lock_order,
@@ -87,6 +88,7 @@ __all__ = [
     "ReservationExpired",
     "ShipIn",
     "ShowSales",
+    "add_refunded",
     "cancel_paid_order",
     "do_claim",
     "do_deliver_order",

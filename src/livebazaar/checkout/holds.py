@@ -115,6 +115,20 @@ async def refund_paid_order(uow: UnitOfWork, clock: Clock, order: Order) -> bool
     return await _transition(uow, clock, order, OrderStatus.PAID, OrderStatus.REFUNDED)
 
 
+async def add_refunded(uow: UnitOfWork, order: Order, amount_minor: int) -> int:
+    """`amount_minor` more was given back to the buyer (a refund, a chargeback); returns the
+    order's refunded total. The caller holds the order's lock and closes the order (refunded,
+    cancelled) when that total reaches what was paid."""
+    await uow.session.execute(
+        update(Order)
+        .where(Order.id == order.id)
+        .values(refunded_minor=Order.refunded_minor + amount_minor)
+        .execution_options(synchronize_session=False)
+    )
+    await uow.session.refresh(order)
+    return order.refunded_minor
+
+
 async def emit_drop_counts(uow: UnitOfWork, broker: Broker, clock: Clock, drop: Drop) -> DropCounts:
     counts = await get_drop_counts(uow.session, clock, drop)
     event = DropStockChanged(

@@ -114,6 +114,9 @@ class Order(Base):
     created_at: Mapped[datetime]
     paid_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]  # expired, cancelled or refunded
+    # Given back to the buyer so far (refunds that succeeded, a chargeback): a paid order
+    # partly refunded stays `paid`; refunded whole it is `refunded` (or `cancelled`).
+    refunded_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     # Where it ships: a copy of the buyer's address taken when they paid (None: not given).
     ship_to: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # After payment (checkout/fulfillment.py): handed to a carrier, then received. The ledger's

@@ -234,6 +234,7 @@ def order_out(order: Order, now: datetime) -> OrderOut:
             delivered_at=order.delivered_at,
         ),
         display=_display(order),
+        refunded=MoneyOut.of(Money(order.refunded_minor or 0, order.currency)),
     )  # fmt: skip
 
 

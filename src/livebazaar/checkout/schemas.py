@@ -197,3 +197,4 @@ class OrderOut(BaseModel):
     ship_to: ShipTo | None = None
     fulfillment: FulfillmentOut
     display: DisplayOut | None = None  # the total as the buyer saw it; None: the shop's currency
+    refunded: MoneyOut | None = None  # given back so far (partial refunds leave it `paid`)

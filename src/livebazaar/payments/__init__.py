@@ -1,12 +1,7 @@
 """Payments: the PaymentProvider port, the built-in test provider, payment records, webhooks."""
 
-from livebazaar.payments.actions import (
-    do_cancel_order,
-    do_pay_order,
-    do_refund_order,
-    reconcile_pending_payments,
-)
-from livebazaar.payments.models import Payment, PaymentStatus, WebhookEvent
+from livebazaar.payments.actions import do_pay_order, reconcile_pending_payments
+from livebazaar.payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
 from livebazaar.payments.port import (
     ChargeOutcome,
     ChargeRequest,
@@ -15,6 +10,7 @@ from livebazaar.payments.port import (
     WebhookNotice,
 )
 from livebazaar.payments.queries import get_latest_payment
+from livebazaar.payments.refunds import do_cancel_order, do_refund_order
 from livebazaar.payments.test_provider import TestPaymentProvider
 from livebazaar.payments.webhooks import do_handle_webhook
 
@@ -25,6 +21,8 @@ __all__ = [
     "Payment",
     "PaymentProvider",
     "PaymentStatus",
+    "Refund",
+    "RefundStatus",
     "TestPaymentProvider",
     "WebhookEvent",
     "WebhookNotice",

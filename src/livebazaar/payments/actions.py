@@ -1,5 +1,5 @@
-"""Paying, settling, cancelling and refunding orders. Each action commits its own unit of work.
-(The provider's webhooks settle payments in webhooks.py.)
+"""Paying and settling orders. Each action commits its own unit of work. (The provider's
+webhooks settle payments in webhooks.py; refunds and cancelling are in refunds.py.)
 
 A pay request with an Idempotency-Key stores its answer (approved, pending, or declined with
 402) in the same transaction as the payment, so a retry gets the first answer and never a
@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from livebazaar import checkout
+from livebazaar import checkout, ledger
 from livebazaar.accounts import (
     Actor,
     AddressFields,
@@ -29,7 +29,6 @@ from livebazaar.accounts import (
 from livebazaar.broker import Broker
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
-from livebazaar.kernel.errors import Unavailable
 from livebazaar.kernel.idempotency import IdempotencyKey, get_stored_response, store_response
 from livebazaar.kernel.ids import new_id
 from livebazaar.kernel.money import Money
@@ -46,10 +45,10 @@ from livebazaar.payments.port import (
     ChargeResult,
     PaymentProvider,
 )
-from livebazaar.payments.queries import get_settled_payment
 from livebazaar.payments.schemas import PayIn, PaymentOut, PayOut
 
 log = logging.getLogger(__name__)
+DEFAULT_TERMS = ledger.SaleTerms()
 # A payment's provider_ref until the charge's answer is recorded (unique, as the column must be).
 UNSENT_REF = "unsent_"
 Providers = Mapping[str, PaymentProvider]
@@ -63,6 +62,7 @@ _PAYMENT_STATUS = {
 async def do_pay_order(
     db: Database, broker: Broker, clock: Clock, providers: Providers, actor: Actor,
     order_id: str, data: PayIn, *, idempotency_key: str | None = None,
+    terms: ledger.SaleTerms | None = DEFAULT_TERMS,
 ) -> PayOut:  # fmt: skip
     """Charge the buyer's reserved order. Approved: paid. Declined: PaymentDeclined (402), the
     hold stays until its expiry. Pending: the webhook settles it later.
@@ -86,7 +86,7 @@ async def do_pay_order(
     except Exception:  # outcome unknown: the payment stays pending for the webhook
         log.exception("charge for payment %s failed in flight", started.id)
         result = None
-    return await _finish_payment(db, broker, clock, provider, actor, started.id, result, key)
+    return await _finish_payment(db, broker, clock, provider, actor, started.id, result, key, terms)
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,7 @@ async def _ship_to(uow: UnitOfWork, actor: Actor, order: checkout.Order, data: P
 async def _finish_payment(
     db: Database, broker: Broker, clock: Clock, provider: PaymentProvider, actor: Actor,
     payment_id: str, result: ChargeResult | None, key: IdempotencyKey | None,
+    terms: ledger.SaleTerms | None,
 ) -> PayOut:  # fmt: skip
     async with db.uow() as uow:
         payment = await uow.session.get(Payment, payment_id, populate_existing=True)
@@ -139,15 +140,15 @@ async def _finish_payment(
         order = await checkout.lock_order(uow, payment.order_id)
         assert order is not None, "a payment always has its order"
         if result is not None:
-            payment.provider_ref = result.provider_ref
-            payment.card_last4 = result.card_last4
+            record_charge(payment, result)
             if (
                 payment.status is PaymentStatus.PENDING
                 and result.outcome is not ChargeOutcome.PENDING
             ):
                 await settle_payment(
-                    uow, broker, clock, provider, payment, result.outcome, result.failure_reason
-                )
+                    uow, broker, clock, provider, payment, result.outcome, result.failure_reason,
+                    terms=terms,
+                )  # fmt: skip
         out = _pay_out(order, payment)
         status_code = 402 if payment.status is PaymentStatus.FAILED else 200
         if key:
@@ -162,7 +163,7 @@ async def _finish_payment(
 
 async def reconcile_pending_payments(
     db: Database, broker: Broker, clock: Clock, providers: Providers, *,
-    older_than: timedelta, limit: int = 200,
+    older_than: timedelta, limit: int = 200, terms: ledger.SaleTerms | None = DEFAULT_TERMS,
 ) -> int:  # fmt: skip
     """Ask the provider about payments still pending `older_than` after their last change, the
     longest-waiting first, and settle those it has an outcome for; returns how many settled.
@@ -195,13 +196,13 @@ async def reconcile_pending_payments(
         except Exception:
             log.exception("looking up payment %s with %s failed", payment.id, provider.name)
             continue
-        settled += await _reconcile(db, broker, clock, provider, payment.id, result)
+        settled += await _reconcile(db, broker, clock, provider, payment.id, result, terms)
     return settled
 
 
 async def _reconcile(
     db: Database, broker: Broker, clock: Clock, provider: PaymentProvider, payment_id: str,
-    result: ChargeResult | None,
+    result: ChargeResult | None, terms: ledger.SaleTerms | None,
 ) -> int:  # fmt: skip
     async with db.uow() as uow:
         payment = await uow.session.get(Payment, payment_id, populate_existing=True)
@@ -219,56 +220,12 @@ async def _reconcile(
         outcome = ChargeOutcome.FAILED
         if result is not None:
             outcome, reason = result.outcome, result.failure_reason
-            payment.provider_ref = result.provider_ref
-            payment.card_last4 = result.card_last4
-        await settle_payment(uow, broker, clock, provider, payment, outcome, reason)
+            record_charge(payment, result)
+        await settle_payment(uow, broker, clock, provider, payment, outcome, reason, terms=terms)
         status = payment.status
         await uow.commit()
     log.info("reconciled payment %s with %s: %s", payment_id, provider.name, status)
     return int(status is not PaymentStatus.PENDING)
-
-
-async def do_cancel_order(
-    db: Database, broker: Broker, clock: Clock, providers: Providers, actor: Actor, order_id: str
-) -> checkout.OrderOut:
-    """The buyer (or the shop's owner) cancels a hold; the shop's owner cancels a paid order,
-    which refunds the payment and puts the units back on sale."""
-    async with db.uow() as uow:
-        order = await _visible_locked_order(uow, actor, order_id)
-        if order.status is checkout.OrderStatus.PAID:
-            await _check_owner(uow, actor, order)
-            await _refund_payment(uow, clock, providers, order)
-            await checkout.cancel_paid_order(uow, clock, order)
-        elif order.status is checkout.OrderStatus.RESERVED and not checkout.order_is_due(
-            order, clock.now()
-        ):
-            if order.buyer_id != actor.user_id:
-                await check_shop_role(uow.session, actor, order.shop_id, {Role.OWNER})
-            if order.payment_pending:
-                raise checkout.PaymentPending()
-            await checkout.release_order(uow, clock, order, checkout.OrderStatus.CANCELLED)
-        else:
-            raise checkout.OrderNotCancellable()
-        await _emit_counts(uow, broker, clock, order)
-        out = checkout.order_out(order, clock.now())
-        await uow.commit()
-    return out
-
-
-async def do_refund_order(
-    db: Database, clock: Clock, providers: Providers, actor: Actor, order_id: str
-) -> checkout.OrderOut:
-    """The shop's owner gives the money back; the units stay sold (not restocked)."""
-    async with db.uow() as uow:
-        order = await _visible_locked_order(uow, actor, order_id)
-        await check_shop_role(uow.session, actor, order.shop_id, {Role.OWNER})
-        if order.status is not checkout.OrderStatus.PAID:
-            raise checkout.OrderNotPaid()
-        await _refund_payment(uow, clock, providers, order)
-        await checkout.refund_paid_order(uow, clock, order)
-        out = checkout.order_out(order, clock.now())
-        await uow.commit()
-    return out
 
 
 async def _payable_order(
@@ -302,12 +259,21 @@ def _new_payment(
     return payment
 
 
+def record_charge(payment: Payment, result: ChargeResult) -> None:
+    """What the provider said of the charge, kept on the payment."""
+    payment.provider_ref = result.provider_ref
+    payment.card_last4 = result.card_last4
+    if result.fee_minor is not None:
+        payment.fee_minor = result.fee_minor
+
+
 async def settle_payment(
     uow: UnitOfWork, broker: Broker, clock: Clock, provider: PaymentProvider, payment: Payment,
-    outcome: ChargeOutcome, failure_reason: str | None,
+    outcome: ChargeOutcome, failure_reason: str | None, *, terms: ledger.SaleTerms | None,
 ) -> None:  # fmt: skip
-    """A pending payment settled: the order is paid, or its hold resumes (and expires now if
-    its time has passed while the payment was pending)."""
+    """A pending payment settled: the order is paid, with its ledger entry (the split by
+    `terms`), or its hold resumes (and expires now if its time has passed while the payment
+    was pending)."""
     order = await checkout.lock_order(uow, payment.order_id)
     assert order is not None, "a payment always has its order"
     # Under the order's lock, the payment as committed: the charge's answer, its webhook and
@@ -329,33 +295,33 @@ async def settle_payment(
                 payment.provider_ref, Money(payment.amount_minor, payment.currency)
             )
             payment.status = PaymentStatus.REFUNDED
+        elif terms is not None:
+            await _record_sale(uow, clock, payment, order, terms)
     elif checkout.order_is_due(order, clock.now()):
         await checkout.release_order(uow, clock, order, checkout.OrderStatus.EXPIRED)
-    await _emit_counts(uow, broker, clock, order)
+    await emit_counts(uow, broker, clock, order)
 
 
-async def _refund_payment(
-    uow: UnitOfWork, clock: Clock, providers: Providers, order: checkout.Order
-) -> None:
-    payment = await get_settled_payment(uow.session, order.id)
-    if payment is None:
-        return  # paid by other means (an admin's correction): nothing to send back
-    provider = providers.get(payment.provider)
-    if provider is None:
-        raise Unavailable(f"Payment provider {payment.provider!r} is not configured")
-    await provider.refund(payment.provider_ref, Money(payment.amount_minor, payment.currency))
-    payment.status = PaymentStatus.REFUNDED
-    payment.updated_at = clock.now()
+async def _record_sale(
+    uow: UnitOfWork, clock: Clock, payment: Payment, order: checkout.Order,
+    terms: ledger.SaleTerms,
+) -> None:  # fmt: skip
+    if payment.fee_minor is None:  # the provider did not say: none booked, and it shows
+        log.warning("payment %s settled without its provider's fee; booking 0", payment.id)
+    fee = payment.fee_minor or 0
+    await ledger.record_sale(
+        uow.session, order, provider_fee_minor=fee, terms=terms, now=clock.now()
+    )
 
 
-async def _visible_locked_order(uow: UnitOfWork, actor: Actor, order_id: str) -> checkout.Order:
+async def visible_locked_order(uow: UnitOfWork, actor: Actor, order_id: str) -> checkout.Order:
     await checkout.get_visible_order(uow.session, actor, order_id)
     order = await checkout.lock_order(uow, order_id)
     assert order is not None
     return order
 
 
-async def _check_owner(uow: UnitOfWork, actor: Actor, order: checkout.Order) -> None:
+async def check_owner(uow: UnitOfWork, actor: Actor, order: checkout.Order) -> None:
     """Only the shop's owner cancels a paid order; its buyer is told so, others get 403."""
     roles = await list_roles(uow.session, actor.user_id, order.shop_id)
     if actor.is_admin or Role.OWNER in roles:
@@ -365,9 +331,7 @@ async def _check_owner(uow: UnitOfWork, actor: Actor, order: checkout.Order) -> 
     await check_shop_role(uow.session, actor, order.shop_id, {Role.OWNER})
 
 
-async def _emit_counts(
-    uow: UnitOfWork, broker: Broker, clock: Clock, order: checkout.Order
-) -> None:
+async def emit_counts(uow: UnitOfWork, broker: Broker, clock: Clock, order: checkout.Order) -> None:
     if order.drop_id is not None:
         drop = await checkout.get_drop(uow.session, order.drop_id)
         await checkout.emit_drop_counts(uow, broker, clock, drop)

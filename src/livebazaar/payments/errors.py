@@ -45,3 +45,18 @@ class NoPaymentProvider(Unavailable):
 
     code = "no_payment_provider"
     title = N_("This site takes no payments yet: no payment provider is set up")
+
+
+class RefundTooLarge(Invalid):
+    code = "refund_too_large"
+    title = N_("Refunds may not add up to more than was paid")
+
+
+class RefundPending(Conflict):
+    code = "refund_pending"
+    title = N_("Another refund of this order is still under way; try again")
+
+
+class RefundNotConfirmed(Unavailable):
+    code = "refund_not_confirmed"
+    title = N_("The payment provider did not confirm the refund; ask for it again")

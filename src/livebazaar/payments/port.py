@@ -30,17 +30,23 @@ class ChargeResult:
     provider_ref: str
     card_last4: str | None = None
     failure_reason: str | None = None
+    # What the provider keeps of this charge, in minor units of its currency, as it reports
+    # it (the ledger books it as the payment fee); None if it has not said (yet).
+    fee_minor: int | None = None
 
 
 @dataclass(frozen=True)
 class WebhookNotice:
-    """A verified provider event: payment `provider_ref` reached `outcome`."""
+    """A verified provider event: payment `provider_ref` reached `outcome`; or, `disputed`,
+    the buyer's bank took a succeeded charge back (a chargeback)."""
 
     event_id: str
     provider_ref: str
     outcome: ChargeOutcome
     failure_reason: str | None = None
     payment_id: str | None = None  # ours, when the provider echoes the charge's metadata
+    fee_minor: int | None = None  # what the provider keeps of the charge, when it says
+    disputed: bool = False
 
 
 class PaymentProvider(Protocol):
@@ -56,7 +62,12 @@ class PaymentProvider(Protocol):
         Reconciliation asks this when neither the charge's answer nor a webhook came."""
         ...
 
-    async def refund(self, provider_ref: str, amount: Money) -> None: ...
+    async def refund(
+        self, provider_ref: str, amount: Money, *, refund_id: str | None = None
+    ) -> None:
+        """Give `amount` of the charge back; once per `refund_id` (our refund's id: asking
+        again with it refunds nothing more). Raises if the provider refused or did not say."""
+        ...
 
     def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookNotice:
         """Parse a webhook, or raise InvalidWebhookSignature / InvalidWebhook."""

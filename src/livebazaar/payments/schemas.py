@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from livebazaar.accounts import AddressIn
 from livebazaar.checkout import OrderStatus
+from livebazaar.kernel.money import MAX_AMOUNT_MINOR
 from livebazaar.payments.models import PaymentStatus
 
 
@@ -26,6 +27,14 @@ class PayIn(BaseModel):
         if self.address_id is not None and self.ship_to is not None:
             raise ValueError("give address_id or ship_to, not both")
         return self
+
+
+class RefundIn(BaseModel):
+    """A partial refund; without a body, everything not refunded yet goes back."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount_minor: int = Field(ge=1, le=MAX_AMOUNT_MINOR)
 
 
 class PaymentOut(BaseModel):

@@ -15,12 +15,12 @@ from collections.abc import Mapping
 
 from sqlalchemy.exc import IntegrityError
 
-from livebazaar import checkout
+from livebazaar import checkout, ledger
 from livebazaar.broker import Broker
 from livebazaar.kernel.clock import Clock
 from livebazaar.kernel.db import Database, UnitOfWork
 from livebazaar.kernel.errors import Unavailable
-from livebazaar.payments.actions import UNSENT_REF, settle_payment
+from livebazaar.payments.actions import DEFAULT_TERMS, UNSENT_REF, settle_payment
 from livebazaar.payments.errors import PaymentNotFound, WebhookPaymentMismatch
 from livebazaar.payments.models import Payment, PaymentStatus, WebhookEvent
 from livebazaar.payments.port import ChargeOutcome, PaymentProvider, WebhookNotice
@@ -32,11 +32,12 @@ log = logging.getLogger(__name__)
 
 async def do_handle_webhook(
     db: Database, broker: Broker, clock: Clock, provider: PaymentProvider, body: bytes,
-    headers: Mapping[str, str],
+    headers: Mapping[str, str], *, terms: ledger.SaleTerms | None = DEFAULT_TERMS,
 ) -> WebhookAck:  # fmt: skip
-    """Verify, dedupe by event id, and settle the pending payment its reference names. A
-    webhook that names no payment is 404 payment_not_found; one whose metadata names another
-    payment than its reference 409 webhook_payment_mismatch; neither changes anything."""
+    """Verify, dedupe by event id, and settle the pending payment its reference names, or
+    charge back the one it says was disputed. A webhook that names no payment is 404
+    payment_not_found; one whose metadata names another payment than its reference 409
+    webhook_payment_mismatch; neither changes anything."""
     notice = provider.verify_webhook(body, headers)
     confirmed = await _confirmed_before_recorded(db, provider, notice)
     async with db.uow() as uow:
@@ -50,15 +51,42 @@ async def do_handle_webhook(
         except IntegrityError:  # the same event delivered twice at once: the other one won
             return WebhookAck(duplicate=True)
         payment = await _noticed_payment(uow, provider, notice, confirmed=confirmed)
+        if notice.fee_minor is not None and payment.status is PaymentStatus.PENDING:
+            payment.fee_minor = notice.fee_minor
         if payment.status is PaymentStatus.PENDING and notice.outcome is not ChargeOutcome.PENDING:
+            # A dispute says the charge succeeded: a payment still pending is settled first.
             await settle_payment(
-                uow, broker, clock, provider, payment, notice.outcome, notice.failure_reason
-            )
+                uow, broker, clock, provider, payment, notice.outcome, notice.failure_reason,
+                terms=terms,
+            )  # fmt: skip
+        if notice.disputed:
+            await _charge_back(uow, clock, payment)
         try:
             await uow.commit()
         except IntegrityError:  # the same event delivered twice at once: the other one won
             return WebhookAck(duplicate=True)
     return WebhookAck()
+
+
+async def _charge_back(uow: UnitOfWork, clock: Clock, payment: Payment) -> None:
+    """The buyer's bank took the charge back: the order is reversed like a full refund of
+    what was not refunded yet (money already paid out leaves its receiver's balance negative,
+    netted off by later earnings). A charge refunded whole, or never paid, has nothing left."""
+    order = await checkout.lock_order(uow, payment.order_id)
+    assert order is not None, "a payment always has its order"
+    if order.status is not checkout.OrderStatus.PAID or payment.status is not (
+        PaymentStatus.SUCCEEDED
+    ):
+        log.warning("dispute of payment %s (%s) with its order %s: nothing left to take back",
+                    payment.id, payment.status, order.status)  # fmt: skip
+        return
+    before = order.refunded_minor
+    await ledger.record_chargeback(
+        uow.session, order, refunded_before_minor=before, now=clock.now()
+    )
+    await checkout.add_refunded(uow, order, order.total_minor - before)
+    await checkout.refund_paid_order(uow, clock, order)
+    payment.status, payment.updated_at = PaymentStatus.DISPUTED, clock.now()
 
 
 async def _confirmed_before_recorded(

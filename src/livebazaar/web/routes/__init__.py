@@ -11,6 +11,7 @@ from livebazaar.web.routes import (
     checkout,
     cohosts,
     fx,
+    ledger,
     live,
     media,
     payments,
@@ -32,13 +33,15 @@ ROUTERS: list[APIRouter] = [
     accounts.router,
     catalog.router,
     fx.router,
+    ledger.router,
     media.router,
 ]
 
 
 def periodic_jobs(app: FastAPI) -> list[PeriodicJob]:
-    """Every feature's timed work: the expiry sweeper and drop ends, viewer counts, and the
-    reconciliation of payments whose outcome never came."""
+    """Every feature's timed work: the expiry sweeper and drop ends, viewer counts, the
+    reconciliation of payments whose outcome never came, and releasing paid orders' money."""
     return [
-        *checkout.periodic_jobs(app), *live.periodic_jobs(app), *payments.periodic_jobs(app)
+        *checkout.periodic_jobs(app), *live.periodic_jobs(app), *payments.periodic_jobs(app),
+        *ledger.periodic_jobs(app),
     ]  # fmt: skip

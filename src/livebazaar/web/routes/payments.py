@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Body, FastAPI, Request
 
 from livebazaar.bootstrap import Container
 from livebazaar.checkout import OrderOut, name_variants
@@ -19,7 +19,7 @@ from livebazaar.payments import (
     reconcile_pending_payments,
 )
 from livebazaar.payments.errors import UnknownProvider
-from livebazaar.payments.schemas import PayIn, PayOut, WebhookAck
+from livebazaar.payments.schemas import PayIn, PayOut, RefundIn, WebhookAck
 from livebazaar.web.deps import ActorDep, ContainerDep, IdempotencyKeyHeader, PathId
 from livebazaar.web.periodic import PeriodicJob
 from livebazaar.web.problems import PROBLEM_RESPONSES
@@ -41,7 +41,7 @@ async def pay(
 ) -> PayOut:  # fmt: skip
     return await do_pay_order(
         c.db, c.broker, c.clock, c.payment_providers, actor, order_id, body,
-        idempotency_key=idempotency_key,
+        idempotency_key=idempotency_key, terms=c.sale_terms,
     )  # fmt: skip
 
 
@@ -52,8 +52,16 @@ async def cancel(order_id: PathId, actor: ActorDep, c: ContainerDep) -> OrderOut
 
 
 @router.post("/orders/{order_id}/refund")
-async def refund(order_id: PathId, actor: ActorDep, c: ContainerDep) -> OrderOut:
-    out = await do_refund_order(c.db, c.clock, c.payment_providers, actor, order_id)
+async def refund(
+    order_id: PathId, actor: ActorDep, c: ContainerDep,
+    body: Annotated[RefundIn | None, Body()] = None,
+) -> OrderOut:  # fmt: skip
+    """The shop's owner refunds `amount_minor` (no body: all that is left). A partial refund
+    leaves the order `paid` with `refunded` growing; the rest makes it `refunded`."""
+    out = await do_refund_order(
+        c.db, c.broker, c.clock, c.payment_providers, actor, order_id,
+        None if body is None else body.amount_minor,
+    )  # fmt: skip
     return await _named(c, out)
 
 
@@ -69,7 +77,9 @@ async def test_provider_webhook(request: Request, c: ContainerDep) -> WebhookAck
     if provider is None:
         raise UnknownProvider()
     body = await request.body()
-    return await do_handle_webhook(c.db, c.broker, c.clock, provider, body, request.headers)
+    return await do_handle_webhook(
+        c.db, c.broker, c.clock, provider, body, request.headers, terms=c.sale_terms
+    )
 
 
 def wire_webhook_sender(container: Container) -> None:
@@ -97,7 +107,8 @@ def periodic_jobs(app: FastAPI) -> list[PeriodicJob]:
 
     async def reconcile() -> int:
         return await reconcile_pending_payments(
-            c.db, c.broker, c.clock, c.payment_providers, older_than=older_than
-        )
+            c.db, c.broker, c.clock, c.payment_providers, older_than=older_than,
+            terms=c.sale_terms,
+        )  # fmt: skip
 
     return [("payments.reconcile", c.settings.payment_reconcile_interval_s, reconcile)]
