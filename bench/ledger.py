@@ -112,7 +112,8 @@ async def _hold(c: Container, world: World, n: int) -> list[tuple[Actor, str]]:
     data = PurchaseIn(product_id=world.product_id, quantity=1)
     buyers = world.buyers[:n]
     held = await asyncio.gather(
-        *(do_purchase(c.holds, c.db, c.clock, limiter, b, world.show_id, data, hold_s=3600)
+        *(do_purchase(c.holds, c.db, c.clock, limiter, b, world.show_id, data, hold_s=3600,
+                      max_open_holds=c.settings.max_open_holds_per_buyer)
           for b in buyers)
     )  # fmt: skip
     return [(b, h.order_id) for b, h in zip(buyers, held, strict=True)]

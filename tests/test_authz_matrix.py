@@ -307,7 +307,8 @@ ROWS: list[Row] = [
     Row("GET", "/api/v1/shops/{shop_id}/balance"),
     Row("GET", "/api/v1/producers/{producer_id}/balance"),
     # ... and a producer linked to the producer caller's account reads its own
-    Row("GET", "/api/v1/producers/{linked_producer_id}/balance", allowed_callers=EDITORS | {"producer"}),
+    Row("GET", "/api/v1/producers/{linked_producer_id}/balance",
+        allowed_callers=EDITORS | {"producer"}),
     Row("GET", "/api/v1/me/earnings", allowed_callers=SIGNED_IN),
     Row("GET", "/api/v1/shops/{shop_id}/trial-balance", allowed_callers=OWNERS),
     # a show's commissions: set by the shop's owners and hosts, read by whoever runs the show
@@ -316,8 +317,9 @@ ROWS: list[Row] = [
         denied=NOT_SHOW_HOST, probe=SHOW + "/commissions", powers=(Power.INVITE_COHOSTS,)),
     # a shop's own platform fee: platform admins set it, the shop's owners and hosts read it
     Row("GET", "/api/v1/shops/{shop_id}/platform-fee"),
-    Row("PUT", "/api/v1/shops/{shop_id}/platform-fee", {"bps": 300}, allowed_callers=PLATFORM_ADMINS,
-        denied=(403, "admin_required"), probe="/api/v1/shops/{shop_id}/platform-fee"),
+    Row("PUT", "/api/v1/shops/{shop_id}/platform-fee", {"bps": 300},
+        allowed_callers=PLATFORM_ADMINS, denied=(403, "admin_required"),
+        probe="/api/v1/shops/{shop_id}/platform-fee"),
     # exchange rates (display only): platform admins set them, anyone reads them
     Row("PUT", "/api/v1/exchange-rates/{base_currency}/{quote_currency}",
         {"rate": "7.1234", "source": "Test feed"}, allowed_callers=PLATFORM_ADMINS,

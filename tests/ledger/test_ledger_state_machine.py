@@ -35,6 +35,7 @@ from sqlalchemy import func, select
 from livebazaar.accounts import Actor, AddressIn, TokenKind
 from livebazaar.accounts.models import User
 from livebazaar.bootstrap import all_metadata, build_container
+from livebazaar.catalog.models import MAX_SHELF_LIMIT, Shop
 from livebazaar.checkout import do_purchase
 from livebazaar.checkout.models import Order
 from livebazaar.checkout.schemas import PurchaseIn
@@ -114,6 +115,8 @@ class LedgerMachine(RuleBasedStateMachine):
         self.show_id = await make_show(self.c, self.shop_id, owner, [product.id])
         async with self.c.db.uow() as uow:  # a co-host earning 7 % of the show's sales
             now = self.clock.now()
+            shop = await uow.session.get_one(Shop, self.shop_id)
+            shop.shelf_per_buyer_limit = MAX_SHELF_LIMIT  # buyers here buy again and again
             uow.session.add(ShowHost(show_id=self.show_id, user_id=ids[1], role=HostRole.COHOST,
                                      created_at=now))  # fmt: skip
             uow.session.add(ShowCommission(show_id=self.show_id, user_id=ids[1], bps=700,
@@ -138,7 +141,8 @@ class LedgerMachine(RuleBasedStateMachine):
         actor = self.buyers[buyer]
         held = self.run(
             do_purchase(self.c.holds, self.c.db, self.clock, self.limiter, actor, self.show_id,
-                        PurchaseIn(product_id=self.product_id, quantity=quantity), hold_s=HOLD_S)
+                        PurchaseIn(product_id=self.product_id, quantity=quantity), hold_s=HOLD_S,
+                        max_open_holds=self.c.settings.max_open_holds_per_buyer)
         )  # fmt: skip
         paying = PayIn(card_number=CARD_APPROVE, ship_to=AddressIn.model_validate(SHIP_TO))
         out = self.run(

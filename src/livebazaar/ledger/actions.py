@@ -181,7 +181,7 @@ async def do_set_commissions(
     to one of its hosts or co-hosts; with the shop's platform fee at most 10,000 bps."""
     async with db.uow() as uow:
         s = uow.session
-        show = await live.check_shop_host_of_show(s, actor, show_id)
+        show = await live.check_power(s, actor, show_id, live.Power.INVITE_COHOSTS)
         if show.status is live.ShowStatus.ENDED:
             raise live.ShowEnded()
         users = [item.user_id for item in items]

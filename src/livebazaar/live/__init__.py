@@ -28,7 +28,6 @@ from livebazaar.live.client_state import Refetch, apply_event, apply_frame
 from livebazaar.live.cohosts import (
     CohostInviteOut,
     MyInviteOut,
-    check_shop_host_of_show,
     do_accept_cohost,
     do_decline_cohost,
     do_invite_cohost,
@@ -142,7 +141,6 @@ __all__ = [
     "check_chat_text",
     "check_power",
     "check_shop_power",
-    "check_shop_host_of_show",
     "count_reminders",
     "do_accept_cohost",
     "do_announce_price",
