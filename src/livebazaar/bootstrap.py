@@ -22,7 +22,7 @@ from livebazaar.kernel.db import Base, Database
 from livebazaar.kernel.deployment_secrets import TEST_PAYMENTS_WEBHOOK, do_ensure_secret
 from livebazaar.kernel.ratelimit import RateLimiter, SlidingWindowLimiter
 from livebazaar.kernel.ratelimit_redis import RedisRateLimiter
-from livebazaar.ledger import SaleTerms
+from livebazaar.ledger import LedgerPayouts, SaleTerms
 from livebazaar.live import InProcessViewerTally, ViewerTally, viewer_tally_from_url
 from livebazaar.media import LocalSegmentStore, MediaService, SegmentStore, segment_store_from_url
 from livebazaar.payments import PaymentProvider, TestPaymentProvider
@@ -31,7 +31,6 @@ from livebazaar.payouts import (
     PayoutLedger,
     PayoutProvider,
     TestPayoutProvider,
-    UnwiredLedger,
 )
 from livebazaar.settings import Settings
 
@@ -67,11 +66,11 @@ class Container:
     store: SegmentStore
     media: MediaService
     rates: RateCache  # the fresh exchange rates, in memory (settings.fx_cache_ttl_s)
+    # What payouts read available balances from and post to (payouts/ledger_seam.py): the
+    # ledger's adapter (ledger/payouts.py); tests may put their own in its place.
+    payout_ledger: PayoutLedger
     payment_providers: dict[str, PaymentProvider] = field(default_factory=dict)
     payout_providers: dict[str, PayoutProvider] = field(default_factory=dict)
-    # What payouts read available balances from and post to (payouts/ledger_seam.py).
-    # TODO(ledger): the ledger's adapter, once merged; until then nothing is available.
-    payout_ledger: PayoutLedger = field(default_factory=UnwiredLedger)
     # Where rate limits are counted when they are shared (settings.ratelimit_url), else None.
     ratelimit_redis: Redis | None = None
     _limiters: dict[str, RateLimiter] = field(default_factory=dict, init=False, repr=False)
@@ -161,6 +160,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         store=store,
         media=media,
         rates=rates,
+        payout_ledger=LedgerPayouts(clock),
         passwords=Passwords(
             settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
         ),

@@ -2,7 +2,8 @@
 the split of a paid order; refunds and chargebacks reversing it; releasing pending money;
 balances, settlements and the trial balance; shows' commissions.
 
-Payouts (their own feature) read balances here and move money with `post_entry`.
+Payouts (their own feature) read balances and move money through `LedgerPayouts`, the
+adapter behind their seam (ledger/payouts.py).
 """
 
 from livebazaar.ledger import ddl as _ddl  # noqa: F401 (the tables' triggers)
@@ -32,6 +33,7 @@ from livebazaar.ledger.models import (
     OwnerType,
     ShowCommission,
 )
+from livebazaar.ledger.payouts import LedgerPayouts, payout_entry_key
 from livebazaar.ledger.queries import (
     get_balance_in,
     get_commission_bps,
@@ -52,6 +54,7 @@ __all__ = [
     "EntryKind",
     "LedgerAccount",
     "LedgerEntry",
+    "LedgerPayouts",
     "LedgerPosting",
     "Leg",
     "NotShowCohost",
@@ -68,6 +71,7 @@ __all__ = [
     "get_settlement",
     "get_trial_balance",
     "order_entry_key",
+    "payout_entry_key",
     "platform_fee_of",
     "post_entry",
     "record_chargeback",

@@ -10,7 +10,6 @@ from livebazaar.payouts.ledger_seam import (
     Party,
     PayoutLedger,
     PayoutPosting,
-    UnwiredLedger,
     lock_shop_payouts,
 )
 from livebazaar.payouts.manual import ManualPayoutProvider
@@ -66,7 +65,6 @@ __all__ = [
     "PayoutSettings",
     "PayoutStatus",
     "TestPayoutProvider",
-    "UnwiredLedger",
     "checked_method",
     "do_create_payout_batch",
     "do_mark_payout",

@@ -17,9 +17,9 @@ work, so a batch and its ledger entries commit together or not at all:
 - `post_payout_failed(uow, posting, reason)`: the transfer failed; the money is available
   again (`payout:<payout_id>:failed`, reversing the sent entry).
 
-Until the ledger is wired in `bootstrap.build_container`, `UnwiredLedger` answers that
-nothing is available, so no batch is ever made; the tests use a small ledger over a table of
-their own (tests/payouts/ledger_fake.py).
+`bootstrap.build_container` wires the ledger's adapter (ledger/payouts.py: the ledger imports
+payouts, never the reverse). The payouts tests put a small ledger over a table of their own in
+its place (tests/payouts/ledger_fake.py); tests/ledger/test_payouts.py runs the real one.
 """
 
 from __future__ import annotations
@@ -71,28 +71,6 @@ class PayoutLedger(Protocol):
     async def post_payout_failed(
         self, uow: UnitOfWork, posting: PayoutPosting, reason: str
     ) -> None: ...
-
-
-class UnwiredLedger:
-    """No ledger yet: nothing is ever available, so nothing is ever posted."""
-
-    async def available_balances(
-        self, uow: UnitOfWork, shop_id: str, currency: str
-    ) -> list[Available]:
-        return []
-
-    async def post_payouts_sent(self, uow: UnitOfWork, postings: Sequence[PayoutPosting]) -> None:
-        raise RuntimeError("no ledger is wired: no payout can have been made")
-
-    async def post_payout_paid(
-        self, uow: UnitOfWork, posting: PayoutPosting, reference: str
-    ) -> None:
-        raise RuntimeError("no ledger is wired: no payout can have been made")
-
-    async def post_payout_failed(
-        self, uow: UnitOfWork, posting: PayoutPosting, reason: str
-    ) -> None:
-        raise RuntimeError("no ledger is wired: no payout can have been made")
 
 
 async def lock_shop_payouts(uow: UnitOfWork, shop_id: str) -> None:
