@@ -107,7 +107,7 @@ async def test_a_producer_already_paid_out_goes_negative(
     buyer, _, order_id = await held(client, c, stage)
     await pay(client, buyer, order_id)
     clock.advance(120)
-    await release_due_orders(c.db, clock, undelivered_hold_s=60)
+    await release_due_orders(c.db, clock, hold_s=60, undelivered_hold_s=60)
     lines = await entry_lines(c, f"order:{order_id}:paid")
     producer_id, share = next(
         (owner, n) for (owner, kind), n in lines.items() if kind == "producer_payable"

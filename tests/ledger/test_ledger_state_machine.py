@@ -185,7 +185,9 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(seconds=st.integers(1, 2 * HOLD_S))
     def release(self, seconds: int) -> None:
         self.clock.advance(seconds)
-        self.run(release_due_orders(self.c.db, self.clock, undelivered_hold_s=HOLD_S))
+        self.run(
+            release_due_orders(self.c.db, self.clock, hold_s=HOLD_S, undelivered_hold_s=HOLD_S)
+        )
 
     @rule(order_id=paid)
     def retry_the_sale_entry(self, order_id: str) -> None:

@@ -61,7 +61,7 @@ async def _released_order(
     r = await pay(client, buyer, order_id)
     assert r.status_code == 200, r.text
     clock.advance(HOLD_S)
-    assert await release_due_orders(c.db, clock, undelivered_hold_s=HOLD_S) == 1
+    assert await release_due_orders(c.db, clock, hold_s=HOLD_S, undelivered_hold_s=HOLD_S) == 1
     lines = await entry_lines(c, f"order:{order_id}:paid")
     return sorted(owner for (owner, kind) in lines if kind == "producer_payable")
 

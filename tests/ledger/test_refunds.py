@@ -196,7 +196,7 @@ async def test_a_refund_after_the_release_takes_from_the_available_money(
 ) -> None:
     _, order_id = await _paid(client, container, stage)
     clock.advance(120)  # past a one-minute hold (tokens idle a week would end)
-    assert await release_due_orders(container.db, clock, undelivered_hold_s=60) == 1
+    assert await release_due_orders(container.db, clock, hold_s=60, undelivered_hold_s=60) == 1
     assert (await _settlement(client, stage, order_id))["lines"][-1]["status"] == "available"
 
     await _refund(client, stage.owner, order_id, 9900)

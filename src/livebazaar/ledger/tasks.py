@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists
 from sqlalchemy.orm import aliased
 
 from livebazaar import checkout
@@ -23,30 +23,29 @@ RELEASE_BATCH = 200
 
 
 async def release_due_orders(
-    db: Database, clock: Clock, *, undelivered_hold_s: int, limit: int = RELEASE_BATCH
-) -> int:
-    """Release the pending shares of paid orders whose hold is over: `undelivered_hold_s`
-    after payment. Returns how many orders were released (a full batch: call again).
-
-    TODO(delivered_at): once orders record their delivery (the fulfilment work adds
-    `Order.delivered_at`), a delivered order is due `settings.payout_hold_s` after it, and
-    this hold applies only to orders never marked delivered."""
-    due = clock.now() - timedelta(seconds=undelivered_hold_s)
+    db: Database, clock: Clock, *, hold_s: int, undelivered_hold_s: int,
+    limit: int = RELEASE_BATCH,
+) -> int:  # fmt: skip
+    """Release the pending shares of paid orders whose hold is over: `hold_s` after their
+    delivery, or, never marked delivered, `undelivered_hold_s` after payment (checkout's
+    `orders_due_for_release`). Returns how many orders were released (a full batch: call
+    again)."""
     sale, release = aliased(LedgerEntry), aliased(LedgerEntry)
     order = checkout.Order
     query = (
-        select(order.id)
+        checkout.orders_due_for_release(
+            clock.now(),
+            hold_delivered=timedelta(seconds=hold_s),
+            hold_undelivered=timedelta(seconds=undelivered_hold_s),
+        )
         .where(
-            order.paid_at.is_not(None),
-            order.paid_at <= due,
             exists().where(sale.order_id == order.id, sale.kind == EntryKind.SALE),
             ~exists().where(release.order_id == order.id, release.kind == EntryKind.RELEASE),
         )
-        .order_by(order.paid_at, order.id)
         .limit(limit)
     )
     async with db.read() as session:
-        order_ids = list(await session.scalars(query))
+        order_ids = [row[0] for row in await session.execute(query)]
     released = 0
     for order_id in order_ids:
         async with db.uow() as uow:

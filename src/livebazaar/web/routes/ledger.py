@@ -123,7 +123,8 @@ def periodic_jobs(app: FastAPI) -> list[PeriodicJob]:
 
     async def release() -> int:
         return await release_due_orders(
-            c.db, c.clock, undelivered_hold_s=c.settings.payout_hold_undelivered_s
-        )
+            c.db, c.clock, hold_s=c.settings.payout_hold_s,
+            undelivered_hold_s=c.settings.payout_hold_undelivered_s,
+        )  # fmt: skip
 
     return [("ledger.release_due_orders", c.settings.ledger_release_interval_s, release)]
