@@ -494,7 +494,6 @@ def test_every_write_endpoint_of_the_covered_routers_has_a_row() -> None:
 # The role table (docs/roles.md) is live.RULES, with where each power is used: the matrix's
 # rows (their last power), or what the matrix cannot call.
 ELSEWHERE = {
-    Power.OPEN_STUDIO: "the page `/studio/shows/{show_id}`",
     Power.PUBLISH_VIDEO: "`POST /shows/{show_id}/whip` with the studio's session, no key",
 }
 ROLE_DOC = Path(__file__).parents[1] / "docs" / "roles.md"
