@@ -188,10 +188,16 @@ async def test_a_farmers_statement_adds_up_to_the_ledger_and_shows_the_uplift(
     assert st["closing_minor"] - st["opening_minor"] == sum(x["amount_minor"] for x in st["lines"])
     assert sum(x["amount_minor"] for x in st["lines"]) == movement == 4800 + 1600 - 800 - 1600
     kinds = [(x["kind"], x["order_id"], x["units"], x["amount_minor"]) for x in st["lines"]]
-    assert kinds == [("sale", coffee, 3, 4800), ("sale", honey, 1, 1600),
-                     ("refund", honey, None, -800), ("payout_settled", None, None, -1600)]  # fmt: skip
+    assert kinds == [
+        ("sale", coffee, 3, 4800), ("sale", honey, 1, 1600),
+        ("refund", honey, None, -800), ("payout_settled", None, None, -1600),
+    ]  # fmt: skip
     sale, honey_sale, refund, payout = st["lines"]
-    assert (sale["gross_minor"], sale["share_bps"], sale["product_id"]) == (12000, 5000, coop.coffee)
+    assert (sale["gross_minor"], sale["share_bps"], sale["product_id"]) == (
+        12000,
+        5000,
+        coop.coffee,
+    )
     assert [(d["kind"], d["amount_minor"]) for d in sale["deductions"]] == [
         ("payment_fee", 600), ("platform_fee", 1800)]  # fmt: skip
     assert all(d["posting_id"] for d in sale["deductions"])
@@ -233,8 +239,8 @@ async def test_the_statement_is_the_shops_and_the_farmers_own_and_nobody_elses(
     coop = await _coop(api)
     other_farmer = await api.account("Other farmer")
     await grant(api.container, coop.shop_id, other_farmer, Role.PRODUCER)
-    r = await client.put(f"/api/v1/producers/{coop.farmers[1]}/account",
-                         json={"user_id": other_farmer.user_id}, headers=coop.owner.headers)  # fmt: skip
+    link = f"/api/v1/producers/{coop.farmers[1]}/account"
+    r = await client.put(link, json={"user_id": other_farmer.user_id}, headers=coop.owner.headers)
     assert r.status_code == 200, r.text
     mine = f"/api/v1/producers/{coop.farmers[1]}/statement"
     theirs = f"/api/v1/producers/{coop.farmers[0]}/statement"

@@ -159,9 +159,7 @@ async def _lines(
     for _, amount, entry in rows:
         net[entry.id] = net.get(entry.id, 0) + amount
     return [
-        _line(posting_id, amount, entry)
-        for posting_id, amount, entry in rows
-        if net[entry.id] != 0
+        _line(posting_id, amount, entry) for posting_id, amount, entry in rows if net[entry.id] != 0
     ]
 
 
@@ -249,7 +247,7 @@ async def _shares(session: AsyncSession, producer_id: str, products: set[str]) -
             catalog.RevenueShare.product_id.in_(sorted(products)),
         )
     )
-    return {product_id: bps for product_id, bps in rows}
+    return dict(rows.tuples().all())
 
 
 async def _producer_postings_of(

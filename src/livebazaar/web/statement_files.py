@@ -26,13 +26,13 @@ _LATIN1_LOCALES = ("en", "es", "fr")
 
 
 def signed_money(amount_minor: int, currency: str, locale: str) -> str:
-    """"+4.00 USD", "-1.50 USD", "0.00 USD" in the locale's way."""
+    """ "+4.00 USD", "-1.50 USD", "0.00 USD" in the locale's way."""
     sign = "+" if amount_minor > 0 else "-" if amount_minor < 0 else ""
     return sign + format_minor(abs(amount_minor), currency, locale)
 
 
 def uplift_text(u: UpliftOut, currency: str, locale: str) -> str:
-    """"+4.00 USD per bag"; "" without a reference price or units."""
+    """ "+4.00 USD per bag"; "" without a reference price or units."""
     if u.uplift_per_unit is None or u.reference_price is None:
         return ""
     _ = translations(locale).gettext
@@ -54,7 +54,9 @@ def _detail(line: StatementLineOut, currency: str, locale: str, _: Gettext) -> s
     payout's reference."""
     parts: list[str] = []
     if line.gross_minor is not None:
-        parts.append(_("gross {amount}").format(amount=format_minor(line.gross_minor, currency, locale)))
+        parts.append(
+            _("gross {amount}").format(amount=format_minor(line.gross_minor, currency, locale))
+        )
     if line.share_bps is not None:
         parts.append(_("share {bps} bps").format(bps=line.share_bps))
     for d in line.deductions:
@@ -82,13 +84,33 @@ def statement_csv(st: StatementOut, locale: str) -> bytes:
         out.writerow([csv_cells.safe_cell("" if c is None else str(c)) for c in cells])
 
     row(*CSV_HEADER)
-    row(st.from_, "opening", "", "", "", "", st.opening_minor, format_minor(st.opening_minor, cur, locale))
+    row(
+        st.from_,
+        "opening",
+        "",
+        "",
+        "",
+        "",
+        st.opening_minor,
+        format_minor(st.opening_minor, cur, locale),
+    )
     for x in st.lines:
-        deductions = " ".join(f"{d.kind.value}:{d.amount_minor}:{d.posting_id}" for d in x.deductions)
+        deductions = " ".join(
+            f"{d.kind.value}:{d.amount_minor}:{d.posting_id}" for d in x.deductions
+        )
         row(x.date, x.kind, x.order_id, x.show_id, x.product_id, x.units, x.amount_minor,
             format_minor(x.amount_minor, cur, locale), x.gross_minor, x.share_bps, deductions,
             x.posting_id, x.sale_posting_id, x.payout_id, x.reference)  # fmt: skip
-    row(st.to, "closing", "", "", "", "", st.closing_minor, format_minor(st.closing_minor, cur, locale))
+    row(
+        st.to,
+        "closing",
+        "",
+        "",
+        "",
+        "",
+        st.closing_minor,
+        format_minor(st.closing_minor, cur, locale),
+    )
     row()
     row("product_id", "title", "units", "received_minor", "reference_price_minor", "unit",
         "received_per_unit_minor", "uplift_per_unit_minor", "uplift")  # fmt: skip
@@ -125,7 +147,10 @@ def statement_pdf(st: StatementOut, locale: str) -> bytes:
 
     text(_("Statement for {name}").format(name=st.producer_name), 14, "B")
     text(_("{start} to {end}, in {currency}").format(start=st.from_, end=st.to, currency=cur))
-    text(_("Opening balance: {amount}").format(amount=format_minor(st.opening_minor, cur, locale)), style="B")
+    text(
+        _("Opening balance: {amount}").format(amount=format_minor(st.opening_minor, cur, locale)),
+        style="B",
+    )
     for x in st.lines:
         head = f"{x.date}  {_kind(x, _)}  {signed_money(x.amount_minor, cur, locale)}"
         units = "" if x.units is None else f"  x{x.units}"
@@ -133,12 +158,19 @@ def statement_pdf(st: StatementOut, locale: str) -> bytes:
         detail = _detail(x, cur, locale, _)
         ids = f"posting {x.posting_id}" + (f", order {x.order_id}" if x.order_id else "")
         text(f"    {detail}  ({ids})" if detail else f"    ({ids})", 8)
-    text(_("Closing balance: {amount}").format(amount=format_minor(st.closing_minor, cur, locale)), style="B")
+    text(
+        _("Closing balance: {amount}").format(amount=format_minor(st.closing_minor, cur, locale)),
+        style="B",
+    )
     if st.uplift:
         text(_("What you received against the farm-gate price"), 12, "B")
     for u in st.uplift:
-        per_unit = "" if u.received_per_unit is None else format_minor(u.received_per_unit, cur, locale)
-        line = _("{title}: {units} sold, {per_unit} each").format(title=u.title, units=u.units, per_unit=per_unit)
+        per_unit = (
+            "" if u.received_per_unit is None else format_minor(u.received_per_unit, cur, locale)
+        )
+        line = _("{title}: {units} sold, {per_unit} each").format(
+            title=u.title, units=u.units, per_unit=per_unit
+        )
         if uplift := uplift_text(u, cur, locale):
             line += f" ({uplift})"
         text(line)

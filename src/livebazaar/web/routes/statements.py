@@ -44,7 +44,7 @@ async def producer_statement(
     producer_id: PathId, request: Request, actor: ActorDep, c: ContainerDep,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
-    format: StatementFormat = "json",  # noqa: A002 (the API's name)
+    format: StatementFormat = "json",  # the API's name
 ) -> Response:  # fmt: skip
     """The producer's statement for the days `from`..`to` (inclusive, UTC; by default the
     last 30 days; a year at most), in the shop's currency, for the shop's owners and hosts
