@@ -247,7 +247,7 @@ async def _shares(session: AsyncSession, producer_id: str, products: set[str]) -
             catalog.RevenueShare.product_id.in_(sorted(products)),
         )
     )
-    return dict(rows.tuples().all())
+    return {row.product_id: row.bps for row in rows}
 
 
 async def _producer_postings_of(
