@@ -308,6 +308,9 @@ ROWS: list[Row] = [
     # ... and a producer linked to the producer caller's account reads its own
     Row("GET", "/api/v1/producers/{linked_producer_id}/balance",
         allowed_callers=EDITORS | {"producer"}),
+    Row("GET", "/api/v1/producers/{producer_id}/statement"),
+    Row("GET", "/api/v1/producers/{linked_producer_id}/statement",
+        allowed_callers=EDITORS | {"producer"}),
     Row("GET", "/api/v1/me/earnings", allowed_callers=SIGNED_IN),
     Row("GET", "/api/v1/shops/{shop_id}/trial-balance", allowed_callers=OWNERS),
     # a show's commissions: set by the shop's owners and hosts, read by whoever runs the show

@@ -24,3 +24,8 @@ class NotShowCohost(Invalid):
 class DuplicateCommission(Invalid):
     code = "duplicate_commission"
     title = N_("Each person may have one commission per show")
+
+
+class StatementPeriodInvalid(Invalid):
+    code = "statement_period_invalid"
+    title = N_("A statement's period runs from a day to a later one, a year at most")

@@ -16,6 +16,7 @@ from livebazaar.web.routes import (
     media,
     payments,
     payouts,
+    statements,
     system,
 )
 
@@ -34,6 +35,7 @@ ROUTERS: list[APIRouter] = [
     catalog.router,
     fx.router,
     ledger.router,
+    statements.router,
     media.router,
 ]
 
