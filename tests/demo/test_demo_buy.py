@@ -8,6 +8,7 @@ import httpx
 
 from livebazaar.cli.demo import Demo
 from livebazaar.demo.audience import TEST_CARD
+from livebazaar.demo.payday import SEED_BAGS
 from livebazaar.demo.stories import BUYER
 from tests.support import SHIP_TO, assert_problem, sign_in_page
 
@@ -43,11 +44,11 @@ async def test_buyer_claims_from_the_drop_and_pays_without_leaving_the_page(
         json={"provider": "test", "card_number": TEST_CARD, "ship_to": SHIP_TO},
         headers=headers,
     )
-    # Then the order is paid, and the drop shows two bags sold
+    # Then the order is paid, and the drop shows two more bags sold (after the seed's first)
     assert paid.status_code == 200, paid.text
     assert paid.json()["status"] == "paid"
     drop = (await http.get(f"/api/v1/drops/{live.drop_id}")).json()
-    assert (drop["sold"], drop["remaining"]) == (2, 2998)
+    assert (drop["sold"], drop["remaining"]) == (SEED_BAGS + 2, 3000 - SEED_BAGS - 2)
 
 
 async def test_a_claim_from_another_site_without_the_token_is_refused(
@@ -59,7 +60,7 @@ async def test_a_claim_from_another_site_without_the_token_is_refused(
     r = await http.post(f"/api/v1/drops/{live.drop_id}/claims", json={"quantity": 1})
     assert_problem(r, 403, "csrf_failed")
     drop = (await http.get(f"/api/v1/drops/{live.drop_id}")).json()
-    assert drop["remaining"] == 3000
+    assert drop["remaining"] == 3000 - SEED_BAGS  # only the seed's first buyers' bags sold
 
 
 async def test_buyer_chooses_ground_coffee_in_the_live_show_and_the_order_says_so(

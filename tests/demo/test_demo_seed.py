@@ -9,7 +9,15 @@ import httpx
 import pytest
 
 from livebazaar.cli.demo import Demo, build_demo
-from livebazaar.demo.stories import AMBASSADOR, BUYER, INFLUENCER, PEARL_HOST, split_bps
+from livebazaar.demo.payday import SEED_BAGS
+from livebazaar.demo.stories import (
+    AMBASSADOR,
+    BUYER,
+    COFFEE_FARMER,
+    INFLUENCER,
+    PEARL_HOST,
+    split_bps,
+)
 
 
 async def _get(http: httpx.AsyncClient, url: str, **params: str) -> Any:
@@ -72,9 +80,11 @@ async def test_the_coffee_show_is_live_with_its_cohost_and_3000_bag_drop(
     roles = {h["display_name"]: h["role"] for h in state["hosts"]}
     assert roles[INFLUENCER.display_name] == "cohost"
     assert AMBASSADOR.display_name in roles
-    # And a flash drop of 3,000 bags of coffee is running, with the beans pinned
+    # And a flash drop of 3,000 bags of coffee is running (the first buyers' bags sold), with
+    # the beans pinned
     (drop,) = state["drops"]
-    assert (drop["quantity"], drop["remaining"], drop["status"]) == (3000, 3000, "live")
+    assert (drop["quantity"], drop["sold"], drop["status"]) == (3000, SEED_BAGS, "live")
+    assert drop["remaining"] == 3000 - SEED_BAGS
     assert state["pinned_product_id"] == drop["product_id"]
     beans = await _get(http, f"/api/v1/products/{drop['product_id']}")
     assert "coffee beans" in beans["title"]
@@ -88,7 +98,9 @@ async def test_the_coffee_show_is_live_with_its_cohost_and_3000_bag_drop(
 
 async def test_the_printed_logins_work(demo: Demo, http: httpx.AsyncClient) -> None:
     printed = {person.email for _, person in demo.info.logins}
-    assert printed == {PEARL_HOST.email, AMBASSADOR.email, INFLUENCER.email, BUYER.email}
+    assert printed == {
+        PEARL_HOST.email, AMBASSADOR.email, INFLUENCER.email, COFFEE_FARMER.email, BUYER.email,
+    }  # fmt: skip
     for _, person in demo.info.logins:
         r = await http.post(
             "/api/v1/auth/token", json={"email": person.email, "password": person.password}

@@ -21,8 +21,10 @@ from fastapi import FastAPI
 from livebazaar.bootstrap import Container, build_container, ensure_sqlite_dir
 from livebazaar.cli.server import uvicorn_ws_options
 from livebazaar.demo.audience import Audience
+from livebazaar.demo.payday import pay_out, sell_and_deliver
 from livebazaar.demo.seed import DemoInfo, SeededShow, find_seeded, issue_stream_key, seed
 from livebazaar.fx import OPERATOR, do_set_rate
+from livebazaar.ledger import release_due_orders
 from livebazaar.migrations import upgrade_to_head
 from livebazaar.settings import Settings
 from livebazaar.web.app import create_app
@@ -65,6 +67,7 @@ async def build_demo(settings: Settings, *, keep: bool = False) -> Demo:
         if info is None:
             info = await seed(http, container.clock.now())
             await _seed_rates(container)
+            await _pay_the_farmers(http, container, info)
     return Demo(container, app, info)
 
 
@@ -80,6 +83,17 @@ async def _seed_rates(container: Container) -> None:
             container.db, container.clock, OPERATOR, base, quote,
             rate=rate, source="Livebazaar demo: illustrative, not market rates",
         )  # fmt: skip
+
+
+async def _pay_the_farmers(http: httpx.AsyncClient, container: Container, info: DemoInfo) -> None:
+    """First sales, a few delivered; their money released with no hold (for the demo only:
+    the settings' payout_hold_s is untouched, and undelivered orders keep theirs); paid out."""
+    await sell_and_deliver(http, info)
+    await release_due_orders(
+        container.db, container.clock, hold_s=0,
+        undelivered_hold_s=container.settings.payout_hold_undelivered_s,
+    )  # fmt: skip
+    await pay_out(http, info)
 
 
 def _remove_sqlite_file(url: str) -> None:

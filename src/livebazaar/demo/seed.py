@@ -40,6 +40,7 @@ class SeededShow:
 class DemoInfo:
     shows: list[SeededShow] = field(default_factory=list)
     logins: list[tuple[str, Person]] = field(default_factory=list)
+    farmer_producer_id: str | None = None  # the producer the coffee farmer's account is
 
     @property
     def live_show(self) -> SeededShow | None:
@@ -90,13 +91,13 @@ async def seed(http: httpx.AsyncClient, now: datetime) -> DemoInfo:
         if story.show.cohost is not None:
             await api.sign_in(story.show.cohost)
             info.logins.append((f"co-host of '{story.show.title}'", story.show.cohost))
-        info.shows.append(await _seed_story(api, story, now))
+        info.shows.append(await _seed_story(api, story, now, info))
     await api.sign_in(BUYER)
     info.logins.append(("buyer", BUYER))
     return info
 
 
-async def _seed_story(api: SeedClient, story: Story, now: datetime) -> SeededShow:
+async def _seed_story(api: SeedClient, story: Story, now: datetime, info: DemoInfo) -> SeededShow:
     host = story.host
     shop = await api.call(
         "POST",
@@ -120,6 +121,9 @@ async def _seed_story(api: SeedClient, story: Story, now: datetime) -> SeededSho
         )["id"]
         for p in story.producers
     ]
+    if story.farmer is not None:
+        info.farmer_producer_id = await _seed_farmer(api, story, shop["id"], producer_ids)
+        info.logins.append((f"coffee farmer, producer of {story.shop_name}", story.farmer[0]))
     products: dict[str, dict[str, Any]] = {}
     for product in story.products:
         body = _product_body(product, story.currency, producer_ids)
@@ -129,9 +133,38 @@ async def _seed_story(api: SeedClient, story: Story, now: datetime) -> SeededSho
     return await _seed_show(api, story, shop["id"], products, now)
 
 
+async def _seed_farmer(
+    api: SeedClient, story: Story, shop_id: str, producer_ids: list[str]
+) -> str:
+    """The farmer's account: a member with the producer role, linked to their producer, paid
+    by mobile money; and the shop's own payout method. Returns the producer's id."""
+    assert story.farmer is not None
+    farmer, index, phone = story.farmer
+    host, producer_id = story.host, producer_ids[index]
+    await api.sign_in(farmer)
+    member = await api.call(
+        "POST", f"/api/v1/shops/{shop_id}/members", host,
+        {"email": farmer.email, "role": "producer"},
+    )  # fmt: skip
+    link = {"user_id": member["user_id"]}
+    await api.call("PUT", f"/api/v1/producers/{producer_id}/account", host, link)
+    momo = {"kind": "mobile_money", "phone": phone, "provider": "MTN MoMo"}
+    await api.call("PUT", f"/api/v1/producers/{producer_id}/payout-method", farmer, momo)
+    shop_momo = {**momo, "phone": story.shop_phone}
+    await api.call("PUT", f"/api/v1/shops/{shop_id}/payout-method", host, shop_momo)
+    return producer_id
+
+
 def _product_body(product: ProductSeed, currency: str, producer_ids: list[str]) -> dict[str, Any]:
     bps = split_bps([weight for _, weight in product.makers])
+    reference = (
+        None
+        if product.reference_minor is None
+        else {"amount_minor": product.reference_minor, "currency": currency,
+              "unit": product.reference_unit}
+    )  # fmt: skip
     return {
+        "reference_price": reference,
         "title": product.title,
         "description": product.description,
         "origin": {
@@ -240,6 +273,8 @@ async def find_seeded(http: httpx.AsyncClient) -> DemoInfo | None:
         info.logins.append((f"host of {story.shop_name}", story.host))
         if story.show.cohost is not None:
             info.logins.append((f"co-host of '{story.show.title}'", story.show.cohost))
+        if story.farmer is not None:
+            info.logins.append((f"coffee farmer, producer of {story.shop_name}", story.farmer[0]))
     info.logins.append(("buyer", BUYER))
     return info
 

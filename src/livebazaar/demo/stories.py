@@ -51,6 +51,9 @@ class ProductSeed:
     images: tuple[tuple[str, str], ...]  # (url, alt: the angle it shows)
     # (producer index, weight): weights become basis points summing to 10,000.
     makers: tuple[tuple[int, int], ...]
+    # The farm-gate price a middleman paid per unit before (minor units, shop's currency).
+    reference_minor: int | None = None
+    reference_unit: str = "bag"
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,10 @@ class Story:
     producers: tuple[ProducerSeed, ...]
     products: tuple[ProductSeed, ...]
     show: ShowSeed
+    # A producer who signs in: a member with the producer role, linked to producers[index],
+    # paid by mobile money to `phone`; and the shop's own payout method's phone.
+    farmer: tuple[Person, int, str] | None = None
+    shop_phone: str = ""
 
 
 def split_bps(weights: list[int]) -> list[int]:
@@ -289,6 +296,11 @@ COFFEE_PRODUCTS = (
             ("/static/demo/coffee-beans.svg", "Roasted beans, close up"),
         ),
         makers=((0, 3), (1, 3), (2, 2), (3, 2)),
+        # Chosen so the farmer's statement reads "+4.00 CNY per bag" for the demo's first sales
+        # (2-bag orders from the drop at 49.00: 13.50 a bag reaches a 30 % grower after the
+        # card fee of 2.9 % + 0.30 and the platform's 5 %); tests/demo/test_demo_payday.py
+        # checks it. Orders of other sizes pay a little more or less per bag (the fixed 0.30).
+        reference_minor=950,
     ),
     ProductSeed(
         key="drip",
@@ -333,6 +345,7 @@ COFFEE_PRODUCTS = (
 AMBASSADOR = Person("ambassador@coffee.example.org", "The Ambassador")
 INFLUENCER = Person("influencer@coffee.example.org", "Xiao Lan (influencer)")
 BUYER = Person("buyer@example.org", "Demo Buyer")
+COFFEE_FARMER = Person("farmer@coffee.example.org", "Uwimana Claudine (coffee farmer)")
 
 COFFEE_STORY = Story(
     shop_name="Inzozi Coffee Cooperative",
@@ -367,6 +380,8 @@ COFFEE_STORY = Story(
         host_says="Welcome! Coffee from Lake Kivu, straight from the farmers to you.",
         cohost_says="大家好! 3,000 bags in the drop, at the farm-gate price. Go go go!",
     ),
+    farmer=(COFFEE_FARMER, 0, "+250 788 451 207"),  # MTN Rwanda (078)
+    shop_phone="+250 788 300 120",
 )
 
 STORIES = (PEARL_STORY, COFFEE_STORY)

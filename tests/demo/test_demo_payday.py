@@ -1,0 +1,54 @@
+"""The demo pays its farmers: the coffee farmer signs in and reads their uplift and payout."""
+
+from __future__ import annotations
+
+import httpx
+
+from livebazaar.cli.demo import Demo
+from livebazaar.demo.stories import COFFEE_FARMER
+
+
+async def _farmer_headers(http: httpx.AsyncClient) -> dict[str, str]:
+    body = {"email": COFFEE_FARMER.email, "password": COFFEE_FARMER.password}
+    r = await http.post("/api/v1/auth/token", json=body)
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+async def test_the_coffee_farmer_reads_plus_4_per_bag_and_a_payout(
+    demo: Demo, http: httpx.AsyncClient
+) -> None:
+    # Given the seeded demo, whose farmer login is printed with the others
+    assert ("coffee farmer, producer of Inzozi Coffee Cooperative", COFFEE_FARMER) in (
+        demo.info.logins
+    )
+    producer_id = demo.info.farmer_producer_id
+    assert producer_id is not None
+    headers = await _farmer_headers(http)
+    # When the farmer reads their statement (the last 30 days) as JSON
+    r = await http.get(f"/api/v1/producers/{producer_id}/statement", headers=headers)
+    assert r.status_code == 200, r.text
+    statement = r.json()
+    # Then the beans earned them 4.00 a bag over the farm-gate price
+    (beans,) = statement["uplift"]
+    assert beans["units"] == 6
+    assert beans["reference_price"] == {"amount_minor": 950, "currency": "CNY", "unit": "bag"}
+    assert (beans["received_per_unit"], beans["uplift_per_unit"]) == (1350, 400)
+    # And the statement has three sales and the payout of the two delivered orders
+    kinds = [line["kind"] for line in statement["lines"]]
+    assert kinds.count("sale") == 3
+    (payout,) = [line for line in statement["lines"] if line["kind"] == "payout_settled"]
+    assert payout["reference"] == "MOMO-DEMO-0001"
+    # And their balance says what was paid out, and what is still pending
+    balance = (await http.get(f"/api/v1/producers/{producer_id}/balance", headers=headers)).json()
+    assert balance["paid_out_minor"] == -payout["amount_minor"] > 0
+    assert balance["pending_minor"] > 0
+    assert balance["available_minor"] == 0
+
+
+async def test_the_csv_statement_says_plus_4_per_bag(demo: Demo, http: httpx.AsyncClient) -> None:
+    headers = await _farmer_headers(http)
+    url = f"/api/v1/producers/{demo.info.farmer_producer_id}/statement?format=csv"
+    r = await http.get(url, headers=headers)
+    assert r.status_code == 200, r.text
+    assert "+4.00" in r.text and "per bag" in r.text
