@@ -133,9 +133,7 @@ async def _seed_story(api: SeedClient, story: Story, now: datetime, info: DemoIn
     return await _seed_show(api, story, shop["id"], products, now)
 
 
-async def _seed_farmer(
-    api: SeedClient, story: Story, shop_id: str, producer_ids: list[str]
-) -> str:
+async def _seed_farmer(api: SeedClient, story: Story, shop_id: str, producer_ids: list[str]) -> str:
     """The farmer's account: a member with the producer role, linked to their producer, paid
     by mobile money; and the shop's own payout method. Returns the producer's id."""
     assert story.farmer is not None
