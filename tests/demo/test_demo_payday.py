@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 
 from livebazaar.cli.demo import Demo
-from livebazaar.demo.stories import COFFEE_FARMER
+from livebazaar.demo.stories import BUYER, COFFEE_FARMER
+from tests.support import sign_in_page
 
 
 async def _farmer_headers(http: httpx.AsyncClient) -> dict[str, str]:
@@ -54,3 +55,30 @@ async def test_the_csv_statement_says_plus_4_per_bag(demo: Demo, http: httpx.Asy
     # The shop's currency: the coffee sells in yuan to viewers in China (see stories.py);
     # the leading apostrophe is the CSV's guard against spreadsheet formulas.
     assert '"\'+4.00 CNY per bag"' in r.text
+
+
+async def test_the_farmer_reads_their_earnings_on_their_account_page(
+    demo: Demo, http: httpx.AsyncClient
+) -> None:
+    # Given the coffee farmer signed in on the site
+    r = await sign_in_page(http, COFFEE_FARMER.email, COFFEE_FARMER.password)
+    assert r.status_code == 303, r.text
+    # When they open their account page
+    page = await http.get("/account")
+    assert page.status_code == 200
+    # Then it shows their producer's balance, the period's sales and payout, and the uplift
+    section = page.text.split(f'id="earnings-{demo.info.farmer_producer_id}"')[1]
+    section = section.split("</section>")[0]
+    assert "Your earnings as Uwimana Claudine" in section
+    assert "Paid out</dt><dd>53.98\u00a0CNY</dd>" in section
+    assert "3 sales: +80.97\u00a0CNY · 1 payout" in section
+    assert "+4.00\u00a0CNY per bag over the farm-gate price" in section
+    assert f"/api/v1/producers/{demo.info.farmer_producer_id}/statement?format=pdf" in section
+
+
+async def test_the_buyer_sees_no_earnings_section(http: httpx.AsyncClient) -> None:
+    r = await sign_in_page(http, BUYER.email, BUYER.password)
+    assert r.status_code == 303, r.text
+    page = await http.get("/account")
+    assert page.status_code == 200
+    assert 'class="card earnings"' not in page.text

@@ -115,6 +115,16 @@ async def get_producer(session: AsyncSession, producer_id: str) -> Producer:
     return producer
 
 
+async def list_linked_producers(session: AsyncSession, user_id: str) -> list[Producer]:
+    """The producers whose account is this user's (any shop), oldest first."""
+    rows = await session.scalars(
+        select(Producer)
+        .where(Producer.user_id == user_id)
+        .order_by(Producer.created_at, Producer.id)
+    )
+    return list(rows)
+
+
 async def list_producers(session: AsyncSession, shop_id: str) -> list[Producer]:
     await get_shop(session, shop_id)
     rows = await session.scalars(

@@ -48,6 +48,7 @@ from livebazaar.kernel.errors import DomainError
 from livebazaar.live import list_my_invites
 from livebazaar.web import i18n
 from livebazaar.web.deps import ContainerDep, PathId
+from livebazaar.web.pages.account_earnings import list_earnings
 from livebazaar.web.pages.viewer import PageActorDep, render_page
 
 router = APIRouter(include_in_schema=False)
@@ -116,6 +117,8 @@ async def _render(
         if block is None:
             context["user"] = await get_user(session, actor.user_id)
             context["cohost_invites"] = len(await list_my_invites(session, actor))
+            today, locale = c.clock.now().date(), i18n.negotiate(request)
+            context["earnings"] = await list_earnings(session, actor, today, locale)
         if block in (None, "addresses"):
             context["addresses"] = await list_addresses(session, actor.user_id)
         if block in (None, "orders"):
