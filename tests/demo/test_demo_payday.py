@@ -20,9 +20,7 @@ async def test_the_coffee_farmer_reads_plus_4_per_bag_and_a_payout(
     demo: Demo, http: httpx.AsyncClient
 ) -> None:
     # Given the seeded demo, whose farmer login is printed with the others
-    assert ("coffee farmer, producer of Inzozi Coffee Cooperative", COFFEE_FARMER) in (
-        demo.info.logins
-    )
+    assert ("farmer at Inzozi Coffee Cooperative", COFFEE_FARMER) in (demo.info.logins)
     producer_id = demo.info.farmer_producer_id
     assert producer_id is not None
     headers = await _farmer_headers(http)

@@ -179,4 +179,6 @@ def _print_welcome(info: DemoInfo, base_url: str, database_url: str) -> None:
     print("\nDemo logins (sign in at /login):")
     for role, person in info.logins:
         print(f"  {role:50} {person.email:34} {person.password}")
+    if info.farmer_producer_id is not None:
+        print(f"  farmer's earnings: {base_url}/account (signed in as the farmer)")
     print("  test card:  4242 4242 4242 4242 (any expiry, any CVC)\n")

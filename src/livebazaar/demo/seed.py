@@ -123,7 +123,7 @@ async def _seed_story(api: SeedClient, story: Story, now: datetime, info: DemoIn
     ]
     if story.farmer is not None:
         info.farmer_producer_id = await _seed_farmer(api, story, shop["id"], producer_ids)
-        info.logins.append((f"coffee farmer, producer of {story.shop_name}", story.farmer[0]))
+        info.logins.append((f"farmer at {story.shop_name}", story.farmer[0]))
     products: dict[str, dict[str, Any]] = {}
     for product in story.products:
         body = _product_body(product, story.currency, producer_ids)
@@ -272,7 +272,7 @@ async def find_seeded(http: httpx.AsyncClient) -> DemoInfo | None:
         if story.show.cohost is not None:
             info.logins.append((f"co-host of '{story.show.title}'", story.show.cohost))
         if story.farmer is not None:
-            info.logins.append((f"coffee farmer, producer of {story.shop_name}", story.farmer[0]))
+            info.logins.append((f"farmer at {story.shop_name}", story.farmer[0]))
     info.logins.append(("buyer", BUYER))
     return info
 
