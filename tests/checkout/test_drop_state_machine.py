@@ -11,19 +11,12 @@ database; after every step the stock invariants must hold:
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-import tempfile
-from collections.abc import Coroutine
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
-    RuleBasedStateMachine,
     invariant,
     rule,
     run_state_machine_as_test,
@@ -31,73 +24,33 @@ from hypothesis.stateful import (
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from livebazaar.accounts import Actor, AddressIn, TokenKind
-from livebazaar.accounts.models import User
-from livebazaar.bootstrap import all_metadata, build_container
+from livebazaar.accounts import Actor, AddressIn
 from livebazaar.checkout import do_claim, do_end_drop, do_start_drop
 from livebazaar.checkout import sweep_expired_holds as sweep
 from livebazaar.checkout.models import Drop, DropBuyer, Order, OrderStatus
 from livebazaar.checkout.queries import get_drop_counts
 from livebazaar.checkout.schemas import DropIn
 from livebazaar.inventory.models import StockPool
-from livebazaar.kernel.clock import ManualClock
-from livebazaar.kernel.errors import DomainError
 from livebazaar.kernel.money import MoneyIn
-from livebazaar.kernel.ratelimit import SlidingWindowLimiter
 from livebazaar.payments import do_cancel_order, do_pay_order
 from livebazaar.payments.schemas import PayIn
 from livebazaar.payments.test_provider import CARD_APPROVE, CARD_DECLINE
-from livebazaar.settings import Settings
 from tests.checkout.stage import make_show
-from tests.databases import database_url
 from tests.factories import make_product, make_shop
+from tests.machines import AppMachine, machine_actor
 from tests.support import SHIP_TO, Account
 
-T = TypeVar("T")
 STOCK, QUANTITY, LIMIT, BUYERS, HOLD_S = 20, 8, 3, 3, 60
 LIVE = (OrderStatus.RESERVED, OrderStatus.PAID, OrderStatus.REFUNDED)
 
 
-def _actor(user_id: str) -> Actor:
-    return Actor(
-        user_id, "someone", False, "token", TokenKind.API, None, datetime.max.replace(tzinfo=UTC)
-    )
-
-
-class DropMachine(RuleBasedStateMachine):
+class DropMachine(AppMachine):
     orders = Bundle("orders")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.runner = asyncio.Runner()
-        self.tmp = Path(tempfile.mkdtemp())
-        self.clock = ManualClock(datetime(2026, 5, 1, 12, tzinfo=UTC))
-        self.c = build_container(
-            Settings(database_url=database_url(self.tmp, "m", schema=True),
-                     sqlite_synchronous="NORMAL", test_payments=True,
-                     test_payments_webhook_secret="state-machine-webhooks"),
-            clock=self.clock,
-        )  # fmt: skip
-        self.limiter = SlidingWindowLimiter(10**9)
-        self.run(self._set_stage())
-
-    def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        return self.runner.run(coro)
-
     async def _set_stage(self) -> None:
-        async with self.c.db.engine.begin() as conn:
-            await conn.run_sync(all_metadata().create_all)
-        ids = [f"00000000-0000-7000-8000-00000000000{i}" for i in range(BUYERS + 1)]
-        async with self.c.db.uow() as uow:
-            for i, user_id in enumerate(ids):
-                email, now = f"u{i}@example.org", self.clock.now()
-                uow.session.add(
-                    User(id=user_id, email=email, display_name="U", password_hash="-",
-                         is_admin=False, created_at=now)
-                )  # fmt: skip
-            await uow.commit()
+        ids = await self._add_users(BUYERS + 1)
         owner = Account(ids[0], "u0@example.org", "-")
-        self.owner, self.buyers = _actor(ids[0]), [_actor(i) for i in ids[1:]]
+        self.owner, self.buyers = machine_actor(ids[0]), [machine_actor(i) for i in ids[1:]]
         shop_id = await make_shop(self.c, owner)
         product = await make_product(self.c, shop_id, stock=STOCK)
         self.shelf_id = product.shelf_pool_id
@@ -110,19 +63,6 @@ class DropMachine(RuleBasedStateMachine):
             self.c.db, self.c.broker, self.clock, self.owner, show_id, data, default_hold_s=HOLD_S
         )
         self.drop_id = drop.id
-
-    def teardown(self) -> None:
-        self.run(self.c.close())
-        self.runner.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    async def _attempt(self, coro: Coroutine[Any, Any, T], *allowed: str) -> T | None:
-        try:
-            return await coro
-        except DomainError as exc:
-            refused = exc.code
-        assert refused in allowed, refused
-        return None
 
     @rule(target=orders, buyer=st.integers(0, BUYERS - 1), quantity=st.integers(1, LIMIT + 1))
     def claim(self, buyer: int, quantity: int) -> str:
@@ -181,7 +121,7 @@ class DropMachine(RuleBasedStateMachine):
     async def _buyer_of(self, order_id: str) -> Actor | None:
         async with self.c.db.read() as session:
             buyer_id = await session.scalar(select(Order.buyer_id).where(Order.id == order_id))
-        return _actor(buyer_id) if buyer_id else None
+        return machine_actor(buyer_id) if buyer_id else None
 
     @invariant()
     def stock_is_never_oversold_and_always_accounted_for(self) -> None:

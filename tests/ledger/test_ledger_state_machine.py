@@ -13,35 +13,23 @@ PostgreSQL when the suite runs there). After every step:
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-import tempfile
-from collections.abc import Coroutine
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
-    RuleBasedStateMachine,
     invariant,
     rule,
     run_state_machine_as_test,
 )
 from sqlalchemy import func, select
 
-from livebazaar.accounts import Actor, AddressIn, TokenKind
-from livebazaar.accounts.models import User
-from livebazaar.bootstrap import all_metadata, build_container
+from livebazaar.accounts import AddressIn
 from livebazaar.catalog.models import MAX_SHELF_LIMIT, Shop
 from livebazaar.checkout import do_purchase
 from livebazaar.checkout.models import Order
 from livebazaar.checkout.schemas import PurchaseIn
-from livebazaar.kernel.clock import ManualClock
-from livebazaar.kernel.errors import DomainError
-from livebazaar.kernel.ratelimit import SlidingWindowLimiter
 from livebazaar.ledger import (
     AccountKind,
     LedgerAccount,
@@ -58,55 +46,23 @@ from livebazaar.payments import do_handle_webhook, do_pay_order, do_refund_order
 from livebazaar.payments.models import Payment
 from livebazaar.payments.schemas import PayIn
 from livebazaar.payments.test_provider import CARD_APPROVE, TestPaymentProvider
-from livebazaar.settings import Settings
 from tests.checkout.stage import make_show
-from tests.databases import database_url
 from tests.factories import make_product, make_shop
+from tests.machines import AppMachine, machine_actor
 from tests.support import SHIP_TO, Account
 
-T = TypeVar("T")
 BUYERS, PRICE, HOLD_S = 3, 1001, 600  # an odd price in RWF (no minor unit): rounding everywhere
 
 
-def _actor(user_id: str) -> Actor:
-    return Actor(
-        user_id, "someone", False, "token", TokenKind.API, None, datetime.max.replace(tzinfo=UTC)
-    )
-
-
-class LedgerMachine(RuleBasedStateMachine):
+class LedgerMachine(AppMachine):
     paid = Bundle("paid")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.runner = asyncio.Runner()
-        self.tmp = Path(tempfile.mkdtemp())
-        self.clock = ManualClock(datetime(2026, 5, 1, 12, tzinfo=UTC))
-        self.c = build_container(
-            Settings(database_url=database_url(self.tmp, "ledger", schema=True),
-                     sqlite_synchronous="NORMAL", test_payments=True,
-                     test_payments_webhook_secret="state-machine-webhooks"),
-            clock=self.clock,
-        )  # fmt: skip
-        self.limiter = SlidingWindowLimiter(10**9)
-        self.run(self._set_stage())
-
-    def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        return self.runner.run(coro)
+    database = "ledger"
 
     async def _set_stage(self) -> None:
-        async with self.c.db.engine.begin() as conn:
-            await conn.run_sync(all_metadata().create_all)
-        ids = [f"00000000-0000-7000-8000-00000000000{i}" for i in range(BUYERS + 2)]
-        async with self.c.db.uow() as uow:
-            for i, user_id in enumerate(ids):
-                uow.session.add(
-                    User(id=user_id, email=f"u{i}@example.org", display_name="U",
-                         password_hash="-", is_admin=False, created_at=self.clock.now())
-                )  # fmt: skip
-            await uow.commit()
+        ids = await self._add_users(BUYERS + 2)
         owner = Account(ids[0], "u0@example.org", "-")
-        self.owner, self.buyers = _actor(ids[0]), [_actor(i) for i in ids[2:]]
+        self.owner, self.buyers = machine_actor(ids[0]), [machine_actor(i) for i in ids[2:]]
         self.shop_id = await make_shop(self.c, owner, currency="RWF", country="RW")
         product = await make_product(
             self.c, self.shop_id, currency="RWF", price_minor=PRICE, stock=10_000, producers=3
@@ -122,19 +78,6 @@ class LedgerMachine(RuleBasedStateMachine):
             uow.session.add(ShowCommission(show_id=self.show_id, user_id=ids[1], bps=700,
                                            set_by=ids[0], created_at=now))  # fmt: skip
             await uow.commit()
-
-    def teardown(self) -> None:
-        self.run(self.c.close())
-        self.runner.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    async def _attempt(self, coro: Coroutine[Any, Any, T], *allowed: str) -> T | None:
-        try:
-            return await coro
-        except DomainError as exc:
-            refused = exc.code
-        assert refused in allowed, refused
-        return None
 
     @rule(target=paid, buyer=st.integers(0, BUYERS - 1), quantity=st.integers(1, 3))
     def pay(self, buyer: int, quantity: int) -> str:
